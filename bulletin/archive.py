@@ -1,0 +1,166 @@
+"""The whole archive: every document read from ``content/``, related to each other.
+
+Pure logic, no Pelican: reading order, previous/next, URLs from patterns, what each county
+and topic is attached to, and years. The Pelican generator only renders what this holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from bulletin.content_format import read_file
+from bulletin.model import Document, Issue, Item, Policy, Speech
+from bulletin.problems import Problem
+from bulletin.taxonomy import Taxonomy, Term
+
+CONTENT_DIRS = {"bulletins": Issue, "policies": Policy, "speeches": Speech}
+
+DEFAULT_URLS = {
+    "issue": "bulletins/{slug}/",
+    "item": "bulletins/{issue}/{slug}/",
+    "policy": "policies/{slug}/",
+    "speech": "speeches/{slug}/",
+    "counties": "counties/{slug}/",
+    "topics": "topics/{slug}/",
+    "year": "archive/{year}/",
+}
+
+
+def _sort_key(document: Document) -> tuple:
+    date = document.sort_date
+    first = date.first_day if date else dt.date.min
+    return (first, document.slug)
+
+
+@dataclass
+class Archive:
+    issues: list[Issue] = field(default_factory=list)  # oldest first
+    policies: list[Policy] = field(default_factory=list)
+    speeches: list[Speech] = field(default_factory=list)
+    taxonomies: dict[str, Taxonomy] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_URLS))
+
+    def __post_init__(self) -> None:
+        self.issues.sort(key=_sort_key)
+        self.policies.sort(key=_sort_key)
+        self.speeches.sort(key=_sort_key)
+        for issue in self.issues:
+            issue.url = self.urls["issue"].format(slug=issue.slug)
+            for item in issue.items:
+                item.issue = issue
+                item.url = self.urls["item"].format(issue=issue.slug, slug=item.slug)
+        for document in (*self.policies, *self.speeches):
+            document.url = self.urls[document.kind].format(slug=document.slug)
+
+    # --- collections --------------------------------------------------------------------------
+
+    @cached_property
+    def items(self) -> list[Item]:
+        """Every item in reading order: issue by issue, each in its printed order."""
+        return [item for issue in self.issues for item in issue.items]
+
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        return {id(item): index for index, item in enumerate(self.items)}
+
+    @cached_property
+    def documents(self) -> list[Document]:
+        """What readers look up one by one: items, policies and speeches, newest first."""
+        documents: list[Document] = [*self.items, *self.policies, *self.speeches]
+        return sorted(documents, key=_sort_key, reverse=True)
+
+    @property
+    def pages(self) -> list[Document]:
+        """Every document with a page of its own."""
+        return [*self.issues, *self.items, *self.policies, *self.speeches]
+
+    @property
+    def latest_issue(self) -> Issue | None:
+        return self.issues[-1] if self.issues else None
+
+    def neighbours(self, item: Item) -> tuple[Item | None, Item | None]:
+        """The items before and after `item` in reading order."""
+        items = self.items
+        index = self._positions[id(item)]
+        previous = items[index - 1] if index > 0 else None
+        following = items[index + 1] if index + 1 < len(items) else None
+        return previous, following
+
+    # --- taxonomies ---------------------------------------------------------------------------
+
+    def tagged(self, key: str) -> dict[str, list[Document]]:
+        """For the taxonomy `key`, each term's canonical name → its documents, newest first.
+
+        Every term is present, even with no documents; names are resolved through aliases.
+        """
+        taxonomy = self.taxonomies[key]
+        result: dict[str, list[Document]] = {term.name: [] for term in taxonomy}
+        for document in self.documents:
+            for term in {t.name: t for t in self.terms_of(document, key)}.values():
+                result[term.name].append(document)
+        return result
+
+    def terms_of(self, document: Document, key: str) -> list[Term]:
+        taxonomy = self.taxonomies[key]
+        terms = [taxonomy.resolve(name) for name in getattr(document, key)]
+        return [t for t in terms if t is not None]
+
+    def term_url(self, key: str, term: Term) -> str:
+        return self.urls[key].format(slug=term.slug)
+
+    # --- years --------------------------------------------------------------------------------
+
+    def years(self) -> dict[int | None, list[Document]]:
+        """Issues, policies and speeches by year (None: year unknown), newest year first."""
+        by_year: dict[int | None, list[Document]] = defaultdict(list)
+        for document in sorted(
+            [*self.issues, *self.policies, *self.speeches], key=_sort_key, reverse=True
+        ):
+            date = document.date.value
+            by_year[date.year if date else None].append(document)
+        ordered = sorted((y for y in by_year if y is not None), reverse=True)
+        keys: list[int | None] = [*ordered, *([None] if None in by_year else [])]
+        return {year: by_year[year] for year in keys}
+
+    def year_url(self, year: int) -> str:
+        return self.urls["year"].format(year=year)
+
+
+def read_content(content: Path) -> tuple[list[Document], list[Problem]]:
+    """Read every content file below the content directory; return documents and problems."""
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for directory, expected in CONTENT_DIRS.items():
+        for path in sorted((content / directory).glob("*.md")):
+            document, found = read_file(path, content)
+            problems += found
+            if document is None:
+                continue
+            if not isinstance(document, expected):
+                problems.append(
+                    Problem(
+                        document.path,
+                        1,
+                        f"{directory}/ 目录中的文件类型（kind）为 {document.kind}",
+                        f"把文件移到对应目录，或改正 kind（{directory}/ 应为 {expected.kind}）",
+                    )
+                )
+                continue
+            documents.append(document)
+    return documents, problems
+
+
+def build_archive(
+    documents: list[Document], taxonomies: dict[str, Taxonomy], urls: dict[str, str] | None = None
+) -> Archive:
+    return Archive(
+        issues=[d for d in documents if isinstance(d, Issue)],
+        policies=[d for d in documents if isinstance(d, Policy)],
+        speeches=[d for d in documents if isinstance(d, Speech)],
+        taxonomies=taxonomies,
+        urls={**DEFAULT_URLS, **(urls or {})},
+    )

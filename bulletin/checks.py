@@ -1,0 +1,164 @@
+"""Content checks: what `invoke check` reports and what stops `invoke build`.
+
+Reading a file already reports syntax problems (YAML, dates, missing fields); these checks
+look across documents and against the taxonomies. Each problem names file and line, says
+what is wrong and what to do, in Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from bulletin.archive import Archive
+from bulletin.model import Document, Issue, Item
+from bulletin.problems import Problem
+
+RAW_SCRIPT_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b", re.IGNORECASE)
+EVENT_HANDLER_RE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
+JS_URL_RE = re.compile(r"(?:href|src)\s*=\s*[\"']?\s*javascript:|\]\(\s*javascript:", re.I)
+
+
+def check_archive(archive: Archive, content: Path) -> list[Problem]:
+    """Every cross-document and taxonomy problem in the archive."""
+    problems: list[Problem] = []
+    problems += _check_taxonomy_terms(archive)
+    problems += _check_unique_urls(archive)
+    problems += _check_issues(archive)
+    problems += _check_html(archive, content)
+    problems += _check_sources(archive, content)
+    return sorted(problems)
+
+
+def _documents_with_terms(archive: Archive) -> Iterator[Document]:
+    yield from archive.items
+    yield from archive.policies
+    yield from archive.speeches
+
+
+def _check_taxonomy_terms(archive: Archive) -> Iterator[Problem]:
+    for document in _documents_with_terms(archive):
+        for key, taxonomy in archive.taxonomies.items():
+            for name in getattr(document, key):
+                if taxonomy.resolve(name) is not None:
+                    continue
+                guesses = taxonomy.did_you_mean(name)
+                hint = (
+                    f"是不是“{'”或“'.join(guesses)}”？"
+                    if guesses
+                    else f"可用的{taxonomy.label}见 content/taxonomy/{key}.yaml"
+                )
+                yield Problem(
+                    document.path,
+                    document.line,
+                    f"未知的{taxonomy.label}“{name}”",
+                    hint + f"；新{taxonomy.label}须先加入 content/taxonomy/{key}.yaml",
+                )
+
+
+def _check_unique_urls(archive: Archive) -> Iterator[Problem]:
+    seen: dict[str, Document] = {}
+    for document in archive.pages:
+        if not document.slug:
+            continue
+        other = seen.get(document.url)
+        if other is not None:
+            yield Problem(
+                document.path,
+                document.line,
+                f"网址 /{document.url} 与 {other.path}:{other.line} 重复",
+                "改用不同的 slug",
+            )
+        else:
+            seen[document.url] = document
+
+
+def _check_issues(archive: Archive) -> Iterator[Problem]:
+    by_number: dict[str, list[Issue]] = defaultdict(list)
+    by_date: dict[str, list[Issue]] = defaultdict(list)
+    for issue in archive.issues:
+        if issue.number:
+            by_number[issue.number].append(issue)
+        if issue.date.value and not issue.date.inferred:
+            by_date[issue.date.value.iso].append(issue)
+        yield from _check_issue(issue)
+    for label, groups in (("期号", by_number), ("印发日期", by_date)):
+        for value, issues in groups.items():
+            for issue in issues[1:]:
+                yield Problem(
+                    issue.path,
+                    1,
+                    f"{label}“{value}”与 {issues[0].path} 重复：同一期简报导入了两次？",
+                    "删除重复的文件，或改正期号/日期",
+                )
+
+
+def _check_issue(issue: Issue) -> Iterator[Problem]:
+    if not issue.items:
+        yield Problem(issue.path, 1, "这期简报没有任何条目", "每条新闻以“## 标题”开头")
+    titles: dict[str, Item] = {}
+    for item in issue.items:
+        if not item.title:
+            yield Problem(item.path, item.line, "条目标题为空", "在 ## 后写上标题")
+        elif item.title in titles:
+            first = titles[item.title]
+            yield Problem(
+                item.path,
+                item.line,
+                f"条目标题“{item.title}”与第{first.line}行重复",
+                "删除重复的条目，或改正标题",
+            )
+        else:
+            titles[item.title] = item
+        if not item.body.strip():
+            yield Problem(
+                item.path, item.line, f"条目“{item.title}”正文为空", "补上正文，或删除这个条目"
+            )
+        if not item.unit:
+            yield Problem(
+                item.path,
+                item.line,
+                f"条目“{item.title}”没有报送单位",
+                "如原文有单位，填写 unit；原文确实没有则可忽略",
+                "warning",
+            )
+        if not item.counties and not item.topics:
+            yield Problem(
+                item.path,
+                item.line,
+                f"条目“{item.title}”既没有区县也没有主题",
+                "填写 counties 或 topics，否则读者无法从区县、主题页找到它",
+                "warning",
+            )
+
+
+def _check_html(archive: Archive, content: Path) -> Iterator[Problem]:
+    for document in [*archive.issues, *archive.policies, *archive.speeches]:
+        source = (content / document.path).read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(source, start=1):
+            for pattern, what in (
+                (RAW_SCRIPT_RE, "含有 <script> 等可执行的 HTML"),
+                (EVENT_HANDLER_RE, "含有 onclick 之类的事件属性"),
+                (JS_URL_RE, "含有 javascript: 链接"),
+            ):
+                if pattern.search(line):
+                    yield Problem(
+                        document.path,
+                        number,
+                        f"正文{what}",
+                        "删除这段 HTML；正文只用 Markdown，原文中的尖括号请写成 &lt;",
+                    )
+
+
+def _check_sources(archive: Archive, content: Path) -> Iterator[Problem]:
+    for document in [*archive.issues, *archive.policies, *archive.speeches]:
+        source = getattr(document, "source", None)
+        if source and not (content / source).is_file():
+            yield Problem(
+                document.path,
+                1,
+                f"原始文本 {source} 不存在",
+                "把原始文本放到 content/raw/，或改正 source",
+            )

@@ -1,0 +1,541 @@
+"""The Markdown file format of the archive's content, read and written in one place.
+
+A bulletin issue is one file::
+
+    ---
+    kind: bulletin
+    slug: 2014-07-13
+    number: null
+    date: 2014-07-13
+    ...
+    ---
+
+    ## 温商回乡踊跃提建议 书记市长当场抓落实
+
+    ```item
+    slug: wenshang-huixiang-tijianyi
+    date: 2014-07-11
+    unit: null
+    counties: []
+    topics: [温商回归]
+    ```
+
+    7月11日，市委书记陈一新……
+
+    # 各地动态
+
+    ## 瓯海区“三强化”力推温商回归
+    ...
+
+``# `` starts a section (such as 各地动态), ``## `` an item; the fenced ``item`` block right
+under an item's heading holds its metadata, so the file still reads well in any Markdown
+preview. Item titles are plain text; bodies are Markdown. Policies and speeches are front
+matter plus a Markdown body whose ``##``/``###`` headings are the document's own sections.
+
+`read_document` turns a file into model objects and a list of problems; `format_document`
+writes model objects back, so that reading what was written gives the same objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bulletin.dates import PartialDate
+from bulletin.model import DateInfo, Document, Issue, Item, Policy, Speech
+from bulletin.problems import Problem
+
+KINDS = ("bulletin", "policy", "speech")
+ITEM_FENCE = "```item"
+FENCE_RE = re.compile(r"^(```|~~~)")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+ISSUE_KEYS = {
+    "kind", "slug", "number", "date", "date_inferred", "date_basis", "source",
+    "headlines", "editor_note", "distribution", "fragments",
+}  # fmt: skip
+POLICY_KEYS = {
+    "kind", "slug", "title", "doc_number", "issuers", "recipients", "status", "date",
+    "date_inferred", "date_basis", "source", "counties", "topics",
+}  # fmt: skip
+SPEECH_KEYS = {
+    "kind", "slug", "title", "subtitle", "speaker", "occasion", "attachment", "date",
+    "date_inferred", "date_basis", "source", "counties", "topics",
+}  # fmt: skip
+ITEM_KEYS = {"slug", "date", "unit", "counties", "topics"}
+
+
+class _Reader:
+    """Collects problems while reading one file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, message: str, hint: str) -> None:
+        self.problems.append(Problem(self.path, line, message, hint, "error"))
+
+    def warning(self, line: int, message: str, hint: str) -> None:
+        self.problems.append(Problem(self.path, line, message, hint, "warning"))
+
+    # --- YAML -----------------------------------------------------------------------------
+
+    def load_mapping(self, text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
+        """Parse a YAML mapping; return it with the file line of each top-level key."""
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            line = first_line + (mark.line if mark else 0)
+            problem = getattr(exc, "problem", None) or str(exc)
+            self.error(
+                line,
+                f"YAML 格式有误（{problem}）",
+                "检查冒号后是否有空格、引号是否成对、列表缩进是否一致",
+            )
+            return {}, {}
+        if data is None:
+            return {}, {}
+        if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+            self.error(
+                first_line,
+                "元数据应为“键: 值”形式的映射",
+                "每行写成“键: 值”，例如 date: 2014-07-13",
+            )
+            return {}, {}
+        lines = {str(key.value): first_line + key.start_mark.line for key, _ in node.value}
+        return {str(k): v for k, v in data.items()}, lines
+
+    def check_keys(self, data: dict, lines: dict[str, int], allowed: set[str], where: int) -> None:
+        for key in data:
+            if key not in allowed:
+                self.error(
+                    lines.get(key, where),
+                    f"未知的字段“{key}”",
+                    f"可用字段：{'、'.join(sorted(allowed))}；检查拼写",
+                )
+
+    # --- typed fields ---------------------------------------------------------------------
+
+    def text(self, data: dict, lines: dict[str, int], key: str, where: int) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (dt.date, int, float)):
+            return str(value)
+        if not isinstance(value, str):
+            self.error(
+                lines.get(key, where), f"字段“{key}”应为文字", "写成一行文字，或留空（null）"
+            )
+            return None
+        return value.strip() or None
+
+    def text_list(self, data: dict, lines: dict[str, int], key: str, where: int) -> list[str]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[,，、]\s*", value) if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            self.error(lines.get(key, where), f"字段“{key}”应为列表", f"写成 {key}: [甲, 乙]")
+            return []
+        return [str(v).strip() for v in value if str(v).strip()]
+
+    def date(self, data: dict, lines: dict[str, int], key: str, where: int) -> PartialDate | None:
+        value = data.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        try:
+            return PartialDate.parse(value)
+        except ValueError:
+            self.error(
+                lines.get(key, where),
+                f"日期“{value}”无效",
+                "写成 YYYY-MM-DD（如 2014-07-13），不知道日则写 YYYY-MM；日期须真实存在",
+            )
+            return None
+
+    def slug(self, data: dict, lines: dict[str, int], where: int) -> str:
+        value = data.get("slug")
+        if value is None:
+            self.error(where, "缺少网址名（slug）", "加一行 slug: 小写拼音或数字，用连字符分隔")
+            return ""
+        value = str(value)
+        if not SLUG_RE.match(value):
+            self.error(
+                lines.get("slug", where),
+                f"网址名“{value}”不合规",
+                "只用小写字母、数字和连字符，例如 2014-07-13 或 wenshang-huigui",
+            )
+        return value
+
+    def date_info(self, data: dict, lines: dict[str, int], where: int) -> DateInfo:
+        stated = self.date(data, lines, "date", where)
+        inferred = self.date(data, lines, "date_inferred", where)
+        basis = self.text(data, lines, "date_basis", where)
+        if stated is not None and inferred is not None:
+            self.error(
+                lines.get("date_inferred", where),
+                "同时填写了原文日期（date）和推断日期（date_inferred）",
+                "原文写明日期时只填 date，删除 date_inferred",
+            )
+        if stated is not None:
+            return DateInfo(stated, inferred=False, basis=basis)
+        if inferred is not None:
+            return DateInfo(inferred, inferred=True, basis=basis)
+        return DateInfo(None)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def split_front_matter(text: str) -> tuple[str | None, int, list[str], int]:
+    """Return (front matter text, its first line, body lines, first body line number)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None, 1, lines, 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), 2, lines[index + 1 :], index + 2
+    return "\n".join(lines[1:]), 2, [], len(lines) + 1
+
+
+def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]:
+    """Read one content file. Returns the document (None if unusable) and its problems."""
+    reader = _Reader(path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    front, front_line, body_lines, body_line = split_front_matter(text)
+    if front is None:
+        reader.error(1, "文件开头缺少元数据块", "第一行写 ---，接着写元数据，再以 --- 结束")
+        return None, reader.problems
+    data, lines = reader.load_mapping(front, front_line)
+    if not data and reader.problems:
+        return None, reader.problems
+    kind = data.get("kind")
+    if kind not in KINDS:
+        reader.error(
+            lines.get("kind", 1),
+            f"文件类型（kind）“{kind}”无效" if kind else "缺少文件类型（kind）",
+            "写 kind: bulletin（简报）、policy（政策文件）或 speech（讲话）",
+        )
+        return None, reader.problems
+    parse: Callable[..., Document] = {
+        "bulletin": _read_issue,
+        "policy": _read_policy,
+        "speech": _read_speech,
+    }[kind]
+    document = parse(reader, data, lines, body_lines, body_line)
+    return document, reader.problems
+
+
+def read_file(path: Path, root: Path) -> tuple[Document | None, list[Problem]]:
+    """Read a content file from disk; `root` is the content directory."""
+    rel = path.relative_to(root).as_posix()
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            Problem(
+                rel,
+                line,
+                "文件不是 UTF-8 编码",
+                "用编辑器另存为 UTF-8；或用 invoke import 重新导入原始文本（会自动识别编码）",
+            )
+        ]
+    return read_document(text, rel)
+
+
+def _body_text(lines: list[str]) -> str:
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _read_issue(reader: _Reader, data, lines, body_lines: list[str], body_line: int) -> Issue:
+    reader.check_keys(data, lines, ISSUE_KEYS, 1)
+    number = data.get("number")
+    distribution_raw = data.get("distribution") or {}
+    distribution: list[tuple[str, str]] = []
+    if isinstance(distribution_raw, dict):
+        distribution = [(str(k), str(v).strip()) for k, v in distribution_raw.items()]
+    else:
+        reader.error(
+            lines.get("distribution", 1),
+            "分送范围（distribution）应为映射",
+            "写成 报: …、送: …、发: … 各占一行",
+        )
+    issue = Issue(
+        title="",
+        slug=reader.slug(data, lines, 1),
+        path=reader.path,
+        date=reader.date_info(data, lines, 1),
+        number=str(number).strip() if number not in (None, "") else None,
+        headlines=reader.text_list(data, lines, "headlines", 1),
+        editor_note=reader.text(data, lines, "editor_note", 1),
+        distribution=distribution,
+        fragments=reader.text_list(data, lines, "fragments", 1),
+        source=reader.text(data, lines, "source", 1),
+    )
+    issue.title = issue.display_title
+    issue.items = _read_items(reader, body_lines, body_line)
+    for item in issue.items:
+        item.issue = issue
+    return issue
+
+
+def _read_items(reader: _Reader, body_lines: list[str], body_line: int) -> list[Item]:
+    items: list[Item] = []
+    section: str | None = None
+    current: Item | None = None
+    current_body: list[str] = []
+    in_fence = False
+    index = 0
+
+    def finish() -> None:
+        if current is not None:
+            current.body = _body_text(current_body)
+
+    while index < len(body_lines):
+        line = body_lines[index]
+        number = body_line + index
+        if FENCE_RE.match(line.strip()):
+            in_fence = not in_fence
+        if not in_fence and line.startswith("# "):
+            finish()
+            current, current_body = None, []
+            section = line[2:].strip() or None
+        elif not in_fence and line.startswith("## "):
+            finish()
+            current_body = []
+            current = Item(title=line[3:].strip(), slug="", path=reader.path, line=number)
+            current.section = section
+            current.number = len(items) + 1
+            items.append(current)
+            index = _read_item_meta(reader, current, body_lines, index + 1, body_line)
+            continue
+        elif current is not None:
+            current_body.append(line)
+        elif line.strip():
+            reader.error(
+                number,
+                "第一个条目标题之前有正文",
+                "每条新闻以“## 标题”开头；栏目名（如 各地动态）以“# ”开头",
+            )
+        index += 1
+    finish()
+    if in_fence:
+        reader.error(body_line + len(body_lines) - 1, "代码块没有结束", "补上一行 ```")
+    return items
+
+
+def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, base: int) -> int:
+    """Read the ```item block under an item heading; return the index after it."""
+    index = start
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index >= len(lines) or lines[index].strip() != ITEM_FENCE:
+        reader.error(
+            item.line,
+            f"条目“{item.title}”缺少元数据块",
+            "在标题下一行写 ```item，再写 slug、date、unit、counties、topics，以 ``` 结束",
+        )
+        return start
+    end = index + 1
+    while end < len(lines) and lines[end].strip() != "```":
+        end += 1
+    if end >= len(lines):
+        reader.error(base + index, "条目元数据块没有结束", "在元数据后补一行 ```")
+        return end
+    data, keys = reader.load_mapping("\n".join(lines[index + 1 : end]), base + index + 1)
+    where = base + index
+    reader.check_keys(data, keys, ITEM_KEYS, where)
+    item.slug = reader.slug(data, keys, where)
+    item.date = DateInfo(reader.date(data, keys, "date", where))
+    item.unit = reader.text(data, keys, "unit", where)
+    item.counties = reader.text_list(data, keys, "counties", where)
+    item.topics = reader.text_list(data, keys, "topics", where)
+    return end + 1
+
+
+def _read_policy(reader: _Reader, data, lines, body_lines: list[str], body_line: int) -> Policy:
+    reader.check_keys(data, lines, POLICY_KEYS, 1)
+    policy = Policy(
+        title=reader.text(data, lines, "title", 1) or "",
+        slug=reader.slug(data, lines, 1),
+        path=reader.path,
+        date=reader.date_info(data, lines, 1),
+        counties=reader.text_list(data, lines, "counties", 1),
+        topics=reader.text_list(data, lines, "topics", 1),
+        doc_number=reader.text(data, lines, "doc_number", 1),
+        issuers=reader.text_list(data, lines, "issuers", 1),
+        recipients=reader.text(data, lines, "recipients", 1),
+        status=reader.text(data, lines, "status", 1),
+        body=_body_text(body_lines),
+        source=reader.text(data, lines, "source", 1),
+    )
+    if not policy.title:
+        reader.error(1, "政策文件缺少标题（title）", "加一行 title: 文件标题")
+    return policy
+
+
+def _read_speech(reader: _Reader, data, lines, body_lines: list[str], body_line: int) -> Speech:
+    reader.check_keys(data, lines, SPEECH_KEYS, 1)
+    speech = Speech(
+        title=reader.text(data, lines, "title", 1) or "",
+        slug=reader.slug(data, lines, 1),
+        path=reader.path,
+        date=reader.date_info(data, lines, 1),
+        counties=reader.text_list(data, lines, "counties", 1),
+        topics=reader.text_list(data, lines, "topics", 1),
+        subtitle=reader.text(data, lines, "subtitle", 1),
+        speaker=reader.text(data, lines, "speaker", 1),
+        occasion=reader.text(data, lines, "occasion", 1),
+        attachment=reader.text(data, lines, "attachment", 1),
+        body=_body_text(body_lines),
+        source=reader.text(data, lines, "source", 1),
+    )
+    if not speech.title:
+        reader.error(1, "讲话缺少标题（title）", "加一行 title: 讲话标题")
+    return speech
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _yaml_value(value: Any) -> str:
+    """One YAML scalar or flow list, quoted only when YAML needs it."""
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+    if isinstance(value, PartialDate):
+        return value.iso
+    dumped = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000)
+    return dumped.removesuffix("\n...\n").strip()
+
+
+def _yaml_block(key: str, text: str) -> str:
+    body = "\n".join(f"  {line}" if line else "" for line in text.splitlines())
+    return f"{key}: |\n{body}"
+
+
+def _date_lines(date: DateInfo) -> list[str]:
+    if date.value is None:
+        return ["date: null  # 原文未注明日期"]
+    if date.inferred:
+        lines = ["date: null  # 原文未注明日期", f"date_inferred: {date.value.iso}"]
+    else:
+        lines = [f"date: {date.value.iso}"]
+    if date.basis:
+        lines.append(f"date_basis: {_yaml_value(date.basis)}")
+    return lines
+
+
+def format_issue(issue: Issue, notes: dict[int, dict[str, str]] | None = None) -> str:
+    """Write an issue as Markdown.
+
+    `notes` maps an item number to {field: note}; each note becomes a YAML comment after the
+    field (``counties: [平阳县]  # 建议：…``) for the editor to confirm and delete.
+    """
+    notes = notes or {}
+    out = ["---", "kind: bulletin", f"slug: {issue.slug}"]
+    number = _yaml_value(issue.number)
+    out.append(f"number: {number}" + ("  # 原文未注明期号" if issue.number is None else ""))
+    out += _date_lines(issue.date)
+    out.append(f"source: {_yaml_value(issue.source)}")
+    if issue.headlines:
+        out.append("headlines:")
+        out += [f"  - {_yaml_value(h)}" for h in issue.headlines]
+    if issue.editor_note:
+        out.append(_yaml_block("editor_note", issue.editor_note))
+    if issue.distribution:
+        out.append("distribution:")
+        out += [f"  {label}: {_yaml_value(text)}" for label, text in issue.distribution]
+    if issue.fragments:
+        out.append("fragments:  # 原文中无法归入正文的零星文字，原样保留")
+        out += [f"  - {_yaml_value(f)}" for f in issue.fragments]
+    out.append("---")
+    section: str | None = None
+    for item in issue.items:
+        if item.section != section and item.section:
+            out += ["", f"# {item.section}"]
+        section = item.section
+        item_notes = notes.get(item.number, {})
+        fields = {
+            "slug": item.slug,
+            "date": item.date.value.iso if item.date.value else "null",
+            "unit": _yaml_value(item.unit),
+            "counties": _yaml_value(item.counties),
+            "topics": _yaml_value(item.topics),
+        }
+        out += ["", f"## {item.title}", "", ITEM_FENCE]
+        for key, value in fields.items():
+            note = item_notes.get(key)
+            out.append(f"{key}: {value}" + (f"  # {note}" if note else ""))
+        out += ["```", "", item.body]
+    return "\n".join(out) + "\n"
+
+
+def format_policy(policy: Policy) -> str:
+    out = [
+        "---",
+        "kind: policy",
+        f"slug: {policy.slug}",
+        f"title: {_yaml_value(policy.title)}",
+        f"doc_number: {_yaml_value(policy.doc_number)}",
+        f"issuers: {_yaml_value(policy.issuers)}",
+        f"recipients: {_yaml_value(policy.recipients)}",
+        f"status: {_yaml_value(policy.status)}" + ("  # 效力状态未知" if not policy.status else ""),
+        *_date_lines(policy.date),
+        f"source: {_yaml_value(policy.source)}",
+        f"counties: {_yaml_value(policy.counties)}",
+        f"topics: {_yaml_value(policy.topics)}",
+        "---",
+        "",
+        policy.body,
+    ]
+    return "\n".join(out) + "\n"
+
+
+def format_speech(speech: Speech) -> str:
+    out = [
+        "---",
+        "kind: speech",
+        f"slug: {speech.slug}",
+        f"title: {_yaml_value(speech.title)}",
+        f"subtitle: {_yaml_value(speech.subtitle)}",
+        f"speaker: {_yaml_value(speech.speaker)}",
+        f"occasion: {_yaml_value(speech.occasion)}",
+        f"attachment: {_yaml_value(speech.attachment)}",
+        *_date_lines(speech.date),
+        f"source: {_yaml_value(speech.source)}",
+        f"counties: {_yaml_value(speech.counties)}",
+        f"topics: {_yaml_value(speech.topics)}",
+        "---",
+        "",
+        speech.body,
+    ]
+    return "\n".join(out) + "\n"
+
+
+def format_document(document: Document, notes: dict[int, dict[str, str]] | None = None) -> str:
+    if isinstance(document, Issue):
+        return format_issue(document, notes)
+    if isinstance(document, Policy):
+        return format_policy(document)
+    if isinstance(document, Speech):
+        return format_speech(document)
+    raise TypeError(f"cannot format {type(document).__name__}")

@@ -1,0 +1,290 @@
+"""Pelican glue: read the archive, render it through the theme, write feeds and the sitemap.
+
+Everything the archive knows is computed in `archive`; this module only hands it to the
+templates and to Pelican's writer. Pages are written with stable names and in a stable
+order, so two builds of the same content are byte-identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from pelican.generators import Generator
+
+from bulletin.archive import Archive, build_archive, read_content
+from bulletin.checks import check_archive
+from bulletin.model import Document, Issue, Item, Policy, Speech
+from bulletin.problems import ContentError, Problem
+from bulletin.render import Rendered, render_markdown
+from bulletin.taxonomy import Taxonomy, Term, load_taxonomies
+
+logger = logging.getLogger(__name__)
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+@dataclass
+class FeedEntry:
+    """What Pelican's feed writer needs of a document."""
+
+    title: str
+    url: str
+    date: dt.datetime
+    summary: str
+    content: str
+    tags: list[str]
+
+    def get_content(self, siteurl: str) -> str:
+        return self.content
+
+
+class ArchiveGenerator(Generator):
+    """Writes every page of the archive."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.env.globals["term_links"] = term_links
+        self.archive: Archive | None = None
+        self.written: list[str] = []  # URLs of pages, for the sitemap
+
+    # --- context -----------------------------------------------------------------------------
+
+    def generate_context(self) -> None:
+        content = Path(self.path)
+        try:
+            taxonomies = load_taxonomies(content)
+        except ContentError as exc:
+            self._report(exc.problems)
+            taxonomies = {
+                "counties": Taxonomy("counties", "区县"),
+                "topics": Taxonomy("topics", "主题"),
+            }
+        documents, problems = read_content(content)
+        archive = build_archive(documents, taxonomies, self.settings.get("BULLETIN_URLS"))
+        problems += check_archive(archive, content)
+        self._report(problems)
+        for document in archive.pages:
+            rendered = self._render(document)
+            document.html, document.toc = rendered.html, rendered.toc
+        self.archive = archive
+        self.context["archive"] = archive
+
+    def _report(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            if problem.severity == "error":
+                logger.error("%s", problem)
+            else:
+                logger.warning("%s", problem)
+
+    def _render(self, document: Document) -> Rendered:
+        if isinstance(document, Issue):
+            return render_markdown(document.editor_note or "")
+        body = getattr(document, "body", "")
+        return render_markdown(body, structure=isinstance(document, (Policy, Speech)))
+
+    @cached_property
+    def tagged(self) -> dict[str, dict[str, list[Document]]]:
+        assert self.archive is not None
+        return {key: self.archive.tagged(key) for key in self.archive.taxonomies}
+
+    # --- output ------------------------------------------------------------------------------
+
+    def generate_output(self, writer) -> None:
+        if self.archive is None:
+            return
+        archive = self.archive
+        self._page(writer, "", "index", page_title=None)
+        self._page(writer, "bulletins/", "bulletins", page_title="简报")
+        self._page(
+            writer, "policies/", "list", page_title="政策文件", documents=archive.policies[::-1]
+        )
+        self._page(writer, "speeches/", "list", page_title="讲话", documents=archive.speeches[::-1])
+        for issue in archive.issues:
+            self._page(writer, issue.url, "issue", doc=issue, page_title=issue.title)
+        for item in archive.items:
+            previous, following = archive.neighbours(item)
+            self._page(
+                writer, item.url, "item", doc=item, page_title=item.title,
+                previous=previous, following=following,
+            )  # fmt: skip
+        for policy in archive.policies:
+            self._page(writer, policy.url, "policy", doc=policy, page_title=policy.title)
+        for speech in archive.speeches:
+            self._page(writer, speech.url, "speech", doc=speech, page_title=speech.title)
+        for key, taxonomy in archive.taxonomies.items():
+            self._taxonomy(writer, key, taxonomy)
+        years = archive.years()
+        self._page(writer, "archive/", "archive", page_title="按年浏览", years=years)
+        for year, documents in years.items():
+            if year is not None:
+                self._page(
+                    writer, archive.year_url(year), "archive_year",
+                    page_title=f"{year}年", year=year, documents=documents,
+                )  # fmt: skip
+        self._not_found(writer)
+        self._feeds(writer)
+        self._data_files()
+        self._sitemap()
+
+    def _common(self) -> dict:
+        return {
+            "archive": self.archive,
+            "counties": self.archive.taxonomies["counties"],
+            "topics": self.archive.taxonomies["topics"],
+            "tagged": self.tagged,
+            "SITE_ORIGIN": self.settings["SITEURL"],
+        }
+
+    def _page(self, writer, url: str, template: str, **kwargs) -> None:
+        save_as = url + "index.html" if url.endswith("/") or not url else url
+        writer.write_file(
+            save_as,
+            self.get_template(template),
+            self.context,
+            relative_urls=self.settings["RELATIVE_URLS"],
+            page_url=url,
+            template_name=template,
+            **self._common(),
+            **kwargs,
+        )
+        self.written.append(url)
+
+    def _taxonomy(self, writer, key: str, taxonomy: Taxonomy) -> None:
+        assert self.archive is not None
+        tagged = self.tagged[key]
+        index_url = self.archive.urls[key].split("{")[0]
+        self._page(
+            writer, index_url, "taxonomy_index", page_title=taxonomy.label,
+            taxonomy=taxonomy, taxonomy_key=key,
+        )  # fmt: skip
+        for term in taxonomy:
+            self._page(
+                writer, self.archive.term_url(key, term), "taxonomy_term",
+                page_title=term.name, taxonomy=taxonomy, taxonomy_key=key, term=term,
+                documents=tagged[term.name],
+            )  # fmt: skip
+
+    def _not_found(self, writer) -> None:
+        # Served for any unknown path, so its links must not be relative to where it lives.
+        writer.write_file(
+            "404.html",
+            self.get_template("404"),
+            self.context,
+            relative_urls=False,
+            page_url="404.html",
+            template_name="404",
+            page_title="页面不存在",
+            **self._common(),
+        )
+
+    # --- feeds -------------------------------------------------------------------------------
+
+    def _entry(self, document: Document) -> FeedEntry | None:
+        date = document.sort_date
+        if date is None:
+            return None
+        assert self.archive is not None
+        tags = [
+            t.name for key in ("counties", "topics") for t in self.archive.terms_of(document, key)
+        ]
+        summary = document.title
+        if isinstance(document, Item) and document.issue is not None:
+            summary = f"{document.issue.title}｜{document.date.display}"
+        return FeedEntry(
+            title=document.title,
+            url=document.url,
+            date=dt.datetime.combine(date.first_day, dt.time()),
+            summary=summary,
+            content=document.html,
+            tags=tags,
+        )
+
+    def _feed(self, writer, documents: list[Document], path: str, title: str | None) -> None:
+        entries = [e for d in documents if (e := self._entry(d)) is not None]
+        entries.sort(key=lambda e: (e.date, e.url), reverse=True)
+        writer.write_feed(entries, self.context, path, feed_type="atom", feed_title=title)
+
+    def _feeds(self, writer) -> None:
+        assert self.archive is not None
+        self._feed(writer, self.archive.documents, "feeds/all.atom.xml", None)
+        for key, taxonomy in self.archive.taxonomies.items():
+            for term in taxonomy:
+                self._feed(
+                    writer, self.tagged[key][term.name], f"feeds/{key}/{term.slug}.atom.xml",
+                    f"{taxonomy.label}：{term.name}",
+                )  # fmt: skip
+
+    # --- data files and sitemap ----------------------------------------------------------------
+
+    def _records(self) -> list[dict]:
+        assert self.archive is not None
+        records = []
+        for document in self.archive.documents:
+            date = document.date.value
+            record = {
+                "kind": document.kind_label,
+                "title": document.title,
+                "url": self.settings["SITEURL"] + "/" + document.url,
+                "date": date.iso if date else "",
+                "date_inferred": document.date.inferred,
+                "counties": [t.name for t in self.archive.terms_of(document, "counties")],
+                "topics": [t.name for t in self.archive.terms_of(document, "topics")],
+                "issue": "",
+                "unit": "",
+                "doc_number": "",
+                "source": "",
+            }
+            if isinstance(document, Item) and document.issue:
+                record["issue"] = document.issue.title
+                record["unit"] = document.unit or ""
+                record["source"] = document.issue.source or ""
+            if isinstance(document, Policy):
+                record["doc_number"] = document.doc_number or ""
+            if isinstance(document, (Policy, Speech)):
+                record["source"] = document.source or ""
+            records.append(record)
+        return records
+
+    def _write(self, name: str, text: str) -> None:
+        path = Path(self.output_path) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+
+    def _data_files(self) -> None:
+        records = self._records()
+        self._write("data/documents.json", json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+        buffer = io.StringIO()
+        fields = list(records[0]) if records else ["kind", "title", "url", "date"]
+        out = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        out.writeheader()
+        for record in records:
+            out.writerow({k: "；".join(v) if isinstance(v, list) else v for k, v in record.items()})
+        # A BOM so that spreadsheet programs open the Chinese text as UTF-8.
+        self._write("data/documents.csv", "\ufeff" + buffer.getvalue())
+
+    def _sitemap(self) -> None:
+        ET.register_namespace("", SITEMAP_NS)
+        root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+        for url in sorted(set(self.written)):
+            entry = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
+            ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = self.settings["SITEURL"] + "/" + url
+        ET.indent(root)
+        xml = ET.tostring(root, encoding="unicode", xml_declaration=True)
+        self._write("sitemap.xml", xml + "\n")
+        self._write(
+            "robots.txt",
+            f"User-agent: *\nAllow: /\nSitemap: {self.settings['SITEURL']}/sitemap.xml\n",
+        )
+
+
+def term_links(archive: Archive, document: Document, key: str) -> list[tuple[Term, str]]:
+    """(term, url) pairs of a document's terms, for templates."""
+    return [(term, archive.term_url(key, term)) for term in archive.terms_of(document, key)]

@@ -1,0 +1,145 @@
+"""`invoke import`: raw text file → Markdown file under ``content/``, with a summary for editors.
+
+File handling only; the parsing is in `rawtext`. The raw source is copied to ``content/raw/``
+for provenance. Nothing is overwritten without ``force``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from bulletin.content_format import format_document
+from bulletin.dates import PartialDate
+from bulletin.model import Issue
+from bulletin.rawtext import ImportResult, import_text
+from bulletin.taxonomy import load_taxonomies
+
+KIND_DIRS = {"bulletin": "bulletins", "policy": "policies", "speech": "speeches"}
+ENCODING_LABELS = {"utf_8": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}
+
+
+class ImportRefused(Exception):
+    """The import would lose or overwrite something; the message says what to do."""
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode a raw text file; return (text, encoding name)."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding), encoding.upper().replace("-SIG", "（带BOM）")
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    if data[:200].count(b"\x00") > 20:  # UTF-16 without BOM: every other byte of CJK/ASCII is 0
+        even_zeros = data[0:200:2].count(b"\x00")
+        encoding = "utf-16-be" if even_zeros > data[1:200:2].count(b"\x00") else "utf-16-le"
+        return data.decode(encoding), encoding.upper()
+    try:  # the Chinese Windows encodings; GB18030 is a superset of GBK and GB2312
+        return data.decode("gb18030"), "GB18030"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise ImportRefused("无法识别文件编码：请在编辑器中另存为 UTF-8 后重试")
+    return str(best), best.encoding.upper()
+
+
+@dataclass
+class ImportOutcome:
+    path: Path  # the Markdown file written
+    raw_path: Path  # the copy of the raw source
+    result: ImportResult
+    encoding: str
+
+
+def import_file(
+    source: Path,
+    content: Path,
+    *,
+    kind: str | None = None,
+    date: PartialDate | None = None,
+    number: str | None = None,
+    force: bool = False,
+    output: Path | None = None,
+) -> ImportOutcome:
+    """Import `source` into the content directory `content` (or write to `output`)."""
+    data = source.read_bytes()
+    text, encoding = decode(data)
+    if not text.strip():
+        raise ImportRefused(f"{source}：文件是空的，没有可导入的内容")
+    raw_dir = content / "raw"
+    raw_name = _raw_name(source, data, raw_dir)
+    result = import_text(
+        text,
+        source=f"raw/{raw_name}",
+        taxonomies=load_taxonomies(content),
+        kind=kind,
+        date=date,
+        number=number,
+    )
+    document = result.document
+    target = output or content / KIND_DIRS[result.kind] / f"{document.slug}.md"
+    if target.exists() and not force:
+        raise ImportRefused(f"{target} 已存在：如确要覆盖，加 --force；或先改名/删除原文件")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    raw_path = raw_dir / raw_name
+    if not raw_path.exists():
+        if encoding == "UTF-8":
+            shutil.copyfile(source, raw_path)
+        else:  # keep the source readable in the archive: store it as UTF-8
+            raw_path.write_text(text, encoding="utf-8")
+    tmp = target.with_suffix(".md.tmp")
+    tmp.write_text(format_document(document, result.notes), encoding="utf-8")
+    tmp.replace(target)
+    return ImportOutcome(target, raw_path, result, encoding)
+
+
+def _raw_name(source: Path, data: bytes, raw_dir: Path) -> str:
+    """The raw copy's file name: the source's, unless a different file already has it."""
+    name = source.name if source.suffix == ".txt" else source.stem + ".txt"
+    existing = raw_dir / name
+    if existing.exists() and existing.resolve() != source.resolve():
+        digest = hashlib.sha256(data).hexdigest()[:8]
+        if hashlib.sha256(existing.read_bytes()).hexdigest()[:8] != digest:
+            name = f"{Path(name).stem}-{digest}.txt"
+    return name
+
+
+def summary(outcome: ImportOutcome, root: Path | None = None) -> str:
+    """A short Chinese summary of an import for the editor."""
+    result = outcome.result
+    document = result.document
+    shown = outcome.path.relative_to(root) if root else outcome.path
+    lines = [f"已写入 {shown}（原文编码：{outcome.encoding}）"]
+    if isinstance(document, Issue):
+        lines.append(
+            f"简报：日期 {document.date.display}，期号 {document.number_display}，"
+            f"共 {len(document.items)} 条"
+        )
+        for item in document.items:
+            date = item.date.display if item.date.known else "日期待核"
+            unit = item.unit or "单位未注明"
+            tags = "、".join(item.counties + item.topics) or "无建议"
+            lines.append(f"  {item.number:>2}. {item.title}｜{date}｜{unit}｜建议：{tags}")
+    else:
+        lines.append(f"{document.kind_label}：{document.title}（{document.date.display}）")
+    if result.dropped:
+        dropped = "、".join(f"第{n}行“{t}”" for n, t in result.dropped)
+        lines.append(f"已去掉页码等版面残留：{dropped}")
+    if result.attention:
+        lines.append("需要编辑核对：")
+        lines += [f"  - {note}" for note in result.attention]
+    lines.append("文件中标有“建议”“待核”的注释请核对后删除，然后运行 invoke check。")
+    return "\n".join(lines)

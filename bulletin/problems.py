@@ -1,0 +1,33 @@
+"""Problems found in content, reported to editors as ``file:line: what is wrong — what to do``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str  # what is wrong, in Chinese
+    hint: str  # what to do, in Chinese
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        label = "错误" if self.severity == "error" else "警告"
+        return f"{self.path}:{self.line}: {label}：{self.message} — {self.hint}"
+
+
+class ContentError(Exception):
+    """Raised when content cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]

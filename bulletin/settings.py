@@ -1,0 +1,46 @@
+"""The plugin's settings (prefixed ``BULLETIN_``), with their defaults, validated at start-up."""
+
+from __future__ import annotations
+
+from bulletin.archive import DEFAULT_URLS
+
+DEFAULTS = {
+    # URL pattern of each page kind; every pattern ends in "/" and the page is saved as
+    # index.html inside it. Changing a pattern changes every URL of that kind: do not.
+    "BULLETIN_URLS": DEFAULT_URLS,
+}
+
+FIELDS = {
+    "issue": {"slug"},
+    "item": {"issue", "slug"},
+    "policy": {"slug"},
+    "speech": {"slug"},
+    "counties": {"slug"},
+    "topics": {"slug"},
+    "year": {"year"},
+}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def check_urls(urls: dict[str, str]) -> None:
+    """Raise SettingsError if a URL pattern is unknown, lacks a field or has no trailing /."""
+    for kind, pattern in urls.items():
+        if kind not in FIELDS:
+            raise SettingsError(f"BULLETIN_URLS: unknown page kind {kind!r}")
+        if not pattern.endswith("/"):
+            raise SettingsError(f"BULLETIN_URLS[{kind!r}] must end with '/': {pattern!r}")
+        for field in FIELDS[kind]:
+            if "{" + field + "}" not in pattern:
+                raise SettingsError(f"BULLETIN_URLS[{kind!r}] must contain {{{field}}}")
+
+
+def validate_settings(pelican_object) -> None:
+    settings = pelican_object.settings
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    urls = {**DEFAULT_URLS, **settings["BULLETIN_URLS"]}
+    check_urls(urls)
+    settings["BULLETIN_URLS"] = urls

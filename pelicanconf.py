@@ -1,0 +1,36 @@
+"""Pelican settings for building and previewing the archive (see publishconf.py for publishing)."""
+
+SITENAME = "温州经济合作文献档案"
+SITESUBTITLE = "经济合作交流简报、政策文件与领导讲话"
+# Absolute address used in feeds, the sitemap and canonical links; pages link relatively.
+SITEURL = "http://localhost:8000"
+RELATIVE_URLS = True
+
+PATH = "content"
+THEME = "theme"
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh-CN"
+
+PLUGINS = ["bulletin"]
+
+# The archive plugin reads content/bulletins, content/policies and content/speeches itself;
+# Pelican's own article and page readers are not used.
+ARTICLE_PATHS: list[str] = []
+PAGE_PATHS: list[str] = []
+DIRECT_TEMPLATES: list[str] = []
+STATIC_PATHS = ["raw"]  # the raw source texts, served for provenance at /raw/
+THEME_STATIC_DIR = "theme"
+THEME_STATIC_PATHS = ["static"]
+
+# Feeds are written by the plugin (site, per county, per topic); switch off Pelican's.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+FEED_MAX_ITEMS = None
+
+DELETE_OUTPUT_DIRECTORY = True
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False

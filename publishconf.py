@@ -1,0 +1,11 @@
+"""Settings for publishing: pelicanconf.py with only what publishing changes."""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: F403
+
+# The public address of the site; `invoke publish --siteurl URL` overrides it.
+SITEURL = os.environ.get("SITEURL", "https://archive.example.org")
+RELATIVE_URLS = False

@@ -1,0 +1,110 @@
+"""Tasks for editors and CI (run with `invoke`, or through the Makefile).
+
+invoke build                 检查内容并构建网站到 output/
+invoke serve                 本地预览，保存即重建（http://localhost:8000）
+invoke check                 检查全部内容，列出问题
+invoke import PATH           导入原始文本（简报、政策文件或讲话）
+invoke new --date …          新建一期空白简报
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+CONTENT = ROOT / "content"
+OUTPUT = ROOT / "output"
+
+
+def _fail(message: str) -> Exit:
+    return Exit(message, code=1)
+
+
+@task
+def check(c):
+    """检查全部内容（YAML、日期、区县/主题、重复、HTML 等），有错误时退出码为 1。"""
+    from bulletin.sitebuild import check_content
+
+    problems = check_content(CONTENT)
+    for problem in problems:
+        print(str(problem).replace(str(CONTENT) + "/", ""))
+    n_errors = sum(p.severity == "error" for p in problems)
+    n_warnings = len(problems) - n_errors
+    if n_errors:
+        raise _fail(f"检查未通过：{n_errors} 个错误，{n_warnings} 个警告。请按提示修改后再试。")
+    print(f"检查通过：0 个错误，{n_warnings} 个警告。")
+
+
+@task
+def build(c, settings="pelicanconf.py", output="output"):
+    """检查内容并构建网站；有错误时不构建，原有网站保持不变。"""
+    from bulletin.sitebuild import BuildFailed, build_site
+
+    try:
+        result = build_site(str(ROOT / settings), ROOT / output, content=CONTENT)
+    except BuildFailed as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        raise _fail("构建失败：网站未更新。请按上面的提示修改。") from None
+    pages = sum(1 for _ in result.path.rglob("*.html"))
+    print(f"构建完成：{pages} 个页面，用时 {result.seconds:.2f} 秒 → {output}/")
+
+
+@task
+def serve(c, port=8000, host="localhost"):
+    """本地预览网站，内容或模板保存后自动重建并刷新浏览器；出错时保留上一次的网站。"""
+    from livereload import Server
+
+    from bulletin.sitebuild import BuildFailed, build_site
+
+    def rebuild() -> None:
+        try:
+            result = build_site(str(ROOT / "pelicanconf.py"), OUTPUT, content=CONTENT)
+        except BuildFailed as exc:
+            print("\n".join(exc.messages), file=sys.stderr)
+            print("构建失败：继续显示上一次成功构建的网站。修改后保存即可重试。", file=sys.stderr)
+            return
+        print(f"已重建（{result.seconds:.2f} 秒）。")
+
+    rebuild()
+    if not OUTPUT.exists():
+        raise _fail("还没有可以显示的网站：请先按上面的提示修正内容。")
+    server = Server()
+    for path in ("content/", "theme/", "pelicanconf.py"):
+        server.watch(str(ROOT / path), rebuild, delay=0.5)
+    print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 停止）")
+    server.serve(host=host, port=int(port), root=str(OUTPUT), open_url_delay=None)
+
+
+@task(
+    name="import",
+    help={
+        "path": "原始文本文件（UTF-8、GB18030/GBK 或 UTF-16 均可）",
+        "date": "印发日期 YYYY-MM-DD；只知道年月时写 YYYY-MM（标为推断）",
+        "number": "期号，如 第5期",
+        "kind": "bulletin（简报）、policy（政策文件）或 speech（讲话）；默认自动识别",
+        "force": "覆盖已存在的文件",
+    },
+)
+def import_(c, path, date=None, number=None, kind=None, force=False):
+    """把原始文本导入为 content/ 下的 Markdown 文件，并列出需要编辑核对的地方。"""
+    from bulletin.dates import PartialDate
+    from bulletin.importer import ImportRefused, import_file, summary
+
+    source = Path(path)
+    if not source.is_file():
+        raise _fail(f"找不到文件：{path}")
+    if kind not in (None, "bulletin", "policy", "speech"):
+        raise _fail("--kind 只能是 bulletin、policy 或 speech")
+    try:
+        when = PartialDate.parse(date) if date else None
+    except ValueError:
+        raise _fail(f"--date “{date}” 无效：写成 YYYY-MM-DD 或 YYYY-MM") from None
+    try:
+        outcome = import_file(source, CONTENT, kind=kind, date=when, number=number, force=force)
+    except ImportRefused as exc:
+        raise _fail(f"未导入：{exc}") from None
+    print(summary(outcome, ROOT))

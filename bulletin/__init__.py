@@ -7,7 +7,7 @@ Pelican build, and the glue in `generator` and `settings`.
 
 from pelican import signals
 
-from bulletin.generator import ArchiveGenerator
+from bulletin.generator import ArchiveGenerator, stable_feed_date
 from bulletin.settings import validate_settings
 
 
@@ -18,3 +18,4 @@ def get_generators(pelican_object):
 def register():
     signals.initialized.connect(validate_settings)
     signals.get_generators.connect(get_generators)
+    signals.feed_generated.connect(stable_feed_date)

@@ -70,6 +70,16 @@ SPEECH_KEYS = {
 ITEM_KEYS = {"slug", "date", "unit", "counties", "topics"}
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit timestamps: dates stay text and are checked by PartialDate."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class _Reader:
     """Collects problems while reading one file."""
 
@@ -88,8 +98,8 @@ class _Reader:
     def load_mapping(self, text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
         """Parse a YAML mapping; return it with the file line of each top-level key."""
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
+            node = yaml.compose(text, Loader=_Loader)
+            data = yaml.load(text, Loader=_Loader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             line = first_line + (mark.line if mark else 0)

@@ -285,6 +285,20 @@ class ArchiveGenerator(Generator):
         )
 
 
+def stable_feed_date(context: dict, feed) -> None:
+    """Give an empty feed the archive's latest date instead of the build time.
+
+    feedgenerator dates a feed without entries "now", which would make two builds differ.
+    """
+    if feed.items:
+        return
+    archive: Archive | None = context.get("archive")
+    dates = [d.sort_date.first_day for d in archive.documents if d.sort_date] if archive else []
+    latest = max(dates, default=dt.date(1970, 1, 1))
+    stamp = dt.datetime.combine(latest, dt.time(), tzinfo=dt.UTC)
+    feed.latest_post_date = lambda: stamp
+
+
 def term_links(archive: Archive, document: Document, key: str) -> list[tuple[Term, str]]:
     """(term, url) pairs of a document's terms, for templates."""
     return [(term, archive.term_url(key, term)) for term in archive.terms_of(document, key)]

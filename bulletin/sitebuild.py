@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pelican import Pelican
+from pelican.log import console
 from pelican.settings import read_settings
 
 from bulletin.archive import build_archive, read_content
@@ -69,6 +70,7 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
     collector = _Collector()
     root = logging.getLogger()
     root.addHandler(collector)
+    quiet, console.quiet = console.quiet, True  # Pelican's own summary counts blog articles
     try:
         Pelican(settings).run()
     except Exception as exc:
@@ -78,6 +80,7 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
             )
         )
     finally:
+        console.quiet = quiet
         root.removeHandler(collector)
     failed = [r.getMessage() for r in collector.records if r.levelno >= logging.ERROR]
     if failed:

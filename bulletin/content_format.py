@@ -56,7 +56,7 @@ FENCE_RE = re.compile(r"^(```|~~~)")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 ISSUE_KEYS = {
-    "kind", "slug", "number", "date", "date_inferred", "date_basis", "source",
+    "kind", "slug", "number", "date", "date_inferred", "date_basis", "source", "masthead",
     "headlines", "editor_note", "distribution", "fragments",
 }  # fmt: skip
 POLICY_KEYS = {
@@ -293,6 +293,7 @@ def _read_issue(reader: _Reader, data, lines, body_lines: list[str], body_line: 
         path=reader.path,
         date=reader.date_info(data, lines, 1),
         number=str(number).strip() if number not in (None, "") else None,
+        masthead=reader.text_list(data, lines, "masthead", 1),
         headlines=reader.text_list(data, lines, "headlines", 1),
         editor_note=reader.text(data, lines, "editor_note", 1),
         distribution=distribution,
@@ -466,6 +467,9 @@ def format_issue(issue: Issue, notes: dict[int, dict[str, str]] | None = None) -
     out.append(f"number: {number}" + ("  # 原文未注明期号" if issue.number is None else ""))
     out += _date_lines(issue.date)
     out.append(f"source: {_yaml_value(issue.source)}")
+    if issue.masthead:
+        out.append("masthead:  # 刊头，原样保留")
+        out += [f"  - {_yaml_value(m)}" for m in issue.masthead]
     if issue.headlines:
         out.append("headlines:")
         out += [f"  - {_yaml_value(h)}" for h in issue.headlines]

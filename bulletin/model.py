@@ -94,6 +94,7 @@ class Issue(Document):
     """One issue of the bulletin: the unit an editor adds."""
 
     number: str | None = None
+    masthead: list[str] = field(default_factory=list)  # name, 第N期, office and date, as printed
     headlines: list[str] = field(default_factory=list)
     editor_note: str | None = None  # Markdown
     distribution: list[tuple[str, str]] = field(default_factory=list)  # (报/送/发, text)
@@ -104,13 +105,15 @@ class Issue(Document):
 
     @property
     def number_display(self) -> str:
-        return self.number if self.number else "期号未注明"
+        if not self.number:
+            return "期号未注明"
+        return self.number if "期" in self.number else f"第{self.number}期"
 
     @property
     def display_title(self) -> str:
         parts = ["简报"]
         if self.number:
-            parts.append(self.number)
+            parts.append(self.number_display)
         parts.append(self.date.display)
         return " ".join(parts)
 

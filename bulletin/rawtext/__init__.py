@@ -1,0 +1,47 @@
+"""Raw text of a bulletin, policy or speech (exported from Word or a PDF) → model objects.
+
+The importer's logic, with no file or Pelican access: `import_text` takes the decoded text
+and returns the document plus what the editor must look at. It never drops text silently:
+page numbers (— 11 —) are the only text it discards, and it reports them; every other line
+ends up in the document, in its metadata, or among the issue's `fragments`.
+"""
+
+from __future__ import annotations
+
+from bulletin.dates import PartialDate
+from bulletin.rawtext.documents import DOC_NUMBER_RE, SUBTITLE_RE, import_policy, import_speech
+from bulletin.rawtext.issue import import_issue
+from bulletin.rawtext.lines import DEBRIS_RE, HEADLINE_RE, clean_line, split_lines
+from bulletin.rawtext.result import ImportResult
+from bulletin.taxonomy import Taxonomy
+
+__all__ = ["DEBRIS_RE", "HEADLINE_RE", "ImportResult", "detect_kind", "import_text"]
+
+
+def detect_kind(text: str) -> str:
+    """bulletin, policy or speech, from the first lines of a raw text."""
+    lines = [clean_line(line) for line in text.splitlines() if line.strip()][:12]
+    if any(DOC_NUMBER_RE.match(line) for line in lines[:3]):
+        return "policy"
+    if any(SUBTITLE_RE.match(line) and "讲话" in line for line in lines):
+        return "speech"
+    return "bulletin"
+
+
+def import_text(
+    text: str,
+    *,
+    source: str,
+    taxonomies: dict[str, Taxonomy],
+    kind: str | None = None,
+    date: PartialDate | None = None,
+    number: str | None = None,
+) -> ImportResult:
+    """Turn raw text into a document. `date` and `number` are what the editor knows."""
+    kind = kind or detect_kind(text)
+    lines = split_lines(text)
+    if kind == "policy":
+        return import_policy(lines, source, taxonomies, date)
+    if kind == "speech":
+        return import_speech(lines, source, taxonomies, date)
+    return import_issue(lines, source, taxonomies, date, number)

@@ -9,6 +9,7 @@ invoke new --date …          新建一期空白简报
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,14 +24,19 @@ def _fail(message: str) -> Exit:
     return Exit(message, code=1)
 
 
-@task
-def check(c):
+@task(help={"content": "内容目录，默认 content/"})
+def check(c, content=None):
     """检查全部内容（YAML、日期、区县/主题、重复、HTML 等），有错误时退出码为 1。"""
     from bulletin.sitebuild import check_content
 
-    problems = check_content(CONTENT)
+    directory = Path(content) if content else CONTENT
+    # Paths relative to where the editor is, so that file:line is clickable in a terminal.
+    inside = directory.resolve().is_relative_to(Path.cwd())
+    shown = Path(os.path.relpath(directory)) if inside else directory.resolve()
+    problems = check_content(directory)
     for problem in problems:
-        print(str(problem).replace(str(CONTENT) + "/", ""))
+        print(f"{shown.as_posix()}/{problem}")
+    sys.stdout.flush()
     n_errors = sum(p.severity == "error" for p in problems)
     n_warnings = len(problems) - n_errors
     if n_errors:
@@ -108,3 +114,23 @@ def import_(c, path, date=None, number=None, kind=None, force=False):
     except ImportRefused as exc:
         raise _fail(f"未导入：{exc}") from None
     print(summary(outcome, ROOT))
+
+
+@task(help={"date": "印发日期 YYYY-MM-DD", "number": "期号，如 第12期（可省略）"})
+def new(c, date, number=None):
+    """新建一期空白简报（content/bulletins/日期.md），内附填写说明。"""
+    from bulletin.dates import PartialDate
+    from bulletin.scaffold import new_issue
+
+    try:
+        when = PartialDate.parse(date)
+    except ValueError:
+        raise _fail(f"--date “{date}” 无效：写成 YYYY-MM-DD，如 2014-09-05") from None
+    if when.day is None:
+        raise _fail("--date 要写到日（印发日期）；只知道年月的旧简报请用 invoke import 导入原文")
+    path = CONTENT / "bulletins" / f"{when.iso}.md"
+    if path.exists():
+        raise _fail(f"{path.relative_to(ROOT)} 已存在：同一天的简报已经建过了，直接编辑它即可")
+    path.write_text(new_issue(when, number), encoding="utf-8")
+    print(f"已新建 {path.relative_to(ROOT)}")
+    print("请照原文填写标有“（待填写）”的地方，写完运行 invoke check；预览用 make serve。")

@@ -15,6 +15,8 @@ from pathlib import Path
 from bulletin.archive import Archive
 from bulletin.model import Document, Issue, Item
 from bulletin.problems import Problem
+from bulletin.rawtext.lines import key as title_key
+from bulletin.scaffold import PLACEHOLDER
 
 RAW_SCRIPT_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b", re.IGNORECASE)
 EVENT_HANDLER_RE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
@@ -45,24 +47,23 @@ def _check_taxonomy_terms(archive: Archive) -> Iterator[Problem]:
                 if taxonomy.resolve(name) is not None:
                     continue
                 guesses = taxonomy.did_you_mean(name)
+                where = f"content/taxonomy/{key}.yaml"
                 hint = (
-                    f"是不是“{'”或“'.join(guesses)}”？"
+                    f"是不是“{'”或“'.join(guesses)}”？确是新{taxonomy.label}的，先加入 {where}"
                     if guesses
-                    else f"可用的{taxonomy.label}见 content/taxonomy/{key}.yaml"
+                    else f"可用的{taxonomy.label}见 {where}；新{taxonomy.label}须先加入该文件"
                 )
-                yield Problem(
-                    document.path,
-                    document.line,
-                    f"未知的{taxonomy.label}“{name}”",
-                    hint + f"；新{taxonomy.label}须先加入 content/taxonomy/{key}.yaml",
-                )
+                yield Problem(document.path, document.line, f"未知的{taxonomy.label}“{name}”", hint)
 
 
 def _check_unique_urls(archive: Archive) -> Iterator[Problem]:
     seen: dict[str, Document] = {}
+    clashing_issues: set[int] = set()
     for document in archive.pages:
         if not document.slug:
             continue
+        if isinstance(document, Item) and id(document.issue) in clashing_issues:
+            continue  # reported once, for the issue
         other = seen.get(document.url)
         if other is not None:
             yield Problem(
@@ -71,6 +72,8 @@ def _check_unique_urls(archive: Archive) -> Iterator[Problem]:
                 f"网址 /{document.url} 与 {other.path}:{other.line} 重复",
                 "改用不同的 slug",
             )
+            if isinstance(document, Issue):
+                clashing_issues.add(id(document))
         else:
             seen[document.url] = document
 
@@ -98,6 +101,24 @@ def _check_issues(archive: Archive) -> Iterator[Problem]:
 def _check_issue(issue: Issue) -> Iterator[Problem]:
     if not issue.items:
         yield Problem(issue.path, 1, "这期简报没有任何条目", "每条新闻以“## 标题”开头")
+    if issue.date.value is None:
+        yield Problem(
+            issue.path,
+            1,
+            "这期简报没有日期，无法按年归档，条目日期也无法确定年份",
+            "原文有印发日期时填 date；没有时根据所载活动日期填 date_inferred（如 2014-01）和 date_basis",
+            "warning",
+        )
+    titles = {title_key(i.title) for i in issue.items}
+    for headline in issue.headlines:
+        if title_key(headline) not in titles:
+            yield Problem(
+                issue.path,
+                1,
+                f"提要“{headline}”没有对应的条目",
+                "核对提要与条目标题是否一致（提要按原文保留，不必改）",
+                "warning",
+            )
     titles: dict[str, Item] = {}
     for item in issue.items:
         if not item.title:
@@ -138,6 +159,13 @@ def _check_html(archive: Archive, content: Path) -> Iterator[Problem]:
     for document in [*archive.issues, *archive.policies, *archive.speeches]:
         source = (content / document.path).read_text(encoding="utf-8").splitlines()
         for number, line in enumerate(source, start=1):
+            if PLACEHOLDER in line:
+                yield Problem(
+                    document.path,
+                    number,
+                    f"还有未填写的模板文字“{PLACEHOLDER}”",
+                    "照原文填写这一处，或删去不需要的行",
+                )
             for pattern, what in (
                 (RAW_SCRIPT_RE, "含有 <script> 等可执行的 HTML"),
                 (EVENT_HANDLER_RE, "含有 onclick 之类的事件属性"),

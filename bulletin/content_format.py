@@ -53,6 +53,7 @@ from bulletin.problems import Problem
 KINDS = ("bulletin", "policy", "speech")
 ITEM_FENCE = "```item"
 FENCE_RE = re.compile(r"^(```|~~~)")
+COMMENT_RE = re.compile(r"^<!--.*-->$")  # notes for editors; not shown on the site
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 ISSUE_KEYS = {
@@ -101,7 +102,9 @@ class _Reader:
             node = yaml.compose(text, Loader=_Loader)
             data = yaml.load(text, Loader=_Loader)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            # The context mark is where the broken construct starts (the editor's line);
+            # the problem mark is where YAML noticed, often the line after.
+            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
             line = first_line + (mark.line if mark else 0)
             problem = getattr(exc, "problem", None) or str(exc)
             self.error(
@@ -186,6 +189,14 @@ class _Reader:
                 "只用小写字母、数字和连字符，例如 2014-07-13 或 wenshang-huigui",
             )
         return value
+
+    def require_date_key(self, data: dict, where: int, what: str) -> None:
+        if "date" not in data:
+            self.error(
+                where,
+                f"{what}缺少日期字段（date）",
+                "写 date: YYYY-MM-DD；原文未注明日期时写 date: null（可另填 date_inferred）",
+            )
 
     def date_info(self, data: dict, lines: dict[str, int], where: int) -> DateInfo:
         stated = self.date(data, lines, "date", where)
@@ -276,11 +287,14 @@ def _body_text(lines: list[str]) -> str:
 
 def _read_issue(reader: _Reader, data, lines, body_lines: list[str], body_line: int) -> Issue:
     reader.check_keys(data, lines, ISSUE_KEYS, 1)
+    reader.require_date_key(data, 1, "简报")
     number = data.get("number")
     distribution_raw = data.get("distribution") or {}
     distribution: list[tuple[str, str]] = []
     if isinstance(distribution_raw, dict):
-        distribution = [(str(k), str(v).strip()) for k, v in distribution_raw.items()]
+        distribution = [
+            (str(k), str(v).strip()) for k, v in distribution_raw.items() if v not in (None, "")
+        ]
     else:
         reader.error(
             lines.get("distribution", 1),
@@ -339,7 +353,7 @@ def _read_items(reader: _Reader, body_lines: list[str], body_line: int) -> list[
             continue
         elif current is not None:
             current_body.append(line)
-        elif line.strip():
+        elif line.strip() and not COMMENT_RE.match(line.strip()):
             reader.error(
                 number,
                 "第一个条目标题之前有正文",
@@ -373,6 +387,7 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
     data, keys = reader.load_mapping("\n".join(lines[index + 1 : end]), base + index + 1)
     where = base + index
     reader.check_keys(data, keys, ITEM_KEYS, where)
+    reader.require_date_key(data, where, f"条目“{item.title}”")
     item.slug = reader.slug(data, keys, where)
     item.date = DateInfo(reader.date(data, keys, "date", where))
     item.unit = reader.text(data, keys, "unit", where)
@@ -383,6 +398,7 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
 
 def _read_policy(reader: _Reader, data, lines, body_lines: list[str], body_line: int) -> Policy:
     reader.check_keys(data, lines, POLICY_KEYS, 1)
+    reader.require_date_key(data, 1, "政策文件")
     policy = Policy(
         title=reader.text(data, lines, "title", 1) or "",
         slug=reader.slug(data, lines, 1),
@@ -404,6 +420,7 @@ def _read_policy(reader: _Reader, data, lines, body_lines: list[str], body_line:
 
 def _read_speech(reader: _Reader, data, lines, body_lines: list[str], body_line: int) -> Speech:
     reader.check_keys(data, lines, SPEECH_KEYS, 1)
+    reader.require_date_key(data, 1, "讲话")
     speech = Speech(
         title=reader.text(data, lines, "title", 1) or "",
         slug=reader.slug(data, lines, 1),

@@ -41,10 +41,16 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
-    if data[:200].count(b"\x00") > 20:  # UTF-16 without BOM: every other byte of CJK/ASCII is 0
-        even_zeros = data[0:200:2].count(b"\x00")
-        encoding = "utf-16-be" if even_zeros > data[1:200:2].count(b"\x00") else "utf-16-le"
-        return data.decode(encoding), encoding.upper()
+    if b"\x00" in data[:4096]:
+        # UTF-16 without a BOM: newlines, digits and ASCII punctuation carry a zero byte,
+        # at odd offsets in little-endian text and at even ones in big-endian text.
+        head = data[:4096]
+        big = head[0::2].count(b"\x00") > head[1::2].count(b"\x00")
+        encoding = "utf-16-be" if big else "utf-16-le"
+        try:
+            return data.decode(encoding), encoding.upper()
+        except UnicodeDecodeError:
+            pass
     try:  # the Chinese Windows encodings; GB18030 is a superset of GBK and GB2312
         return data.decode("gb18030"), "GB18030"
     except UnicodeDecodeError:

@@ -155,7 +155,7 @@ class IssueParser:
             self.state = "end"
             self.keep_fragment(line, "在分送范围之后")
 
-    def read_line(self, line: Line) -> None:  # noqa: C901 - one branch per kind of line
+    def read_line(self, line: Line) -> None:
         text = line.text
         if self.state == "start" and not self.drafts and self.read_masthead(line):
             return

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bulletin.dates import leading_month_day
 
@@ -41,7 +42,9 @@ ISSUE_NUMBER_RE = re.compile(
     r"^(?:\d{4}\s*年\s*)?第\s*[0-9一二三四五六七八九十百]+\s*期"
     r"(?:\s*[（(]\s*总第\s*\d+\s*期\s*[)）])?$"
 )
-MASTHEAD_DATE_RE = re.compile(r"^.{0,30}(?:编|印|主办|编印|办公室)\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+MASTHEAD_DATE_RE = re.compile(
+    r"^.{0,30}(?:编|印|主办|编印|办公室)\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"
+)
 SENTENCE_END = "。！？；…：:!?;."
 CLOSERS = "”’\"'）)」』】"
 
@@ -139,7 +142,7 @@ def wrap_width(lines: list[Line]) -> int | None:
         return None
     runs_on = sum(
         1
-        for text, following in zip(texts, texts[1:], strict=False)
+        for text, following in pairwise(texts)
         if best - 2 <= width(text) <= best
         and following
         and not ends_sentence(text)

@@ -1,0 +1,152 @@
+"""The importer on bulletins it has never seen: encodings, layouts and quirks of the family."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bulletin.content_format import read_document
+from bulletin.dates import PartialDate
+from bulletin.importer import ImportRefused, decode, import_file, summary
+from bulletin.model import Issue
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = Path(__file__).resolve().parent / "fixtures" / "raw"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """An empty content directory with the real taxonomies."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "taxonomy", content / "taxonomy")
+    return content
+
+
+def imported(content: Path, name: str, **options) -> tuple[Issue, object]:
+    outcome = import_file(RAW / name, content, **options)
+    document, problems = read_document(outcome.path.read_text(encoding="utf-8"), "x.md")
+    assert [p for p in problems if p.severity == "error"] == []
+    return document, outcome
+
+
+def test_encodings_are_recognised():
+    assert decode("温州".encode("gb18030"))[1] == "GB18030"
+    assert decode("温州".encode("gbk"))[1] == "GB18030"
+    assert decode("温州".encode("utf-16"))[1] == "UTF-16"
+    text = "温州市经合办\n2014年7月13日\n"
+    assert decode(text.encode("utf-16-le")) == (text, "UTF-16-LE")
+    assert decode(text.encode("utf-16-be")) == (text, "UTF-16-BE")
+    assert decode(b"\xef\xbb\xbf" + "温州".encode())[0] == "温州"
+    assert decode("温州".encode())[1] == "UTF-8"
+
+
+def test_gbk_bulletin_with_masthead_sections_and_wrapped_distribution(content):
+    issue, outcome = imported(content, "masthead_sections_gbk.txt")
+    assert outcome.encoding == "GB18030"
+    assert outcome.path == content / "bulletins" / "2014-09-05.md"
+    assert issue.masthead == [
+        "经济合作交流简报",
+        "第12期",
+        "温州市经济合作交流办公室编 2014年9月5日",
+    ]
+    assert (issue.number, issue.date.value, issue.date.inferred) == (
+        "第12期",
+        PartialDate(2014, 9, 5),
+        False,
+    )
+    assert [(i.section, i.title, i.unit) for i in issue.items] == [
+        ("工作动态", "苍南县组团赴上海开展招商推介活动", "（苍南县经合办、文成县协作办）"),
+        ("工作动态", "市经合办召开山海协作工作推进会", "（区域发展处）"),
+        ("县市动态", "乐清市举办温商回归项目签约会", "(乐清市招商局)"),
+    ]
+    assert issue.items[0].units == ["苍南县经合办", "文成县协作办"]
+    assert [i.date.value.iso for i in issue.items] == ["2014-09-02", "2014-09-03", "2014-09-04"]
+    assert issue.items[1].body.endswith("会议要求各地加快结对项目建设。")  # unit split off
+    assert issue.distribution == [
+        ("报", "省经合办，市委、市政府领导"),
+        ("送", "市委办公室、市人大办公室、市政府办公室、市政协办公室"),
+        ("发", "各县（市、区）经合办（招商局），市办各处"),
+    ]
+    assert outcome.result.dropped == [(16, "- 2 -")]
+    assert issue.items[0].counties == ["苍南县", "文成县"]
+    assert issue.items[2].counties == ["乐清市"] and "温商回归" in issue.items[2].topics
+    # The raw source is kept, converted to UTF-8 so the archive can serve it.
+    assert outcome.raw_path.read_text(encoding="utf-8").startswith("经济合作交流简报")
+
+
+def test_utf16_bulletin_with_headlines_editor_note_and_half_width_punctuation(content):
+    issue, outcome = imported(content, "headlines_note_utf16.txt")
+    assert outcome.encoding == "UTF-16"
+    assert issue.headlines == ["瑞安市签约三个温商回归项目", "泰顺县开展山海协作对接活动"]
+    assert issue.editor_note == "为加快温商回归，现将各地做法编发如下。"
+    assert [i.title for i in issue.items] == issue.headlines  # first title joined from 2 lines
+    assert issue.items[0].body == "8月20日，瑞安市举行温商回归项目签约仪式，3个项目总投资15亿元."
+    assert [d[0] for d in issue.distribution] == ["报", "送", "发"]
+    assert issue.distribution[2] == ("发", "各县(市、区)经合办")
+    assert issue.date.value == PartialDate(2014, 8, 25)
+    assert any("第4–5行合并" in note for note in outcome.result.attention)
+
+
+def test_hard_wrapped_pdf_export_is_joined_back_into_paragraphs(content):
+    issue, outcome = imported(content, "hardwrapped_bom.txt", date=PartialDate(2014, 11, 10))
+    assert outcome.encoding.startswith("UTF-8")
+    assert [i.title for i in issue.items] == [
+        "温州市组团参加第九届中国义乌国际森林产品博览会",
+        "龙湾区赴江西开展招商考察活动",
+    ]
+    paragraphs = issue.items[0].body.split("\n\n")
+    assert len(paragraphs) == 2
+    assert paragraphs[0].startswith("11月1日至4日，温州市组团") and paragraphs[0].endswith(
+        "三百余万元。"
+    )
+    assert issue.items[0].date.value == PartialDate(2014, 11, 1)
+    assert issue.items[1].unit == "（龙湾区经合办）"
+    assert outcome.result.dropped == [(11, "第 1 页")]
+    assert any("折行" in note for note in outcome.result.attention)
+
+
+def test_text_that_fits_nowhere_is_kept_and_reported(content):
+    issue, outcome = imported(content, "unplaced_text.txt", date=PartialDate(2014, 6, 10))
+    assert issue.fragments == ["本期信息由各县（市、区）报送，如有错漏请及时告知。"]
+    assert any("fragments" in note for note in outcome.result.attention)
+    assert "fragments" in summary(outcome)
+
+
+def shown_text(issue: Issue) -> str:
+    """What the issue page shows, in page order, whitespace removed (Markdown unescaped)."""
+    parts = [*issue.masthead, issue.date.display, *issue.headlines, issue.editor_note or ""]
+    for item in issue.items:
+        parts += [item.section or "", item.title, item.body, item.unit or ""]
+    parts += [f"{label}：{text}" for label, text in issue.distribution]
+    parts += issue.fragments
+    return "".join("".join(parts).split()).replace("\\", "")
+
+
+def test_every_line_of_the_source_survives_the_import(content):
+    """Apart from whitespace and reported page debris, nothing is lost."""
+    for name in sorted(p.name for p in RAW.glob("*.txt")):
+        issue, outcome = imported(content, name, date=PartialDate(2014, 1, 1), force=True)
+        text, _ = decode((RAW / name).read_bytes())
+        shown = shown_text(issue)
+        dropped = {t for _, t in outcome.result.dropped}
+        for line in text.splitlines():
+            core = "".join(line.split()).lstrip("●").replace("【编者按】", "").replace(":", "：")
+            if core and line.strip() not in dropped:
+                assert core in shown.replace(":", "："), (name, line)
+
+
+def test_existing_files_are_not_overwritten_without_force(content):
+    imported(content, "headlines_note_utf16.txt")
+    with pytest.raises(ImportRefused, match="已存在"):
+        import_file(RAW / "headlines_note_utf16.txt", content)
+    outcome = import_file(RAW / "headlines_note_utf16.txt", content, force=True)
+    assert outcome.path.exists()
+
+
+def test_editor_supplied_number_and_month(content):
+    issue, _ = imported(content, "unplaced_text.txt", date=PartialDate(2014, 6), number="第3期")
+    assert issue.number == "第3期" and issue.title == "简报 第3期 2014年6月（推断）"
+    assert issue.date.inferred and "编辑确认" in issue.date.basis
+    assert issue.items[0].date.value == PartialDate(2014, 6, 3)

@@ -1,0 +1,78 @@
+"""Live preview (`invoke serve`): saving rebuilds; a broken file keeps the last good site."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def wait_for(predicate, seconds: float = 20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    return None
+
+
+def test_saving_rebuilds_and_a_broken_file_keeps_the_last_good_site(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("tasks.py", "pelicanconf.py"):
+        shutil.copy(ROOT / name, project / name)
+    for name in ("content", "theme"):
+        shutil.copytree(ROOT / name, project / name)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "serve", "--port", str(port), "--host", "127.0.0.1"],
+        cwd=project,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/bulletins/2014-07-13/"
+    issue = project / "content" / "bulletins" / "2014-07-13.md"
+    original = issue.read_text(encoding="utf-8")
+    try:
+        assert wait_for(lambda: fetch(url)), (tmp_path / "serve.log").read_text()
+        issue.write_text(
+            original.replace("书记市长当场抓落实", "书记市长当场抓落实（预览测试）"), "utf-8"
+        )
+        assert wait_for(lambda: "（预览测试）" in (fetch(url) or ""))
+
+        issue.write_text(original.replace("date: 2014-07-13", "date: 2014-07-32"), "utf-8")
+        reported = wait_for(lambda: "构建失败" in (tmp_path / "serve.log").read_text())
+        assert reported
+        output = (tmp_path / "serve.log").read_text()
+        assert "bulletins/2014-07-13.md:5: 错误：日期“2014-07-32”无效" in output
+        page = fetch(url)
+        assert page is not None and "（预览测试）" in page  # still the last good build
+
+        issue.write_text(original, "utf-8")
+        assert wait_for(lambda: "（预览测试）" not in (fetch(url) or "（预览测试）"))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()

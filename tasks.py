@@ -9,7 +9,6 @@ invoke new --date …          新建一期空白简报
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -27,15 +26,13 @@ def _fail(message: str) -> Exit:
 @task(help={"content": "内容目录，默认 content/"})
 def check(c, content=None):
     """检查全部内容（YAML、日期、区县/主题、重复、HTML 等），有错误时退出码为 1。"""
+    from bulletin.problems import located
     from bulletin.sitebuild import check_content
 
     directory = Path(content) if content else CONTENT
-    # Paths relative to where the editor is, so that file:line is clickable in a terminal.
-    inside = directory.resolve().is_relative_to(Path.cwd())
-    shown = Path(os.path.relpath(directory)) if inside else directory.resolve()
     problems = check_content(directory)
     for problem in problems:
-        print(f"{shown.as_posix()}/{problem}")
+        print(located(problem, directory))
     sys.stdout.flush()
     n_errors = sum(p.severity == "error" for p in problems)
     n_warnings = len(problems) - n_errors

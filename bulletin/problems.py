@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -31,3 +33,15 @@ class ContentError(Exception):
 
 def errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]
+
+
+def located(problem: Problem, content: Path) -> str:
+    """A problem with its file path as an editor can open it from where they are.
+
+    Relative to the working directory when the content is below it (so ``file:line`` is
+    clickable in a terminal), absolute otherwise.
+    """
+    directory = content.resolve()
+    if directory.is_relative_to(Path.cwd()):
+        directory = Path(os.path.relpath(directory))
+    return f"{directory.as_posix()}/{problem}"

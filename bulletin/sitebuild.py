@@ -21,7 +21,7 @@ from pelican.settings import read_settings
 
 from bulletin.archive import build_archive, read_content
 from bulletin.checks import check_archive
-from bulletin.problems import ContentError, Problem, errors
+from bulletin.problems import ContentError, Problem, errors, located
 from bulletin.taxonomy import load_taxonomies
 
 
@@ -125,7 +125,7 @@ def build_site(
     content = content or Path(read_settings(settings_file)["PATH"])
     problems = check_content(content)
     if errors(problems):
-        raise BuildFailed([str(p) for p in errors(problems)])
+        raise BuildFailed([located(p, content) for p in errors(problems)])
     new = _new_build_dir(target)
     try:
         warnings = render_site(settings_file, new, overrides)

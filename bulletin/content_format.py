@@ -71,7 +71,7 @@ SPEECH_KEYS = {
 ITEM_KEYS = {"slug", "date", "unit", "counties", "topics"}
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
     """Safe YAML without implicit timestamps: dates stay text and are checked by PartialDate."""
 
 
@@ -79,6 +79,16 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _compose_and_load(text: str) -> tuple[yaml.Node | None, object]:
+    """Parse YAML once; return its node tree (for line numbers) and its data."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
 
 
 class _Reader:
@@ -99,8 +109,7 @@ class _Reader:
     def load_mapping(self, text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
         """Parse a YAML mapping; return it with the file line of each top-level key."""
         try:
-            node = yaml.compose(text, Loader=_Loader)
-            data = yaml.load(text, Loader=_Loader)
+            node, data = _compose_and_load(text)
         except yaml.YAMLError as exc:
             # The context mark is where the broken construct starts (the editor's line);
             # the problem mark is where YAML noticed, often the line after.

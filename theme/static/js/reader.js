@@ -1,7 +1,8 @@
 /* Reader preferences for the archive. Pages are complete without this script; it adds:
  * - large type (大字版): a button in the header, remembered across pages in localStorage and
  *   applied here, in <head>, before the page is painted, so the text never jumps;
- * - the print date in the printed footer (without the script, a blank to fill in by hand);
+ * - the print date in the printed footer (without the script, a blank to fill in by hand),
+ *   and the page's address and that date at the foot of every printed sheet;
  * - the table of contents of a long document as a bar that stays at hand on a narrow screen.
  * Loaded as a file (no inline script): the site runs under script-src 'self'. */
 (function () {
@@ -48,11 +49,20 @@
     return d.getFullYear() + "年" + (d.getMonth() + 1) + "月" + d.getDate() + "日";
   }
 
+  function cssString(text) {
+    return '"' + text.replace(/["\\]/g, "\\$&") + '"';
+  }
+
   function stampPrintDate() {
+    var date = today();
     var slots = document.querySelectorAll("[data-print-date]");
     for (var i = 0; i < slots.length; i++) {
-      slots[i].textContent = today();
+      slots[i].textContent = date;
     }
+    // The footer of every printed sheet (site.css, @page): the page's address and the date.
+    var canonical = document.querySelector('link[rel="canonical"]');
+    var address = canonical ? canonical.href : window.location.href;
+    root.style.setProperty("--print-footer", cssString("本页网址：" + address + "　打印日期：" + date));
   }
 
   function setUpToc() {

@@ -5,8 +5,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages the browser tests need: Chromium itself and CJK fonts to render Chinese.
-TEST_DEBS := chromium fonts-noto-cjk
+# Debian packages the browser tests need: Chromium itself, CJK fonts to render Chinese, and
+# poppler-utils to turn the print tests' PDFs into text and PNG pages.
+TEST_DEBS := chromium fonts-noto-cjk poppler-utils
 
 .PHONY: serve build check test lint format clean test-system-deps
 
@@ -18,6 +19,14 @@ $(BIN)/.installed: pyproject.toml
 
 $(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# The Node tools the browser tests run (axe-core, Lighthouse), exactly as locked. They drive
+# Debian's Chromium; none of them downloads a browser of its own.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Debian packages: nodejs npm"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 serve: $(BIN)/.installed
@@ -36,7 +45,7 @@ test-system-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test: $(BIN)/.installed-test test-system-deps
+test: $(BIN)/.installed-test node_modules/.installed test-system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

@@ -129,6 +129,20 @@ class Archive:
     def year_url(self, year: int) -> str:
         return self.urls["year"].format(year=year)
 
+    def year_span(self) -> list[int]:
+        """Every year from the earliest dated document to the latest, for per-year charts."""
+        years = [d.sort_date.year for d in (*self.issues, *self.documents) if d.sort_date]
+        return list(range(min(years), max(years) + 1)) if years else []
+
+    @staticmethod
+    def per_year(documents: list[Document]) -> dict[int | None, int]:
+        """How many of `documents` fall in each year (None: date unknown)."""
+        counts: dict[int | None, int] = defaultdict(int)
+        for document in documents:
+            date = document.sort_date
+            counts[date.year if date else None] += 1
+        return dict(counts)
+
 
 def read_content(content: Path) -> tuple[list[Document], list[Problem]]:
     """Read every content file below the content directory; return documents and problems."""

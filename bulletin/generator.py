@@ -20,6 +20,7 @@ from pathlib import Path
 from pelican.generators import Generator
 
 from bulletin.archive import Archive, build_archive, read_content
+from bulletin.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.checks import check_archive
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.problems import ContentError, Problem
@@ -163,14 +164,35 @@ class ArchiveGenerator(Generator):
         index_url = self.archive.urls[key].split("{")[0]
         self._page(
             writer, index_url, "taxonomy_index", page_title=taxonomy.label,
-            taxonomy=taxonomy, taxonomy_key=key,
+            taxonomy=taxonomy, taxonomy_key=key, chart=self._terms_chart(key, taxonomy),
         )  # fmt: skip
         for term in taxonomy:
             self._page(
                 writer, self.archive.term_url(key, term), "taxonomy_term",
                 page_title=term.name, taxonomy=taxonomy, taxonomy_key=key, term=term,
-                documents=tagged[term.name],
+                documents=tagged[term.name], chart=self._years_chart(tagged[term.name], term),
             )  # fmt: skip
+
+    def _terms_chart(self, key: str, taxonomy: Taxonomy) -> Chart:
+        """Documents per term, most first (ties in the taxonomy's order)."""
+        assert self.archive is not None
+        bars = [
+            Bar(term.name, len(self.tagged[key][term.name]), self.archive.term_url(key, term))
+            for term in taxonomy
+        ]
+        bars.sort(key=lambda bar: -bar.value)
+        return bar_chart(
+            bars, chart_id=f"chart-{key}", title=f"各{taxonomy.label}的文件数", unit="篇"
+        )
+
+    def _years_chart(self, documents: list[Document], term: Term) -> Chart:
+        """A term's documents per year, over every year the archive covers."""
+        assert self.archive is not None
+        counts = Archive.per_year(documents)
+        bars = [Bar(f"{year}年", counts.get(year, 0)) for year in self.archive.year_span()]
+        return column_chart(
+            bars, chart_id="chart-years", title=f"{term.name}：各年的文件数", unit="篇"
+        )
 
     def _not_found(self, writer) -> None:
         # Served for any unknown path, so its links must not be relative to where it lives.

@@ -15,6 +15,7 @@ from sitecheck import ROOT, build_into
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-results"
+MEASUREMENTS = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +70,17 @@ def artifacts() -> Path:
     """Where browser tests leave screenshots for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def measurements(pytestconfig) -> list[str]:
+    """Lines of figures (scores, weights) that tests measure, printed at the end of the run."""
+    return pytestconfig.stash.setdefault(MEASUREMENTS, [])
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    lines = config.stash.get(MEASUREMENTS, [])
+    if lines:
+        terminalreporter.section("reader experience: measured")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,0 +1,133 @@
+"""Phones and desktops, normal and large type, 200% browser text: nothing scrolls sideways,
+every control is big enough to tap, Chinese text uses the system's fonts.
+
+Screenshots of each page type as each reader sees it land in test-results/ for people to
+look at (<page>-<size>-<reader>.png; test_browser.py takes the normal ones).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from browsing import PAGE_TYPES, new_reader
+
+pytestmark = pytest.mark.browser
+
+# (size, reader) combinations checked here; the normal reader at both sizes is in
+# test_browser.py. 200% text on a 360 px phone is the hardest case.
+LAYOUTS = [
+    ("phone", "normal"),
+    ("phone", "large-type"),
+    ("phone", "text-200"),
+    ("desktop", "large-type"),
+]
+
+# What sticks out past the right edge of the screen, other than what is meant to be off it
+# (the skip link until focused, visually hidden captions) or inside a scrolling box.
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const e of document.body.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.right <= width + 0.5) continue;
+    if (e.closest('.visually-hidden, .skip-link')) continue;
+    let scroller = e.parentElement, clipped = false;
+    while (scroller && scroller !== document.body) {
+      const o = getComputedStyle(scroller).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') { clipped = true; break; }
+      scroller = scroller.parentElement;
+    }
+    if (!clipped) out.push(`${e.tagName}.${e.className} right=${Math.round(r.right)}`);
+  }
+  return {scroll: document.documentElement.scrollWidth - width, elements: out.slice(0, 10)};
+}"""
+
+# Controls smaller than 44 × 44 CSS px. Links inside a sentence are exempt (WCAG 2.5.5's
+# "inline" exception): an inline link whose parent has more text than the link itself.
+SMALL_TARGETS = """() => {
+  const out = [];
+  const controls = document.querySelectorAll(
+    'a[href], button, summary, input, select, textarea, [tabindex]:not([tabindex="-1"])');
+  for (const e of controls) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || e.closest('.skip-link')) continue;
+    const s = getComputedStyle(e);
+    if (s.visibility === 'hidden') continue;
+    const inSentence = s.display === 'inline' &&
+      e.parentElement.textContent.trim().length > e.textContent.trim().length;
+    if (inSentence) continue;
+    if (r.height < 43.5 || r.width < 43.5)
+      out.push(`${e.tagName.toLowerCase()} "${e.textContent.trim().slice(0, 16)}" ` +
+               `${Math.round(r.width)}×${Math.round(r.height)}`);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize(("size", "reader"), LAYOUTS, ids=["-".join(x) for x in LAYOUTS])
+@pytest.mark.parametrize("name", list(PAGE_TYPES))
+def test_nothing_scrolls_sideways(browser, site, site_url, artifacts, name, size, reader):
+    with new_reader(browser, site, size, reader) as r:
+        r.open(site_url, name)
+        found = r.page.evaluate(OVERFLOWING)
+        assert found["scroll"] <= 0 and found["elements"] == [], found
+        if reader != "normal":
+            r.screenshot(artifacts / f"{name}-{size}-{reader}.png")
+
+
+@pytest.mark.parametrize("reader", ["normal", "large-type"])
+@pytest.mark.parametrize("name", list(PAGE_TYPES))
+def test_tap_targets_are_at_least_44px(browser, site, site_url, name, reader):
+    with new_reader(browser, site, "phone", reader) as r:
+        r.open(site_url, name)
+        # Open what is folded, so that what it holds is measured too.
+        r.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert r.page.evaluate(SMALL_TARGETS) == []
+
+
+def test_policy_contents_stay_at_hand_on_a_phone(browser, site, site_url, artifacts):
+    """On a phone the contents are a bar that stays on screen; a choice closes them."""
+    with new_reader(browser, site, "phone") as r:
+        page = r.page
+        r.open(site_url, "policy")
+        toc = page.locator(".toc")
+        summary = toc.locator("summary")
+        assert not page.locator(".toc details").evaluate("d => d.open")
+        page.mouse.wheel(0, 3000)
+        page.wait_for_timeout(200)
+        assert 0 <= summary.bounding_box()["y"] < 5  # still at the top of the screen
+        summary.click()
+        page.screenshot(path=artifacts / "policy-phone-contents-open.png")
+        toc.locator("a[href='#clause-17']").click()
+        page.wait_for_timeout(200)
+        assert page.url.endswith("#clause-17")
+        assert not page.locator(".toc details").evaluate("d => d.open")
+        clause_top = page.locator("#clause-17").bounding_box()["y"]
+        bar_bottom = toc.bounding_box()["y"] + toc.bounding_box()["height"]
+        assert bar_bottom <= clause_top < 250  # just below the bar, not hidden under it
+        page.screenshot(path=artifacts / "policy-phone-after-contents.png")
+
+
+def test_policy_contents_sit_beside_the_text_on_a_desktop(browser, site, site_url):
+    with new_reader(browser, site, "desktop") as r:
+        r.open(site_url, "policy")
+        assert r.page.locator(".toc details").evaluate("d => d.open")
+        toc = r.page.locator(".toc").bounding_box()
+        body = r.page.locator(".doc-body").bounding_box()
+        assert toc["x"] >= body["x"] + body["width"]
+        r.page.mouse.wheel(0, 2000)  # halfway down the policy
+        r.page.wait_for_timeout(200)
+        assert 0 <= r.page.locator(".toc").bounding_box()["y"] < 50
+
+
+def test_chinese_text_uses_system_fonts_and_downloads_none(browser, site, site_url):
+    with new_reader(browser, site, "phone") as r:
+        fonts: list[str] = []
+        r.page.on("request", lambda request: fonts.append(request.url)
+                  if request.resource_type == "font" else None)  # fmt: skip
+        r.open(site_url, "item")
+        assert fonts == []
+        assert r.page.evaluate("document.fonts.size") == 0  # no @font-face at all
+        family = r.page.evaluate("getComputedStyle(document.body).fontFamily")
+        for system_font in ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC"):
+            assert system_font in family

@@ -34,3 +34,8 @@ FEED_MAX_ITEMS = None
 DELETE_OUTPUT_DIRECTORY = True
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# Search. Pagefind's bundle is written into the site at /pagefind/; the Whoosh index for
+# `invoke search` is written here (a symlink to the current build's index, like output/).
+SEARCH_WHOOSH_PATH = ".search"
+SEARCH_WHOOSH_PROCS = 2

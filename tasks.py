@@ -131,3 +131,56 @@ def new(c, date, number=None):
     path.write_text(new_issue(when, number), encoding="utf-8")
     print(f"已新建 {path.relative_to(ROOT)}")
     print("请照原文填写标有“（待填写）”的地方，写完运行 invoke check；预览用 make serve。")
+
+
+@task(
+    help={
+        "query": "要搜索的文字；多个词用空格分开（须同时出现）",
+        "county": "只看某区县，如 平阳县（别名亦可）",
+        "topic": "只看某主题，如 温商回归",
+        "kind": "只看某类：简报、政策、讲话",
+        "year": "只看某年，如 2014",
+        "sort": "relevance（相关度，默认）或 date（日期，新→旧）",
+        "limit": "最多显示几条（默认 20）",
+        "json": "以 JSON 输出（供脚本使用）",
+        "index": "索引目录（默认为构建时生成的 .search）",
+    },
+)
+def search(c, query, county=None, topic=None, kind=None, year=None, sort="relevance",
+           limit=20, json=False, index=None):  # fmt: skip
+    """在全文索引中搜索（先运行 invoke build）。"""
+    from pelican.settings import read_settings
+
+    from bulletin.taxonomy import load_taxonomies
+    from search.cli import UsageError, run
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    taxonomies = load_taxonomies(CONTENT)
+    names = {}
+    for key, value in (("counties", county), ("topics", topic)):
+        if not value:
+            continue
+        term = taxonomies[key].resolve(value)
+        if term is None:
+            guesses = taxonomies[key].did_you_mean(value)
+            hint = f"是不是“{'”或“'.join(guesses)}”？" if guesses else ""
+            raise _fail(f"未知的{taxonomies[key].label}“{value}”。{hint}")
+        names[key] = term.name
+    try:
+        print(
+            run(
+                Path(index) if index else ROOT / settings["SEARCH_WHOOSH_PATH"],
+                query or "",
+                kind=kind,
+                county=names.get("counties"),
+                topic=names.get("topics"),
+                year=str(year) if year else None,
+                sort=sort,
+                limit=int(limit),
+                as_json=json,
+                site_url=settings["SITEURL"],
+                colour=sys.stdout.isatty() and not json,
+            )
+        )
+    except UsageError as exc:
+        raise _fail(str(exc)) from None

@@ -25,6 +25,7 @@ from bulletin.checks import check_archive
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.problems import ContentError, Problem
 from bulletin.render import Rendered, render_markdown
+from bulletin.search_records import SearchIndexes
 from bulletin.taxonomy import Taxonomy, Term, load_taxonomies
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class ArchiveGenerator(Generator):
         for document in archive.pages:
             rendered = self._render(document)
             document.html, document.toc = rendered.html, rendered.toc
+        self.search = SearchIndexes(archive, self.settings)
+        self.search.relate()
         self.archive = archive
         self.context["archive"] = archive
 
@@ -130,10 +133,12 @@ class ArchiveGenerator(Generator):
                     writer, archive.year_url(year), "archive_year",
                     page_title=f"{year}年", year=year, documents=documents,
                 )  # fmt: skip
+        self._page(writer, "search/", "search", page_title="搜索")
         self._not_found(writer)
         self._feeds(writer)
         self._data_files()
         self._sitemap()
+        self.search.write(Path(self.output_path))
 
     def _common(self) -> dict:
         return {

@@ -52,6 +52,7 @@ class Document:
     # Set at build time: the rendered, sanitised body and its table of contents.
     html: str = field(default="", repr=False, compare=False)
     toc: tuple = field(default=(), repr=False, compare=False)
+    related: list[Document] = field(default_factory=list, repr=False, compare=False)
     kind = "document"
 
     @property

@@ -120,17 +120,32 @@ def build_site(
     overrides: dict | None = None,
     content: Path | None = None,
 ) -> BuildResult:
-    """Check the content, build into a new directory and swap it in. Raise BuildFailed."""
+    """Check the content, build into a new directory and swap it in. Raise BuildFailed.
+
+    The Whoosh index (SEARCH_WHOOSH_PATH) is built beside the site the same way and swapped
+    in with it, so `invoke search` always answers from the site that is being served.
+    """
     started = time.perf_counter()
-    content = content or Path(read_settings(settings_file)["PATH"])
+    settings = read_settings(settings_file, override=overrides or {})
+    content = content or Path(settings["PATH"])
     problems = check_content(content)
     if errors(problems):
         raise BuildFailed([located(p, content) for p in errors(problems)])
     new = _new_build_dir(target)
+    staged = {"OUTPUT_PATH": str(new)}
+    whoosh_target: Path | None = None
+    if settings.get("SEARCH_WHOOSH_PATH"):
+        whoosh_target = Path(settings_file).resolve().parent / settings["SEARCH_WHOOSH_PATH"]
+        whoosh_new = _new_build_dir(whoosh_target)
+        staged["SEARCH_WHOOSH_PATH"] = str(whoosh_new)
     try:
-        warnings = render_site(settings_file, new, overrides)
+        warnings = render_site(settings_file, new, {**(overrides or {}), **staged})
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
+        if whoosh_target is not None:
+            shutil.rmtree(staged["SEARCH_WHOOSH_PATH"], ignore_errors=True)
         raise
     swap_in(new, target)
+    if whoosh_target is not None:
+        swap_in(Path(staged["SEARCH_WHOOSH_PATH"]), whoosh_target)
     return BuildResult(new, time.perf_counter() - started, warnings)

@@ -44,6 +44,9 @@ PAGE_TYPES = {
     "archive": PageType("archive/2014/"),
     # The 404 page lives at /404.html; the test server does not serve it for unknown paths.
     "404": PageType("404.html"),
+    "search": PageType(
+        "search/?q=温商回归&county=瑞安市", ready="#search-results[data-state=done] .search-result"
+    ),
 }
 
 

@@ -65,6 +65,10 @@ def internal_links(site: Path, page: Path, base: str = "http://site.test/"):
 
 
 def build_into(path: Path, settings: str = "pelicanconf.py", **overrides) -> Path:
-    """Build the real content into `path` with Pelican and the plugin; fail on errors."""
+    """Build the real content into `path` with Pelican and the plugin; fail on errors.
+
+    The Whoosh index goes beside it, to `path` + ``.whoosh``.
+    """
+    overrides.setdefault("SEARCH_WHOOSH_PATH", str(path.with_name(path.name + ".whoosh")))
     render_site(str(ROOT / settings), path, overrides)
     return path

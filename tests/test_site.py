@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -193,5 +194,39 @@ def test_page_content_is_sanitised(site: Path):
         html = page.read_text(encoding="utf-8")
         scripts = re.findall(r"<script(?![^>]*application/ld\+json)[^>]*>.*?</script>", html, re.S)
         # Only the theme's own script files (reader preferences), never inline code.
-        own = re.compile(r'<script src="[^"]*/theme/js/[\w-]+\.js"></script>')
+        own = re.compile(r'<script (?:type="module" )?src="[^"]*/theme/js/[\w-]+\.js"></script>')
         assert [s for s in scripts if not own.fullmatch(s)] == [], page
+
+
+def test_every_item_page_lists_three_to_five_related_documents(site: Path, archive):
+    pages = {d.url for d in archive.pages}
+    for item in archive.items:
+        page = site / item.url / "index.html"
+        hrefs = parse(page).xpath("//section[@class='related']//a[@class='doc-title']/@href")
+        base = urljoin("http://site.test/", item.url)
+        related = [urljoin(base, h).removeprefix("http://site.test/") for h in hrefs]
+        assert 3 <= len(related) <= 5, item.url
+        assert item.url not in related and set(related) <= pages
+
+
+def test_related_documents_prefer_the_same_county_or_topic(archive):
+    from bulletin.render import render_markdown
+    from bulletin.search_records import search_docs
+    from search.related import related
+
+    for document in archive.documents:
+        document.html = render_markdown(getattr(document, "body", "")).html
+    docs = search_docs(archive)
+    by_url = {d.url: d for d in docs}
+
+    def shares(a: str, b: str) -> bool:
+        x, y = by_url[a], by_url[b]
+        return bool(set(x.counties) & set(y.counties) or set(x.topics) & set(y.topics))
+
+    pairs = [(u, v) for u, urls in related(docs).items() for v in urls]
+    assert all(u != v for u, v in pairs)
+    chosen = sum(shares(u, v) for u, v in pairs) / len(pairs)
+    baseline = sum(shares(u, v) for u in by_url for v in by_url if u != v) / (
+        len(by_url) * (len(by_url) - 1)
+    )
+    assert chosen > baseline + 0.25, (chosen, baseline)

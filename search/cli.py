@@ -1,0 +1,96 @@
+"""`invoke search`: the Whoosh index on the command line, as text for people or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from search.whoosh_index import Filters, Hit, search
+
+KIND_NAMES = {
+    "item": "item", "简报": "item", "bulletin": "item",
+    "policy": "policy", "政策": "policy", "政策文件": "policy",
+    "speech": "speech", "讲话": "speech",
+}  # fmt: skip
+BOLD, RESET = "\033[1;31m", "\033[0m"
+
+
+class UsageError(ValueError):
+    """A bad option; the message is for the editor, in Chinese."""
+
+
+def kind_of(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return KIND_NAMES[value.strip().lower()]
+    except KeyError:
+        raise UsageError(
+            f"--kind “{value}” 无效：可用 简报、政策、讲话（或 item、policy、speech）"
+        ) from None
+
+
+def _marked(hit: Hit, colour: bool) -> str:
+    if not colour:
+        return hit.excerpt
+    text, at, out = hit.excerpt, 0, []
+    for start, end in hit.highlights:
+        out += [text[at:start], BOLD, text[start:end], RESET]
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def format_text(
+    query: str, hits: list[Hit], total: int, site_url: str, colour: bool = False
+) -> str:
+    shown = f"“{query}”" if query.strip() else "所选条件"
+    if not total:
+        return f"{shown}：没有找到结果。"
+    exact = hits[0].exact
+    lines = [
+        f"{shown}：共 {total} 条结果{'' if exact else '（没有完全匹配的，以下为部分词语匹配）'}"
+    ]
+    for n, hit in enumerate(hits, start=1):
+        kind = hit.as_json()["kind"]
+        facts = " · ".join(
+            x for x in [kind, hit.date_display, hit.context, "、".join(hit.counties)] if x
+        )
+        lines += [
+            f"{n:>3}. {hit.title}",
+            f"     {facts}",
+            f"     {site_url.rstrip('/')}/{hit.url}",
+        ]
+        if hit.excerpt:
+            lines.append(f"     {_marked(hit, colour)}")
+    if total > len(hits):
+        lines.append(f"（另有 {total - len(hits)} 条；用 --limit 显示更多）")
+    return "\n".join(lines)
+
+
+def run(
+    index_dir: Path,
+    query: str,
+    *,
+    kind: str | None = None,
+    county: str | None = None,
+    topic: str | None = None,
+    year: str | None = None,
+    sort: str = "relevance",
+    limit: int = 20,
+    as_json: bool = False,
+    site_url: str = "",
+    colour: bool = False,
+) -> str:
+    """Search and format the answer. Raise UsageError on bad options or a missing index."""
+    if not (index_dir / "_MAIN_WRITELOCK").exists() and not any(index_dir.glob("*.toc")):
+        raise UsageError(f"找不到搜索索引 {index_dir}：请先运行 invoke build")
+    if year and not (year.isdigit() and len(year) == 4):
+        raise UsageError(f"--year “{year}” 无效：写四位年份，如 2014")
+    if sort not in ("relevance", "date"):
+        raise UsageError("--sort 只能是 relevance（相关度）或 date（日期）")
+    filters = Filters(kind=kind_of(kind), county=county, topic=topic, year=year)
+    hits, total = search(index_dir, query, filters, sort=sort, limit=limit)
+    if as_json:
+        return json.dumps([h.as_json(site_url) for h in hits], ensure_ascii=False, indent=1)
+    return format_text(query, hits, total, site_url, colour)

@@ -1,0 +1,34 @@
+"""What the search indexes hold: one record per item, policy and speech.
+
+Built by the site's plugin from the archive (the thin adapter); everything in this package
+works on these records alone, with no Pelican import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Kinds as the reader sees and filters them.
+KINDS = {"item": "简报", "policy": "政策", "speech": "讲话"}
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    url: str  # site-relative, e.g. bulletins/2014-10/kong-hailong-…/
+    kind: str  # item, policy or speech
+    title: str
+    text: str  # the body as plain text, paragraphs separated by blank lines
+    date: str = ""  # ISO, possibly only year-month; "" when unknown
+    date_display: str = ""  # as shown on the site, e.g. 2014年1月（推断）
+    counties: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    context: str = ""  # where it comes from: the issue's title, or the 文号
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def year(self) -> str:
+        return self.date[:4]

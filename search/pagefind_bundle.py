@@ -1,0 +1,173 @@
+"""The in-browser search bundle: Pagefind (extended build) over our own search documents.
+
+Pagefind indexes one small HTML document per record, written to a work directory that is
+not published: the title (weighted), filters, sort keys and the text, spaced so that every
+Chinese character is a word of its own (see `search.text`). The bundle is written into the
+site; the browser's search script spaces the reader's query the same way.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cbor2
+
+from search.documents import SearchDoc
+from search.text import normalize, spaced, t2s_map, title_words
+
+BUNDLE_DIR = "pagefind"
+T2S_FILE = "search/t2s.json"
+# The text as written, one file per record at search/text/<url>.txt, for the search page
+# to cut excerpts from: the indexed text has no punctuation, and Pagefind would index it
+# if it were metadata.
+TEXT_DIR = "search/text"
+
+
+def text_path(url: str) -> str:
+    return f"{TEXT_DIR}/{url.strip('/')}.txt"
+
+
+@dataclass
+class BundleStats:
+    records: int
+    seconds: float
+    peak_rss_mb: float  # of the Pagefind process
+    bytes: int  # size of the bundle on disk
+
+
+def document_html(doc: SearchDoc) -> str:
+    """The HTML Pagefind indexes for one record."""
+    esc = html.escape
+    parts = [
+        '<!doctype html><html lang="zh-cn"><head><meta charset="utf-8"></head><body>',
+        "<main data-pagefind-body>",
+        f'<span data-pagefind-meta="title:{esc(doc.title)}"></span>',
+        f'<span data-pagefind-meta="kind:{esc(doc.kind_label)}"></span>',
+        f'<span data-pagefind-meta="date:{esc(doc.date_display)}"></span>',
+        f'<span data-pagefind-filter="kind:{esc(doc.kind_label)}"></span>',
+    ]
+    if doc.context:
+        parts.append(f'<span data-pagefind-meta="context:{esc(doc.context)}"></span>')
+    if doc.counties:
+        parts.append(f'<span data-pagefind-meta="counties:{esc("、".join(doc.counties))}"></span>')
+    if doc.year:
+        parts.append(f'<span data-pagefind-filter="year:{doc.year}"></span>')
+    parts += [f'<span data-pagefind-filter="county:{esc(c)}"></span>' for c in doc.counties]
+    parts += [f'<span data-pagefind-filter="topic:{esc(t)}"></span>' for t in doc.topics]
+    if doc.date:
+        parts.append(f'<span data-pagefind-sort="date:{esc(doc.date)}"></span>')
+    parts.append(f'<h1 data-pagefind-weight="10">{esc(spaced(doc.title))}</h1>')
+    parts.append(f"<p>{title_words(doc.title)}</p>")  # for "title contains" searches
+    parts += [f"<p>{esc(spaced(p))}</p>" for p in doc.text.split("\n\n") if p.strip()]
+    parts.append("</main></body></html>")
+    return "".join(parts)
+
+
+def _pagefind_command() -> list[str]:
+    return [sys.executable, "-m", "pagefind"]
+
+
+def write_bundle(docs: list[SearchDoc], site: Path, work: Path) -> BundleStats:
+    """Index `docs` into `site`/pagefind, using `work` for the search documents."""
+    started = time.perf_counter()
+    if work.exists():
+        shutil.rmtree(work)
+    for doc in docs:
+        path = work / doc.url / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(document_html(doc), encoding="utf-8")
+    bundle = site / BUNDLE_DIR
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    log = work.with_name(work.name + ".log")
+    with log.open("w+") as out:
+        process = subprocess.Popen(
+            [*_pagefind_command(), "--site", str(work), "--output-path", str(bundle), "--silent"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        output = out.read()
+    log.unlink()
+    if process.returncode != 0 or not (bundle / "pagefind-entry.json").is_file():
+        raise RuntimeError(f"Pagefind failed ({process.returncode}): {output}")
+    for extra in [*bundle.glob("pagefind-*ui*"), *bundle.glob("pagefind-highlight*")]:
+        extra.unlink()  # the stock UIs and highlighter: the site has its own search page
+    _canonical_filters(bundle)
+    if (site / TEXT_DIR).exists():
+        shutil.rmtree(site / TEXT_DIR)
+    for doc in docs:
+        path = site / text_path(doc.url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(doc.text, encoding="utf-8")
+    corpus = "".join(normalize(d.title + d.text) for d in docs)
+    t2s = site / T2S_FILE
+    t2s.parent.mkdir(parents=True, exist_ok=True)
+    t2s.write_text(json.dumps(t2s_map(corpus), ensure_ascii=False, separators=(",", ":")))
+    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+    return BundleStats(
+        records=len(docs),
+        seconds=time.perf_counter() - started,
+        peak_rss_mb=usage.ru_maxrss / 1024,
+        bytes=size,
+    )
+
+
+SIGNATURE = b"pagefind_dcd"
+
+
+def _read_cbor(path: Path):
+    raw = gzip.decompress(path.read_bytes())
+    assert raw.startswith(SIGNATURE), path
+    return cbor2.loads(raw[len(SIGNATURE) :])
+
+
+def _write_cbor(directory: Path, prefix: str, suffix: str, value, digits: int) -> str:
+    """Write a Pagefind data file named by the hash of its content; return the hash."""
+    raw = SIGNATURE + cbor2.dumps(value, canonical=True)
+    digest = f"{prefix}_{hashlib.sha256(raw).hexdigest()[:digits]}"
+    (directory / f"{digest}{suffix}").write_bytes(gzip.compress(raw, mtime=0))
+    return digest
+
+
+def _canonical_filters(bundle: Path) -> None:
+    """Make Pagefind's filter files deterministic.
+
+    Pagefind writes each filter's values in hash-map order, which changes from run to run
+    (and with it the file names, the metadata file and the entry file). Sort the values,
+    rename the files by their content, and rewrite the references.
+    """
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, info in entry["languages"].items():
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read_cbor(meta_path)
+        filters = []
+        for name, digest in meta[3]:
+            path = bundle / "filter" / f"{digest}.pf_filter"
+            filter_name, values = _read_cbor(path)
+            path.unlink()
+            values = sorted(([v, sorted(pages)] for v, pages in values), key=lambda v: v[0])
+            filters.append(
+                [name, _write_cbor(path.parent, language, ".pf_filter", [filter_name, values], 7)]
+            )
+        meta[3] = sorted(filters)
+        meta_path.unlink()
+        info["hash"] = _write_cbor(bundle, language, ".pf_meta", meta, 13)
+        # _write_cbor names it <hash>.pf_meta; Pagefind expects pagefind.<hash>.pf_meta
+        (bundle / f"{info['hash']}.pf_meta").rename(bundle / f"pagefind.{info['hash']}.pf_meta")
+    entry_path.write_text(
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )

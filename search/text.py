@@ -1,0 +1,138 @@
+"""Text normalisation and tokens shared by the Pagefind and Whoosh indexes and their queries.
+
+The whole design rests on one rule: the index and the query are cut into tokens the same
+way, so what a reader types is found wherever it occurs. Chinese text is cut into single
+characters (unigrams), which no segmenter can cut differently, and a multi-character term
+is searched as a phrase of consecutive tokens. Latin letters and digits stay whole
+(2014, a-378 → a, 378); punctuation and spaces between tokens do not count, so
+温委发〔2014〕27号 is found as 温委发2014 27号 too. Traditional characters are mapped to
+simplified ones first, character by character, so 溫商回歸 finds 温商回归.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_RE = re.compile(f"[{HAN}]")
+TOKEN_RE = re.compile(f"[{HAN}]|[0-9a-z]+")
+WHITESPACE_RE = re.compile(r"\s+")
+# Traditional → simplified; the regional configurations add Taiwan and Hong Kong variants.
+T2S_CONFIGS = ("t2s", "tw2s", "hk2s")
+
+
+@lru_cache(maxsize=1)
+def _converters() -> tuple[opencc.OpenCC, ...]:
+    return tuple(opencc.OpenCC(config) for config in T2S_CONFIGS)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, character by character (as the browser does it)."""
+    converted = text
+    for converter in _converters():
+        converted = converter.convert(converted)
+    return converted
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[int, str]:
+    """str.translate table: width folding (NFKC), traditional → simplified, lower case.
+
+    Built once per process for the Basic Multilingual Plane; each character is converted on
+    its own, so the mapping never depends on its neighbours and the browser can repeat it.
+    """
+    table: dict[int, str] = {}
+    han = re.compile(f"[{HAN}]")
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch)
+        if han.search(folded):
+            folded = "".join(to_simplified(c) if han.match(c) else c for c in folded)
+        folded = folded.lower()
+        if folded != ch:
+            table[code] = folded
+    return table
+
+
+def normalize(text: str) -> str:
+    """Width-folded, simplified and lower-cased: the form both indexes and queries take."""
+    return text.translate(_table())
+
+
+def tokens(text: str) -> list[str]:
+    """The searchable tokens of normalised text: each Han character, each Latin run."""
+    return TOKEN_RE.findall(text)
+
+
+def spaced(text: str) -> str:
+    """The tokens of `text` separated by spaces: what Pagefind indexes.
+
+    Pagefind's own word splitting then sees one word per Han character and per Latin run
+    (温委发〔2014〕27号 → 温 委 发 2014 27 号). Punctuation is left out: Pagefind counts a
+    punctuation mark as a word position, which would break phrase matching across it.
+    """
+    return " ".join(tokens(normalize(text)))
+
+
+def title_word(token: str) -> str:
+    """A title token as a Latin pseudo-word (温 → tx6tj9, 2014 → tl2014).
+
+    Added beside the title so that "this phrase is in the title" can be asked of the index
+    itself: no segmenter splits a Latin word, and body text never contains these words.
+    """
+    if HAN_RE.match(token):
+        return "tx" + _base36(ord(token))
+    return "tl" + token
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while number:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+    return out or "0"
+
+
+def title_words(title: str) -> str:
+    return " ".join(title_word(t) for t in tokens(normalize(title)))
+
+
+def query_terms(query: str) -> list[list[str]]:
+    """A reader's query as terms (split on spaces), each a list of tokens."""
+    terms = [tokens(part) for part in normalize(query).split()]
+    return [t for t in terms if t]
+
+
+def t2s_map(corpus_text: str) -> dict[str, str]:
+    """Traditional → simplified characters, for every simplified character the corpus uses.
+
+    Shipped to the browser so that a query typed in traditional script is mapped before it
+    is searched; limited to the corpus so the file stays small.
+    """
+    used = set(HAN_RE.findall(corpus_text))
+    table = _table()
+    mapping = {
+        chr(code): target
+        for code, target in table.items()
+        if HAN_RE.match(chr(code)) and len(target) == 1 and target in used
+    }
+    return dict(sorted(mapping.items()))
+
+
+SEP = "\x1f"  # between tokens, so that a phrase is found as a substring of whole tokens
+
+
+def token_string(text: str) -> str:
+    """Normalised tokens joined by a separator, for exact phrase matching by substring."""
+    return SEP + SEP.join(tokens(normalize(text))) + SEP
+
+
+def phrase_string(term: list[str]) -> str:
+    return SEP + SEP.join(term) + SEP

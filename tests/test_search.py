@@ -1,0 +1,234 @@
+"""Search that finds every proper noun of the archive: in the browser and on the command line.
+
+The nouns are extracted from the content automatically (see nouns.py); each is searched as a
+reader would, and must return exactly the documents that contain it, those with it in their
+title first. A query in traditional script finds what its simplified form finds.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from nouns import compact, documents_containing, proper_nouns
+
+from bulletin.archive import build_archive, read_content
+from bulletin.taxonomy import load_taxonomies
+from search.cli import run
+from search.text import normalize, query_terms, spaced, t2s_map, token_string
+from search.whoosh_index import Filters, search
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+
+
+@pytest.fixture(scope="module")
+def archive():
+    documents, _ = read_content(CONTENT)
+    return build_archive(documents, load_taxonomies(CONTENT))
+
+
+@pytest.fixture(scope="module")
+def nouns(archive):
+    """Proper nouns that occur in the archive's documents, with who contains them."""
+    found = {}
+    for noun in proper_nouns(archive):
+        anywhere, in_title = documents_containing(archive, noun)
+        if anywhere:
+            found[noun] = (anywhere, in_title)
+    assert len(found) > 200
+    return found
+
+
+@pytest.fixture(scope="module")
+def whoosh(site: Path) -> Path:
+    return site.with_name(site.name + ".whoosh")
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def test_index_and_query_are_cut_the_same_way():
+    assert normalize("溫商回歸　ＡＢ１２") == "温商回归 ab12"
+    assert spaced("温委发〔2014〕27号 A-378") == "温 委 发 2014 27 号 a 378"
+    assert query_terms("溫商回歸 温委发〔2014〕27号") == [
+        ["温", "商", "回", "归"],
+        ["温", "委", "发", "2014", "27", "号"],
+    ]
+    assert "\x1f孔\x1f海\x1f龙\x1f" in token_string("副市长孔海龙率")
+
+
+def test_traditional_map_covers_the_corpus_characters():
+    mapping = t2s_map("温商回归台湾")
+    assert {mapping["溫"], mapping["歸"], mapping["臺"], mapping["灣"]} == {"温", "归", "台", "湾"}
+    assert "國" not in mapping  # 国 is not in that corpus
+
+
+# --- the command line (Whoosh) -------------------------------------------------------------
+
+
+def test_whoosh_finds_every_proper_noun_exactly_with_title_matches_first(whoosh, nouns):
+    failures = []
+    for noun, (anywhere, in_title) in nouns.items():
+        hits, _ = search(whoosh, noun, limit=None)
+        urls = [h.url for h in hits]
+        if set(urls) != anywhere or not all(h.exact for h in hits):
+            failures.append(f"{noun}: {sorted(set(urls) ^ anywhere)}")
+        elif set(urls[: len(in_title)]) != in_title:
+            failures.append(f"{noun}: title matches not first")
+    assert failures == []
+
+
+def test_whoosh_traditional_script_finds_the_same(whoosh):
+    simplified, _ = search(whoosh, "温商回归", limit=None)
+    traditional, _ = search(whoosh, "溫商回歸", limit=None)
+    assert simplified and [h.url for h in traditional] == [h.url for h in simplified]
+
+
+def test_whoosh_filters_and_sorting(whoosh, archive):
+    hits, total = search(whoosh, "温商", Filters(county="瑞安市"), limit=None)
+    assert total == len(hits) > 0 and all("瑞安市" in h.counties for h in hits)
+    hits, _ = search(whoosh, "", Filters(kind="policy"), limit=None)
+    assert [h.title for h in hits] == [p.title for p in archive.policies]
+    hits, _ = search(whoosh, "招商", sort="date", limit=None)
+    dates = [h.date for h in hits]
+    assert dates == sorted(dates, reverse=True)
+    hits, _ = search(whoosh, "温州", Filters(year="2014", topic="山海协作"), limit=None)
+    assert hits and all(h.date.startswith("2014") and "山海协作" in h.topics for h in hits)
+
+
+def test_whoosh_falls_back_to_words_when_nothing_matches_exactly(whoosh):
+    hits, _ = search(whoosh, "平阳温商回归", limit=5)
+    assert hits and not any(h.exact for h in hits)
+
+
+def test_cli_json_and_text(whoosh):
+    data = json.loads(run(whoosh, "孔海龙", as_json=True, site_url="http://x.test"))
+    assert data[0]["title"] == "孔海龙督查开发区重点项目建设"
+    assert (
+        data[0]["url"]
+        == "http://x.test/bulletins/2014-10/kong-hailong-ducha-kaifaqu-zhongdianxiangmu/"
+    )
+    assert set(data[0]) >= {"title", "url", "date", "kind", "score"}
+    assert data[0]["kind"] == "简报" and data[0]["date"] == "2014-10-27"
+    text = run(whoosh, "温委发〔2014〕27号", site_url="http://x.test")
+    assert "关于进一步加强温商回归工作的若干意见" in text.splitlines()[1]
+
+
+def test_invoke_search_on_the_command_line(whoosh):
+    def invoke(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "invoke", "search", *args, "--index", str(whoosh)],
+            cwd=ROOT, capture_output=True, text=True,
+        )  # fmt: skip
+
+    out = invoke("陈一新", "--county", "鹿城", "--kind", "简报", "--json")
+    assert out.returncode == 0, out.stderr
+    results = json.loads(out.stdout)
+    assert results and all("鹿城区" in r["counties"] and r["kind"] == "简报" for r in results)
+    out = invoke("温商", "--county", "平杨县")
+    assert out.returncode == 1 and "是不是“平阳县”" in out.stderr
+    out = invoke("温商", "--year", "14")
+    assert out.returncode == 1 and "--year" in out.stderr
+
+
+# --- the browser (Pagefind) ----------------------------------------------------------------
+
+
+def run_query(page, query: str) -> tuple[int, list[dict]]:
+    """Search through the page's own form; return the count shown and the results shown."""
+    page.fill("#q", query)
+    page.press("#q", "Enter")
+    page.wait_for_function(
+        "q => { const l = document.getElementById('search-results');"
+        " return l.dataset.query === q && l.dataset.state === 'done'; }",
+        arg=query,
+    )
+    status = page.inner_text("#search-status")
+    count = int(status.split("找到 ")[1].split(" 条")[0]) if "找到" in status else 0
+    results = page.eval_on_selector_all(
+        ".search-result",
+        """items => items.map(li => ({
+            url: new URL(li.querySelector('a').href).pathname.replace(/^\\//, ''),
+            title: li.querySelector('a').textContent,
+            marks: [...li.querySelectorAll('mark')].map(m => m.textContent),
+        }))""",
+    )
+    return count, results
+
+
+@pytest.mark.browser
+def test_every_proper_noun_is_found_in_the_browser(page, site_url, nouns, artifacts):
+    page.goto(f"{site_url}/search/")
+    failures = []
+    for noun, (anywhere, in_title) in nouns.items():
+        count, results = run_query(page, noun)
+        first = results[0] if results else None
+        contains = first and (
+            compact(noun) in compact(first["title"])
+            or any(compact(noun) in compact(m) for m in first["marks"])
+        )
+        top = {r["url"] for r in results[: min(len(in_title), len(results))]}
+        if count != len(anywhere) or not contains:
+            failures.append(f"{noun}: {count} results, expected {len(anywhere)}")
+        elif len(in_title) <= len(results) and top != in_title:
+            failures.append(f"{noun}: title matches not first")
+    found = len(nouns) - len(failures)
+    (artifacts / "search-recall.txt").write_text(
+        f"browser recall: {found}/{len(nouns)} proper nouns\n" + "\n".join(failures) + "\n",
+        encoding="utf-8",
+    )
+    assert failures == []
+
+
+@pytest.mark.browser
+def test_traditional_query_in_the_browser_finds_the_simplified(page, site_url):
+    page.goto(f"{site_url}/search/")
+    simplified = run_query(page, "温商回归")
+    traditional = run_query(page, "溫商回歸")
+    assert simplified[0] > 0 and traditional == (simplified[0], traditional[1])
+    assert [r["url"] for r in traditional[1]] == [r["url"] for r in simplified[1]]
+
+
+@pytest.mark.browser
+def test_query_filters_and_sort_live_in_the_url(page, site_url, artifacts):
+    page.set_viewport_size({"width": 360, "height": 800})
+    url = f"{site_url}/search/?q={quote('温商')}&county={quote('瑞安市')}&sort=date"
+    page.goto(url)
+    page.wait_for_function("document.getElementById('search-results').dataset.state === 'done'")
+    assert page.input_value("#q") == "温商"
+    assert page.input_value("#f-county") == "瑞安市"
+    assert page.input_value("#f-sort") == "date"
+    assert page.locator("#search-options").get_attribute("open") is not None
+    titles = page.locator(".search-result .doc-title").all_inner_texts()
+    assert titles and all(t for t in titles)
+    page.screenshot(path=artifacts / "search-phone.png", full_page=True)
+    page.select_option("#f-kind", "政策")
+    page.wait_for_function(
+        "location.search.includes('kind=') && "
+        "document.getElementById('search-results').dataset.state === 'done'"
+    )
+    assert "kind=%E6%94%BF%E7%AD%96" in page.url
+
+
+@pytest.mark.browser
+def test_search_box_on_every_page_leads_to_results(page, site_url):
+    page.goto(f"{site_url}/bulletins/2014-07-13/")
+    page.fill("#site-search-q", "瓯江口新区")
+    page.press("#site-search-q", "Enter")
+    page.wait_for_function("document.getElementById('search-results')?.dataset.state === 'done'")
+    assert "q=%E7%93%AF%E6%B1%9F%E5%8F%A3%E6%96%B0%E5%8C%BA" in page.url
+    assert page.locator(".search-result").count() > 0
+    page.keyboard.press("Tab")  # keyboard: focus moves on from the search field
+    assert page.evaluate("document.activeElement.tagName") in ("BUTTON", "SUMMARY", "A", "SELECT")
+
+
+@pytest.mark.browser
+def test_each_item_page_is_its_own_search_result(page, site_url, archive):
+    page.goto(f"{site_url}/search/")
+    _, results = run_query(page, "平阳县打好三张牌")
+    assert results[0]["url"] == next(i.url for i in archive.items if "三张牌" in i.title)

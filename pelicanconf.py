@@ -39,3 +39,4 @@ LOAD_CONTENT_CACHE = False
 # `invoke search` is written here (a symlink to the current build's index, like output/).
 SEARCH_WHOOSH_PATH = ".search"
 SEARCH_WHOOSH_PROCS = 2
+SEARCH_INDEXES = True  # write the Pagefind bundle and the Whoosh index (bench/ turns it off)

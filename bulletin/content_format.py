@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -258,12 +257,11 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
             "写 kind: bulletin（简报）、policy（政策文件）或 speech（讲话）",
         )
         return None, reader.problems
-    parse: Callable[..., Document] = {
-        "bulletin": _read_issue,
-        "policy": _read_policy,
-        "speech": _read_speech,
-    }[kind]
-    document = parse(reader, data, lines, body_lines, body_line)
+    if kind == "bulletin":
+        document: Document = _read_issue(reader, data, lines, body_lines, body_line)
+    else:
+        cls = Policy if kind == "policy" else Speech
+        document = _read_standalone(cls, reader, data, lines, body_lines)
     return document, reader.problems
 
 
@@ -405,48 +403,38 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
     return end + 1
 
 
-def _read_policy(reader: _Reader, data, lines, body_lines: list[str], body_line: int) -> Policy:
-    reader.check_keys(data, lines, POLICY_KEYS, 1)
-    reader.require_date_key(data, 1, "政策文件")
-    policy = Policy(
+# Policies and speeches: their label, allowed keys, and fields beyond the common ones, in the
+# order they are written (a field is text unless listed in LIST_FIELDS).
+STANDALONE = {
+    "policy": ("政策文件", POLICY_KEYS, ("doc_number", "issuers", "recipients", "status")),
+    "speech": ("讲话", SPEECH_KEYS, ("subtitle", "speaker", "occasion", "attachment")),
+}
+LIST_FIELDS = {"issuers"}
+
+
+def _read_standalone(
+    cls: type[Policy] | type[Speech], reader: _Reader, data, lines, body_lines: list[str]
+) -> Policy | Speech:
+    label, keys, fields = STANDALONE[cls.kind]
+    reader.check_keys(data, lines, keys, 1)
+    reader.require_date_key(data, 1, label)
+    document = cls(
         title=reader.text(data, lines, "title", 1) or "",
         slug=reader.slug(data, lines, 1),
         path=reader.path,
         date=reader.date_info(data, lines, 1),
         counties=reader.text_list(data, lines, "counties", 1),
         topics=reader.text_list(data, lines, "topics", 1),
-        doc_number=reader.text(data, lines, "doc_number", 1),
-        issuers=reader.text_list(data, lines, "issuers", 1),
-        recipients=reader.text(data, lines, "recipients", 1),
-        status=reader.text(data, lines, "status", 1),
         body=_body_text(body_lines),
         source=reader.text(data, lines, "source", 1),
+        **{
+            key: (reader.text_list if key in LIST_FIELDS else reader.text)(data, lines, key, 1)
+            for key in fields
+        },
     )
-    if not policy.title:
-        reader.error(1, "政策文件缺少标题（title）", "加一行 title: 文件标题")
-    return policy
-
-
-def _read_speech(reader: _Reader, data, lines, body_lines: list[str], body_line: int) -> Speech:
-    reader.check_keys(data, lines, SPEECH_KEYS, 1)
-    reader.require_date_key(data, 1, "讲话")
-    speech = Speech(
-        title=reader.text(data, lines, "title", 1) or "",
-        slug=reader.slug(data, lines, 1),
-        path=reader.path,
-        date=reader.date_info(data, lines, 1),
-        counties=reader.text_list(data, lines, "counties", 1),
-        topics=reader.text_list(data, lines, "topics", 1),
-        subtitle=reader.text(data, lines, "subtitle", 1),
-        speaker=reader.text(data, lines, "speaker", 1),
-        occasion=reader.text(data, lines, "occasion", 1),
-        attachment=reader.text(data, lines, "attachment", 1),
-        body=_body_text(body_lines),
-        source=reader.text(data, lines, "source", 1),
-    )
-    if not speech.title:
-        reader.error(1, "讲话缺少标题（title）", "加一行 title: 讲话标题")
-    return speech
+    if not document.title:
+        reader.error(1, f"{label}缺少标题（title）", f"加一行 title: {label}标题")
+    return document
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -529,44 +517,27 @@ def format_issue(issue: Issue, notes: dict[int, dict[str, str]] | None = None) -
     return "\n".join(out) + "\n"
 
 
-def format_policy(policy: Policy) -> str:
+def format_standalone(document: Policy | Speech) -> str:
+    """Write a policy or a speech: front matter, then its Markdown body."""
+    _, _, fields = STANDALONE[document.kind]
     out = [
         "---",
-        "kind: policy",
-        f"slug: {policy.slug}",
-        f"title: {_yaml_value(policy.title)}",
-        f"doc_number: {_yaml_value(policy.doc_number)}",
-        f"issuers: {_yaml_value(policy.issuers)}",
-        f"recipients: {_yaml_value(policy.recipients)}",
-        f"status: {_yaml_value(policy.status)}" + ("  # 效力状态未知" if not policy.status else ""),
-        *_date_lines(policy.date),
-        f"source: {_yaml_value(policy.source)}",
-        f"counties: {_yaml_value(policy.counties)}",
-        f"topics: {_yaml_value(policy.topics)}",
-        "---",
-        "",
-        policy.body,
+        f"kind: {document.kind}",
+        f"slug: {document.slug}",
+        f"title: {_yaml_value(document.title)}",
     ]
-    return "\n".join(out) + "\n"
-
-
-def format_speech(speech: Speech) -> str:
-    out = [
-        "---",
-        "kind: speech",
-        f"slug: {speech.slug}",
-        f"title: {_yaml_value(speech.title)}",
-        f"subtitle: {_yaml_value(speech.subtitle)}",
-        f"speaker: {_yaml_value(speech.speaker)}",
-        f"occasion: {_yaml_value(speech.occasion)}",
-        f"attachment: {_yaml_value(speech.attachment)}",
-        *_date_lines(speech.date),
-        f"source: {_yaml_value(speech.source)}",
-        f"counties: {_yaml_value(speech.counties)}",
-        f"topics: {_yaml_value(speech.topics)}",
+    for key in fields:
+        value = getattr(document, key)
+        note = "  # 效力状态未知" if key == "status" and not value else ""
+        out.append(f"{key}: {_yaml_value(value)}{note}")
+    out += [
+        *_date_lines(document.date),
+        f"source: {_yaml_value(document.source)}",
+        f"counties: {_yaml_value(document.counties)}",
+        f"topics: {_yaml_value(document.topics)}",
         "---",
         "",
-        speech.body,
+        document.body,
     ]
     return "\n".join(out) + "\n"
 
@@ -574,8 +545,6 @@ def format_speech(speech: Speech) -> str:
 def format_document(document: Document, notes: dict[int, dict[str, str]] | None = None) -> str:
     if isinstance(document, Issue):
         return format_issue(document, notes)
-    if isinstance(document, Policy):
-        return format_policy(document)
-    if isinstance(document, Speech):
-        return format_speech(document)
+    if isinstance(document, (Policy, Speech)):
+        return format_standalone(document)
     raise TypeError(f"cannot format {type(document).__name__}")

@@ -111,6 +111,8 @@ class SearchIndexes:
 
     def write(self, site: Path) -> None:
         """Write the Pagefind bundle into the site and the Whoosh index where configured."""
+        if not self.settings.get("SEARCH_INDEXES", True):
+            return  # benchmarks measure the pages alone
         work = Path(tempfile.mkdtemp(prefix="pagefind-docs-"))
         try:
             stats = write_bundle(self.docs, site, work / "docs")

@@ -27,14 +27,13 @@ from search.text import normalize, spaced, t2s_map, title_words
 
 BUNDLE_DIR = "pagefind"
 T2S_FILE = "search/t2s.json"
-# The text as written, one file per record at search/text/<url>.txt, for the search page
-# to cut excerpts from: the indexed text has no punctuation, and Pagefind would index it
-# if it were metadata.
-TEXT_DIR = "search/text"
+# One JSON file per record at search/docs/<url>.json: what a result shows, and the text as
+# written for its excerpt (the indexed text has no punctuation).
+RECORDS_DIR = "search/docs"
 
 
-def text_path(url: str) -> str:
-    return f"{TEXT_DIR}/{url.strip('/')}.txt"
+def record_path(url: str) -> str:
+    return f"{RECORDS_DIR}/{url.strip('/')}.json"
 
 
 @dataclass
@@ -46,31 +45,42 @@ class BundleStats:
 
 
 def document_html(doc: SearchDoc) -> str:
-    """The HTML Pagefind indexes for one record."""
+    """The HTML Pagefind indexes for one record: tokens, filters and the sort key only.
+
+    No metadata: Pagefind would index metadata values as words (whole titles, dates…), which
+    bloats the index and adds false prefix matches. What a result shows comes from the
+    record's JSON file instead (see `record_json`).
+    """
     esc = html.escape
     parts = [
         '<!doctype html><html lang="zh-cn"><head><meta charset="utf-8"></head><body>',
         "<main data-pagefind-body>",
-        f'<span data-pagefind-meta="title:{esc(doc.title)}"></span>',
-        f'<span data-pagefind-meta="kind:{esc(doc.kind_label)}"></span>',
-        f'<span data-pagefind-meta="date:{esc(doc.date_display)}"></span>',
         f'<span data-pagefind-filter="kind:{esc(doc.kind_label)}"></span>',
     ]
-    if doc.context:
-        parts.append(f'<span data-pagefind-meta="context:{esc(doc.context)}"></span>')
-    if doc.counties:
-        parts.append(f'<span data-pagefind-meta="counties:{esc("、".join(doc.counties))}"></span>')
     if doc.year:
         parts.append(f'<span data-pagefind-filter="year:{doc.year}"></span>')
     parts += [f'<span data-pagefind-filter="county:{esc(c)}"></span>' for c in doc.counties]
     parts += [f'<span data-pagefind-filter="topic:{esc(t)}"></span>' for t in doc.topics]
     if doc.date:
         parts.append(f'<span data-pagefind-sort="date:{esc(doc.date)}"></span>')
-    parts.append(f'<h1 data-pagefind-weight="10">{esc(spaced(doc.title))}</h1>')
+    parts.append(f'<p data-pagefind-weight="10">{esc(spaced(doc.title))}</p>')
     parts.append(f"<p>{title_words(doc.title)}</p>")  # for "title contains" searches
     parts += [f"<p>{esc(spaced(p))}</p>" for p in doc.text.split("\n\n") if p.strip()]
     parts.append("</main></body></html>")
     return "".join(parts)
+
+
+def record_json(doc: SearchDoc) -> str:
+    """What the search page shows of a result, with the text as written for its excerpt."""
+    record = {
+        "title": doc.title,
+        "kind": doc.kind_label,
+        "date": doc.date_display,
+        "context": doc.context,
+        "counties": "、".join(doc.counties),
+        "text": doc.text,
+    }
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def _pagefind_command() -> list[str]:
@@ -106,12 +116,12 @@ def write_bundle(docs: list[SearchDoc], site: Path, work: Path) -> BundleStats:
     for extra in [*bundle.glob("pagefind-*ui*"), *bundle.glob("pagefind-highlight*")]:
         extra.unlink()  # the stock UIs and highlighter: the site has its own search page
     _canonical_filters(bundle)
-    if (site / TEXT_DIR).exists():
-        shutil.rmtree(site / TEXT_DIR)
+    if (site / RECORDS_DIR).exists():
+        shutil.rmtree(site / RECORDS_DIR)
     for doc in docs:
-        path = site / text_path(doc.url)
+        path = site / record_path(doc.url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(doc.text, encoding="utf-8")
+        path.write_text(record_json(doc), encoding="utf-8")
     corpus = "".join(normalize(d.title + d.text) for d in docs)
     t2s = site / T2S_FILE
     t2s.parent.mkdir(parents=True, exist_ok=True)

@@ -15,9 +15,9 @@ from collections import Counter, defaultdict
 from search.documents import SearchDoc
 from search.whoosh_index import Analysed, analyse
 
-KEY_WORDS = 12  # per document
+KEY_WORDS = 8  # per document
 COMMON = 0.25  # a word in more than this share of documents is not a key word
-POSTINGS = 100  # per key word, the documents where it weighs most: bounds the work
+POSTINGS = 40  # per key word, the documents where it weighs most: bounds the work
 MINIMUM = 3  # related documents shown at least, where the archive has them
 SHARED_TERM = 0.3  # score for each shared county or topic
 

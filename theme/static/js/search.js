@@ -152,16 +152,18 @@ function say(text) {
   status.textContent = text;
 }
 
-/** The record's text as written (search/text/<url>.txt), for the excerpt. */
-async function withText(data) {
+/** What a result shows: the record's JSON (search/docs/<url>.json), beside Pagefind's URL. */
+async function record(result) {
+  const data = await result.data();
   const path = new URL(data.url, location.origin).pathname.slice(site.pathname.length).replace(/\/$/, "");
+  let shown = { title: path, text: "" };
   try {
-    const response = await fetch(new URL(`search/text/${path}.txt`, site));
-    data.text = response.ok ? await response.text() : "";
+    const response = await fetch(new URL(`search/docs/${path}.json`, site));
+    if (response.ok) shown = await response.json();
   } catch {
-    data.text = "";
+    /* the link still works without the details */
   }
-  return data;
+  return { ...shown, url: data.url };
 }
 
 function resultItem(data, rank, termList) {
@@ -170,15 +172,15 @@ function resultItem(data, rank, termList) {
   const link = document.createElement("a");
   link.className = "doc-title";
   link.href = data.url;
-  link.textContent = data.meta.title;
+  link.textContent = data.title;
   li.append(link);
   const meta = document.createElement("p");
   meta.className = "doc-meta";
   for (const [cls, value] of [
-    ["kind", data.meta.kind],
-    ["date", data.meta.date],
-    ["source", data.meta.context],
-    ["counties", data.meta.counties],
+    ["kind", data.kind],
+    ["date", data.date],
+    ["source", data.context],
+    ["counties", data.counties],
   ]) {
     if (!value) continue;
     const span = document.createElement("span");
@@ -196,7 +198,7 @@ async function showMore() {
   const { results, termList } = current;
   const start = current.shown;
   const slice = results.slice(start, start + PAGE);
-  const loaded = await Promise.all(slice.map(async (r) => withText(await r.data())));
+  const loaded = await Promise.all(slice.map(record));
   loaded.forEach((data, i) => list.append(resultItem(data, start + i + 1, termList)));
   current.shown += slice.length;
   more.hidden = current.shown >= results.length;

@@ -27,13 +27,10 @@ from search.text import normalize, spaced, t2s_map, title_words
 
 BUNDLE_DIR = "pagefind"
 T2S_FILE = "search/t2s.json"
-# One JSON file per record at search/docs/<url>.json: what a result shows, and the text as
-# written for its excerpt (the indexed text has no punctuation).
+# One JSON file per record at search/docs/<Pagefind page id>.json: its URL, what a result
+# shows, and the text as written for its excerpt. Named by Pagefind's id, the search page
+# reads it instead of Pagefind's own fragment, which holds only the coded index words.
 RECORDS_DIR = "search/docs"
-
-
-def record_path(url: str) -> str:
-    return f"{RECORDS_DIR}/{url.strip('/')}.json"
 
 
 @dataclass
@@ -73,6 +70,7 @@ def document_html(doc: SearchDoc) -> str:
 def record_json(doc: SearchDoc) -> str:
     """What the search page shows of a result, with the text as written for its excerpt."""
     record = {
+        "url": doc.url,
         "title": doc.title,
         "kind": doc.kind_label,
         "date": doc.date_display,
@@ -116,12 +114,7 @@ def write_bundle(docs: list[SearchDoc], site: Path, work: Path) -> BundleStats:
     for extra in [*bundle.glob("pagefind-*ui*"), *bundle.glob("pagefind-highlight*")]:
         extra.unlink()  # the stock UIs and highlighter: the site has its own search page
     _canonical_filters(bundle)
-    if (site / RECORDS_DIR).exists():
-        shutil.rmtree(site / RECORDS_DIR)
-    for doc in docs:
-        path = site / record_path(doc.url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(record_json(doc), encoding="utf-8")
+    _write_records(docs, bundle, site / RECORDS_DIR)
     corpus = "".join(normalize(d.title + d.text) for d in docs)
     t2s = site / T2S_FILE
     t2s.parent.mkdir(parents=True, exist_ok=True)
@@ -136,6 +129,19 @@ def write_bundle(docs: list[SearchDoc], site: Path, work: Path) -> BundleStats:
 
 
 SIGNATURE = b"pagefind_dcd"
+
+
+def _write_records(docs: list[SearchDoc], bundle: Path, directory: Path) -> None:
+    """A record file per Pagefind page, named by the page's id (its fragment's name)."""
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    by_url = {"/" + doc.url: doc for doc in docs}  # Pagefind's URLs start at the site root
+    for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        raw = gzip.decompress(fragment.read_bytes())
+        url = json.loads(raw[len(SIGNATURE) :])["url"]
+        page_id = fragment.name.removesuffix(".pf_fragment")
+        (directory / f"{page_id}.json").write_text(record_json(by_url[url]), encoding="utf-8")
 
 
 def _read_cbor(path: Path):

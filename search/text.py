@@ -2,11 +2,12 @@
 
 The whole design rests on one rule: the index and the query are cut into tokens the same
 way, so what a reader types is found wherever it occurs. Chinese text is cut into single
-characters (unigrams), which no segmenter can cut differently, and a multi-character term
-is searched as a phrase of consecutive tokens. Latin letters and digits stay whole
-(2014, a-378 → a, 378); punctuation and spaces between tokens do not count, so
-温委发〔2014〕27号 is found as 温委发2014 27号 too. Traditional characters are mapped to
-simplified ones first, character by character, so 溫商回歸 finds 温商回归.
+characters, which no segmenter can cut differently, and a multi-character term is searched
+as a phrase of consecutive tokens. Latin letters and digits stay whole (2014, a-378 → a,
+378); punctuation and spaces between tokens do not count, so 温委发〔2014〕27号 is found as
+温委发2014 27号 too. Traditional characters are mapped to simplified ones first, character
+by character, so 溫商回歸 finds 温商回归. For Pagefind, tokens are written as Latin codes of
+token pairs (see `pair_words`).
 """
 
 from __future__ import annotations
@@ -66,29 +67,14 @@ def normalize(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """The searchable tokens of normalised text: each Han character, each Latin run."""
-    return TOKEN_RE.findall(text)
+    """The searchable tokens of normalised text: each Han character, each Latin run.
 
-
-def spaced(text: str) -> str:
-    """The tokens of `text` separated by spaces: what Pagefind indexes.
-
-    Pagefind's own word splitting then sees one word per Han character and per Latin run
-    (温委发〔2014〕27号 → 温 委 发 2014 27 号). Punctuation is left out: Pagefind counts a
-    punctuation mark as a word position, which would break phrase matching across it.
-    """
-    return " ".join(tokens(normalize(text)))
-
-
-def title_word(token: str) -> str:
-    """A title token as a Latin pseudo-word (温 → tx6tj9, 2014 → tl2014).
-
-    Added beside the title so that "this phrase is in the title" can be asked of the index
-    itself: no segmenter splits a Latin word, and body text never contains these words.
-    """
-    if HAN_RE.match(token):
-        return "tx" + _base36(ord(token))
-    return "tl" + token
+    Latin runs are cut every 35 characters, so that their length fits one base-36 digit
+    (see `unit_code`)."""
+    out: list[str] = []
+    for token in TOKEN_RE.findall(text):
+        out += [token[i : i + 35] for i in range(0, len(token), 35)] if len(token) > 35 else [token]
+    return out
 
 
 def _base36(number: int) -> str:
@@ -100,8 +86,47 @@ def _base36(number: int) -> str:
     return out or "0"
 
 
+def unit_code(token: str) -> str:
+    """A token as a Latin code: 温 → h<3 base-36 digits of its code point>, 2014 → l42014.
+
+    Han characters after normalisation lie in U+3400–U+9FFF, always three base-36 digits;
+    a Latin run carries its length, so one code never runs into the next.
+    """
+    if HAN_RE.match(token):
+        return "h" + _base36(ord(token))
+    return "l" + _base36(len(token)) + token
+
+
+END = "e"  # the code after the last token of a text
+
+
+def pair_words(units: list[str], mark: str = "") -> list[str]:
+    """One word per token: its code followed by the next token's (温委发 → h温h委 h委h发 h发e).
+
+    A term of n tokens is then the exact phrase of its n − 1 pairs, and a single token is a
+    prefix of the words that begin with it. Pairs are rarer than single characters, so a
+    query loads far less of the index than with one word per character.
+    """
+    codes = [unit_code(u) for u in units]
+    return [c + mark + (codes[i + 1] if i + 1 < len(codes) else END) for i, c in enumerate(codes)]
+
+
+def spaced(text: str) -> str:
+    """What Pagefind indexes for `text`: its pair words separated by spaces.
+
+    Codes are Latin words, which neither Pagefind's index-time segmenter nor the browser's
+    query-time one can cut differently; punctuation is left out (温委发〔2014〕27号 and
+    温委发2014 27号 give the same words).
+    """
+    return " ".join(pair_words(tokens(normalize(text))))
+
+
 def title_words(title: str) -> str:
-    return " ".join(title_word(t) for t in tokens(normalize(title)))
+    """The title's pair words again, marked with t between the codes (h温th委): they answer
+    "is this phrase in the title?". Marked in the middle, a title word sorts next to the
+    same pair in the body, so Pagefind usually keeps both in one index file and the title
+    question costs the browser almost nothing more to load."""
+    return " ".join(pair_words(tokens(normalize(title)), mark="t"))
 
 
 def query_terms(query: str) -> list[list[str]]:

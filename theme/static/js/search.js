@@ -1,8 +1,9 @@
 /* The archive's search page, on Pagefind's JavaScript API.
  *
- * The index holds every Chinese character as a word of its own (see search/text.py), so the
- * query is cut the same way here: traditional characters mapped to simplified ones, then
- * each term (terms are separated by spaces) searched as an exact phrase of its characters.
+ * The index holds every Chinese character as a token of its own, written as Latin codes of
+ * token pairs (see search/text.py), so the query is cut the same way here: traditional
+ * characters mapped to simplified ones, then each term (terms are separated by spaces)
+ * searched as an exact phrase of its token pairs.
  * A name such as 孔海龙 is thus found wherever it occurs, whatever a segmenter would make of
  * it. Documents with the terms in their title come first, then Pagefind's ranking. The query
  * lives in the URL (/search/?q=…&county=…), so results can be linked.
@@ -31,7 +32,8 @@ async function load() {
     fetch(new URL("search/t2s.json", site)).then((r) => (r.ok ? r.json() : {})),
   ]);
   t2s = map;
-  await module.options({ baseUrl: site.pathname });
+  // No worker: searches here are small, and the worker script would be one more download.
+  await module.options({ baseUrl: site.pathname, noWorker: true });
   pagefind = module;
   return pagefind;
 }
@@ -45,20 +47,35 @@ function terms(query) {
     .filter((tokens) => tokens.length);
 }
 
-/** Each term as an exact phrase of its tokens: the documents that contain every term. */
-function exactQuery(termList) {
-  return termList.map((tokens) => (tokens.length > 1 ? `"${tokens.join(" ")}"` : tokens[0])).join(" ");
+/** A token as the index writes it (search/text.py unit_code): h + code point, or l + length + text. */
+function code(token) {
+  return /^[0-9a-z]+$/.test(token) ? `l${token.length.toString(36)}${token}` : `h${token.codePointAt(0).toString(36)}`;
 }
 
-/** All tokens as separate words: Pagefind ranks these (it gives exact phrases no score). */
+/** A term as index words: its token pairs, or one token's code (a prefix of its pairs). */
+function termWords(tokens, mark = "") {
+  if (tokens.length === 1) return [code(tokens[0]) + mark];
+  return tokens.slice(0, -1).map((t, i) => code(t) + mark + code(tokens[i + 1]));
+}
+
+/** Each term as an exact phrase: the documents that contain every term. */
+function exactQuery(termList, mark = "") {
+  return termList
+    .map((tokens) => {
+      const words = termWords(tokens, mark);
+      return tokens.length > 1 ? `"${words.join(" ")}"` : words[0];
+    })
+    .join(" ");
+}
+
+/** All words unquoted: Pagefind ranks these (it gives exact phrases no score). */
 function rankingQuery(termList) {
-  return termList.flat().join(" ");
+  return termList.flatMap((tokens) => termWords(tokens)).join(" ");
 }
 
-/** The title pseudo-words (see search/text.py title_word): documents with the terms in the title. */
+/** The same phrases among the title's words (marked t): documents with the terms in the title. */
 function titleQuery(termList) {
-  const word = (t) => (/^[0-9a-z]+$/.test(t) ? `tl${t}` : `tx${t.codePointAt(0).toString(36)}`);
-  return termList.map((tokens) => `"${tokens.map(word).join(" ")}"`).join(" ");
+  return exactQuery(termList, "t");
 }
 
 /** The query form of one character: width-folded, lower case, simplified. */
@@ -152,18 +169,24 @@ function say(text) {
   status.textContent = text;
 }
 
-/** What a result shows: the record's JSON (search/docs/<url>.json), beside Pagefind's URL. */
-async function record(result) {
-  const data = await result.data();
-  const path = new URL(data.url, location.origin).pathname.slice(site.pathname.length).replace(/\/$/, "");
-  let shown = { title: path, text: "" };
+const records = new Map(); // Pagefind result id → its record, loaded once
+
+/** What a result shows: its record (search/docs/<Pagefind page id>.json), not Pagefind's fragment. */
+function record(result) {
+  if (!records.has(result.id)) records.set(result.id, loadRecord(result));
+  return records.get(result.id);
+}
+
+async function loadRecord(result) {
   try {
-    const response = await fetch(new URL(`search/docs/${path}.json`, site));
-    if (response.ok) shown = await response.json();
+    const response = await fetch(new URL(`search/docs/${result.id}.json`, site));
+    if (response.ok) return await response.json();
   } catch {
-    /* the link still works without the details */
+    /* fall back to Pagefind's own data below */
   }
-  return { ...shown, url: data.url };
+  const data = await result.data(); // Pagefind's URL already carries the site's path
+  const url = new URL(data.url, location.origin).pathname.slice(site.pathname.length);
+  return { url, title: url, text: "" };
 }
 
 function resultItem(data, rank, termList) {
@@ -171,7 +194,7 @@ function resultItem(data, rank, termList) {
   li.className = "search-result";
   const link = document.createElement("a");
   link.className = "doc-title";
-  link.href = data.url;
+  link.href = new URL(data.url, site).href;
   link.textContent = data.title;
   li.append(link);
   const meta = document.createElement("p");
@@ -212,14 +235,21 @@ async function find(engine, termList, filters, byDate) {
   const options = byDate ? { filters, sort: { date: "desc" } } : { filters };
   if (!termList.length) return (await engine.search(null, options)).results;
   if (byDate) return (await engine.search(exactQuery(termList), options)).results;
-  const [exact, ranked, titled] = await Promise.all([
+  const [exact, ranked] = await Promise.all([
     engine.search(exactQuery(termList), options),
     engine.search(rankingQuery(termList), { filters }),
-    engine.search(titleQuery(termList), { filters }),
   ]);
-  const inTitle = new Set(titled.results.map((r) => r.id));
   const order = new Map(ranked.results.map((r, i) => [r.id, i]));
   const rank = (r) => (order.has(r.id) ? order.get(r.id) : order.size);
+  let inTitle;
+  if (exact.results.length <= PAGE) {
+    // All of them are shown anyway: read their titles rather than load more of the index.
+    const titles = await Promise.all(exact.results.map(async (r) => (await record(r)).title));
+    inTitle = new Set(exact.results.filter((r, i) => spans(titles[i], termList).length === termList.length).map((r) => r.id));
+  } else {
+    const titled = await engine.search(titleQuery(termList), { filters });
+    inTitle = new Set(titled.results.map((r) => r.id));
+  }
   return exact.results
     .map((r, i) => ({ r, i }))
     .sort((a, b) => (inTitle.has(b.r.id) - inTitle.has(a.r.id)) || (rank(a.r) - rank(b.r)) || (a.i - b.i))

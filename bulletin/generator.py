@@ -22,6 +22,7 @@ from pelican.generators import Generator
 from bulletin.archive import Archive, build_archive, read_content
 from bulletin.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.checks import check_archive
+from bulletin.csp import meta_policy
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.problems import ContentError, Problem
 from bulletin.render import Rendered, render_markdown
@@ -54,6 +55,7 @@ class ArchiveGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.env.globals["term_links"] = term_links
+        self.env.globals["CONTENT_SECURITY_POLICY"] = meta_policy()
         self.archive: Archive | None = None
         self.written: list[str] = []  # URLs of pages, for the sitemap
 

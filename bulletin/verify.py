@@ -111,7 +111,7 @@ class _Page:
 
 
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster"}
+URL_ATTRIBUTES = {"href", "xlink:href", "src", "action", "formaction", "data", "poster"}
 
 
 def scan_page(html: bytes) -> _Page:

@@ -251,8 +251,9 @@ def build_site(
     """
     started = time.perf_counter()
     step = _Steps(progress)
-    settings = read_settings(settings_file, override=overrides or {})
-    content = content or Path(settings["PATH"])
+    overrides = {**(overrides or {}), **({"PATH": str(content)} if content else {})}
+    settings = read_settings(settings_file, override=overrides)
+    content = Path(settings["PATH"])
     step("check")
     archive, problems = read_archive(content, settings.get("BULLETIN_URLS"))
     if errors(problems) or archive is None:
@@ -268,7 +269,7 @@ def build_site(
         compressed = None
         try:
             step("render")
-            warnings = render_site(settings_file, new, {**(overrides or {}), **staged})
+            warnings = render_site(settings_file, new, {**overrides, **staged})
             if publish:
                 step("verify")
                 found = verify_site(new, settings["SITEURL"], expected_in_site(archive))

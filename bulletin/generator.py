@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pelican.generators import Generator
 
@@ -203,6 +204,8 @@ class ArchiveGenerator(Generator):
 
     def _not_found(self, writer) -> None:
         # Served for any unknown path, so its links must not be relative to where it lives.
+        # They are root-relative (the site's path without its origin): same-origin wherever
+        # the page is served, as the Content-Security-Policy ('self') requires.
         writer.write_file(
             "404.html",
             self.get_template("404"),
@@ -212,6 +215,7 @@ class ArchiveGenerator(Generator):
             template_name="404",
             page_title="页面不存在",
             **self._common(),
+            SITEURL=urlsplit(self.settings["SITEURL"]).path.rstrip("/"),
         )
 
     # --- feeds -------------------------------------------------------------------------------

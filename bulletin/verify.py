@@ -61,7 +61,6 @@ SCRIPT_SCHEMES = ("javascript:", "vbscript:")
 DATA_SCRIPT_TYPES = {"application/ld+json", "application/json"}
 
 LABELS = {
-    "build-error": "构建报错",
     "no-title": "页面缺少标题",
     "no-lang": "页面缺少语言标记",
     "broken-link": "链接失效",

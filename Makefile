@@ -1,15 +1,16 @@
 # Two commands for a fresh machine:  make serve  (build and preview)  ·  make test  (all tests)
-# Both create .venv and install what they need. Other targets: build, check, lint, clean.
+# Both create .venv and install what they need. Other targets: build, check, publish, lint, clean.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the browser tests need: Chromium itself, CJK fonts to render Chinese, and
-# poppler-utils to turn the print tests' PDFs into text and PNG pages.
-TEST_DEBS := chromium fonts-noto-cjk poppler-utils
+# poppler-utils to turn the print tests' PDFs into text and PNG pages; nginx-light, the web
+# host the publishing tests serve the published site with (its nginx has gzip_static).
+TEST_DEBS := chromium fonts-noto-cjk poppler-utils nginx-light
 
-.PHONY: serve build check test lint format clean test-system-deps
+.PHONY: serve build check publish test lint format clean test-system-deps
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,10 @@ build: $(BIN)/.installed
 check: $(BIN)/.installed
 	$(BIN)/invoke check
 
+# make publish SITEURL=https://archive.example.org [TARGET=/srv/www/archive]  (default public/)
+publish: $(BIN)/.installed
+	$(BIN)/invoke publish $(if $(TARGET),--target "$(TARGET)") $(if $(SITEURL),--siteurl "$(SITEURL)")
+
 test-system-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -59,4 +64,4 @@ format: $(BIN)/.installed-test
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf output .build .pytest_cache
+	rm -rf output public .build .pytest_cache

@@ -5,10 +5,12 @@ invoke serve                 本地预览，保存即重建（http://localhost:8
 invoke check                 检查全部内容，列出问题
 invoke import PATH           导入原始文本（简报、政策文件或讲话）
 invoke new --date …          新建一期空白简报
+invoke publish --siteurl …   发布：构建、校验，通过后原子切换上线（public/）
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -54,6 +56,73 @@ def build(c, settings="pelicanconf.py", output="output"):
         raise _fail("构建失败：网站未更新。请按上面的提示修改。") from None
     pages = sum(1 for _ in result.path.rglob("*.html"))
     print(f"构建完成：{pages} 个页面，用时 {result.seconds:.2f} 秒 → {output}/")
+
+
+PUBLISH_STEPS = {
+    "check": "检查内容……",
+    "wait": "同一发布目录的另一次构建正在进行，等待它结束……",
+    "render": "构建网站（publishconf.py）……",
+    "verify": "校验：链接、资源、标题、语言、搜索索引、内容是否齐全……",
+    "compress": "生成 .gz 预压缩文件……",
+    "swap": "切换到新版本……",
+}
+PUBLISH_SHOWN = 40  # problems listed when verification refuses; the rest are counted
+
+
+@task(
+    help={
+        "target": "发布目录（默认 public/）：一个符号链接，web 服务器的根目录应指向它",
+        "siteurl": "网站的公开地址，如 https://archive.example.org（默认取环境变量 SITEURL）",
+        "content": "内容目录，默认 content/",
+    }
+)
+def publish(c, target=None, siteurl=None, content=None):
+    """用 publishconf.py 构建到临时目录，校验通过后一次切换上线；任何一步失败，线上网站不变。"""
+    from bulletin.settings import SettingsError, check_site_url
+    from bulletin.sitebuild import BuildFailed, VerificationFailed, build_site
+
+    url = siteurl or os.environ.get("SITEURL")
+    if not url:
+        raise _fail(
+            "请用 --siteurl 或环境变量 SITEURL 给出网站的公开地址，如 https://archive.example.org"
+        )
+    try:
+        url = check_site_url(url)
+    except SettingsError:
+        raise _fail(f"网站地址“{url}”无效：应以 http:// 或 https:// 开头，且不带 ? 或 #") from None
+    destination = Path(target).absolute() if target else ROOT / "public"
+    try:
+        result = build_site(
+            str(ROOT / "publishconf.py"),
+            destination,
+            overrides={"SITEURL": url},
+            content=Path(content) if content else CONTENT,
+            publish=True,
+            progress=lambda step: print(PUBLISH_STEPS[step], flush=True),
+        )
+    except VerificationFailed as exc:
+        for problem in exc.problems[:PUBLISH_SHOWN]:
+            print(problem, file=sys.stderr)
+        if len(exc.problems) > PUBLISH_SHOWN:
+            print(f"……另有 {len(exc.problems) - PUBLISH_SHOWN} 个问题未列出", file=sys.stderr)
+        raise _fail(
+            f"校验未通过（{len(exc.problems)} 个问题）：没有发布，线上仍是原来的网站。"
+        ) from None
+    except BuildFailed as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        raise _fail("构建失败：没有发布，线上仍是原来的网站。请按上面的提示修改。") from None
+    pages = sum(1 for _ in result.path.rglob("*.html"))
+    steps = {"render": "构建", "verify": "校验", "compress": "压缩"}
+    timing = "，".join(f"{label} {result.steps[key]:.1f} 秒" for key, label in steps.items())
+    print(f"发布完成：{pages} 个页面，用时 {result.seconds:.1f} 秒（{timing}）。")
+    if result.compressed is not None:
+        packed = result.compressed
+        print(
+            f"预压缩：{packed.files} 个文件，{packed.original_bytes / 1e6:.1f} MB → "
+            f"{packed.compressed_bytes / 1e6:.1f} MB（.gz）。"
+        )
+    print(f"{destination} → {result.path}（地址 {url}/）")
 
 
 @task

@@ -16,12 +16,14 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pelican.generators import Generator
 
 from bulletin.archive import Archive, build_archive, read_content
 from bulletin.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.checks import check_archive
+from bulletin.csp import meta_policy
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.problems import ContentError, Problem
 from bulletin.render import Rendered, render_markdown
@@ -54,6 +56,7 @@ class ArchiveGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.env.globals["term_links"] = term_links
+        self.env.globals["CONTENT_SECURITY_POLICY"] = meta_policy()
         self.archive: Archive | None = None
         self.written: list[str] = []  # URLs of pages, for the sitemap
 
@@ -201,6 +204,8 @@ class ArchiveGenerator(Generator):
 
     def _not_found(self, writer) -> None:
         # Served for any unknown path, so its links must not be relative to where it lives.
+        # They are root-relative (the site's path without its origin): same-origin wherever
+        # the page is served, as the Content-Security-Policy ('self') requires.
         writer.write_file(
             "404.html",
             self.get_template("404"),
@@ -210,6 +215,7 @@ class ArchiveGenerator(Generator):
             template_name="404",
             page_title="页面不存在",
             **self._common(),
+            SITEURL=urlsplit(self.settings["SITEURL"]).path.rstrip("/"),
         )
 
     # --- feeds -------------------------------------------------------------------------------

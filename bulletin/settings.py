@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from bulletin.archive import DEFAULT_URLS
 
 DEFAULTS = {
@@ -35,6 +37,21 @@ def check_urls(urls: dict[str, str]) -> None:
         for field in FIELDS[kind]:
             if "{" + field + "}" not in pattern:
                 raise SettingsError(f"BULLETIN_URLS[{kind!r}] must contain {{{field}}}")
+
+
+def check_site_url(url: str) -> str:
+    """A site's public address (SITEURL) without a trailing slash; SettingsError if invalid.
+
+    An http(s) origin, optionally with a path for a site below one (a GitHub Pages project
+    site: ``https://owner.github.io/archive``); no query or fragment.
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"SITEURL must be an http(s) address: {url!r}")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise SettingsError(f"SITEURL must not have a query or fragment: {url!r}")
+    return url.rstrip("/")
 
 
 def validate_settings(pelican_object) -> None:

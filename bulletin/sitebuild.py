@@ -1,17 +1,26 @@
 """Build the site into a fresh directory and swap it in atomically; never leave half a site.
 
-The output path (``output/``) is a symlink to a complete build under ``.build/``. A build
-writes a new directory next to it; only when Pelican reported no error is the symlink
-replaced, with one `rename`, so a web server sees the old tree or the new one, never a mix.
-A failed or interrupted build leaves the previous site in place.
+The output path (``output/``, or the target of ``invoke publish``) is a symlink to a complete
+build under ``.build/`` beside it. A build writes a new directory there; only when Pelican
+reported no error (and, when publishing, the tree passed `bulletin.verify` and got its
+``.gz`` siblings) is the symlink replaced, with one `rename`, so a web server sees the old
+tree or the new one, never a mix. A failed, refused or killed build leaves the previous site
+in place; the next build of the same target removes what a killed one left behind.
+
+Builds of one target take turns (a lock file in ``.build/``), so a build never removes the
+directory another is writing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
+import re
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +28,12 @@ from pelican import Pelican
 from pelican.log import console
 from pelican.settings import read_settings
 
-from bulletin.archive import build_archive, read_content
+from bulletin.archive import Archive, build_archive, read_content
 from bulletin.checks import check_archive
+from bulletin.precompress import Compressed, precompress
 from bulletin.problems import ContentError, Problem, errors, located
 from bulletin.taxonomy import load_taxonomies
+from bulletin.verify import Expected, SiteProblem, verify_site
 
 
 class BuildFailed(Exception):
@@ -33,11 +44,21 @@ class BuildFailed(Exception):
         super().__init__("\n".join(messages))
 
 
+class VerificationFailed(BuildFailed):
+    """The built tree failed verification; it was not published."""
+
+    def __init__(self, problems: list[SiteProblem]):
+        self.problems = problems
+        super().__init__([str(p) for p in problems])
+
+
 @dataclass
 class BuildResult:
     path: Path  # the directory the new site was written to
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step, for reports
+    compressed: Compressed | None = None  # the .gz siblings written, when publishing
 
 
 class _Collector(logging.Handler):
@@ -51,15 +72,30 @@ class _Collector(logging.Handler):
         self.records.append(record)
 
 
-def check_content(content: Path) -> list[Problem]:
-    """Every problem in the content directory: files, taxonomies, cross-document checks."""
+def read_archive(content: Path, urls: dict | None = None) -> tuple[Archive | None, list[Problem]]:
+    """The archive of a content directory and every problem in it (None: no taxonomies)."""
     try:
         taxonomies = load_taxonomies(content)
     except ContentError as exc:
-        return exc.problems
+        return None, exc.problems
     documents, problems = read_content(content)
-    archive = build_archive(documents, taxonomies)
-    return sorted(problems + check_archive(archive, content))
+    archive = build_archive(documents, taxonomies, urls)
+    return archive, sorted(problems + check_archive(archive, content))
+
+
+def check_content(content: Path) -> list[Problem]:
+    """Every problem in the content directory: files, taxonomies, cross-document checks."""
+    return read_archive(content)[1]
+
+
+def expected_in_site(archive: Archive) -> Expected:
+    """What a built site must hold: a page per document, term and year; every document
+    searchable."""
+    pages = [d.url for d in archive.pages]
+    for key, taxonomy in archive.taxonomies.items():
+        pages += [archive.term_url(key, term) for term in taxonomy]
+    pages += [archive.year_url(year) for year in archive.years() if year is not None]
+    return Expected(pages=tuple(pages), searchable=tuple(d.url for d in archive.documents))
 
 
 def render_site(settings_file: str, output: Path, overrides: dict | None = None) -> list[str]:
@@ -88,30 +124,112 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
     return [r.getMessage() for r in collector.records]
 
 
+def _builds(target: Path) -> Path:
+    return target.parent / ".build"
+
+
 def _new_build_dir(target: Path) -> Path:
-    builds = target.parent / ".build"
-    builds.mkdir(exist_ok=True)
-    return (
-        builds
-        / f"{target.name}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
-    )
+    stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+    return _builds(target) / f"{target.name}-{stamp}"
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Point the `target` symlink at `new` atomically, then remove the previous build."""
+def _build_dirs(target: Path) -> list[Path]:
+    """Every build directory of `target` under .build/ (current, previous, stale)."""
+    pattern = re.compile(re.escape(target.name) + r"-\d{8}-\d{6}-\d+-\d+")
+    builds = _builds(target)
+    if not builds.is_dir():
+        return []
+    return sorted(p for p in builds.iterdir() if pattern.fullmatch(p.name))
+
+
+@contextlib.contextmanager
+def build_lock(target: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the lock of `target`'s builds; wait (telling `waiting`) while another runs.
+
+    The kernel releases the lock when the process ends, however it ends, so a killed build
+    never blocks the next one.
+    """
+    _builds(target).mkdir(parents=True, exist_ok=True)
+    with (_builds(target) / f"{target.name}.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def swap_in(new: Path, target: Path, keep_previous: bool = False) -> None:
+    """Point the `target` symlink at `new` atomically, then remove older builds.
+
+    With `keep_previous`, the build that was served until now stays under .build/ (to roll
+    back to); every other build of `target` there, such as one a killed build left, goes.
+    Call it holding `build_lock(target)`.
+    """
     previous = target.resolve() if target.is_symlink() else None
-    if target.exists() and not target.is_symlink():
-        # A plain directory from an older layout: move it aside once.
-        legacy = _new_build_dir(target)
-        target.rename(legacy)
-        previous = legacy
     link = target.with_name(f".{target.name}.link-{os.getpid()}")
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(os.path.relpath(new, target.parent))
-    os.replace(link, target)  # atomic on POSIX
-    if previous is not None and previous != new.resolve() and previous.exists():
-        shutil.rmtree(previous, ignore_errors=True)
+    if target.exists() and not target.is_symlink():
+        # A plain directory (an older layout, or a web root served before): exchange it
+        # with the link in one step where the system can, then keep it as a build.
+        legacy = _new_build_dir(target)
+        if _exchange(link, target):
+            link.rename(legacy)
+        else:
+            target.rename(legacy)
+            os.replace(link, target)
+        previous = legacy
+    else:
+        os.replace(link, target)  # atomic on POSIX
+    keep = {new.resolve()}
+    if keep_previous and previous is not None:
+        keep.add(previous)
+    for build in _build_dirs(target):
+        if build.resolve() not in keep:
+            shutil.rmtree(build, ignore_errors=True)
+    for stale in target.parent.glob(f".{target.name}.link-*"):
+        if stale.is_symlink():
+            stale.unlink(missing_ok=True)
+
+
+class _Steps:
+    """Names the step a build is at (telling `progress`) and times each one."""
+
+    def __init__(self, progress: Callable[[str], None] | None):
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        self.current: tuple[str, float] | None = None
+
+    def __call__(self, name: str) -> None:
+        self.stop()
+        self.current = (name, time.perf_counter())
+        if self.progress is not None:
+            self.progress(name)
+
+    def stop(self) -> None:
+        if self.current is not None:
+            name, began = self.current
+            self.seconds[name] = time.perf_counter() - began
+            self.current = None
 
 
 def build_site(
@@ -119,33 +237,55 @@ def build_site(
     target: Path = Path("output"),
     overrides: dict | None = None,
     content: Path | None = None,
+    publish: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Check the content, build into a new directory and swap it in. Raise BuildFailed.
 
     The Whoosh index (SEARCH_WHOOSH_PATH) is built beside the site the same way and swapped
     in with it, so `invoke search` always answers from the site that is being served.
+
+    With `publish`, the new tree must also pass `verify_site` (else VerificationFailed),
+    gets precompressed .gz siblings, and the build it replaces is kept for a rollback.
+    `progress` is told the name of each step as it starts.
     """
     started = time.perf_counter()
-    settings = read_settings(settings_file, override=overrides or {})
-    content = content or Path(settings["PATH"])
-    problems = check_content(content)
-    if errors(problems):
+    step = _Steps(progress)
+    overrides = {**(overrides or {}), **({"PATH": str(content)} if content else {})}
+    settings = read_settings(settings_file, override=overrides)
+    content = Path(settings["PATH"])
+    step("check")
+    archive, problems = read_archive(content, settings.get("BULLETIN_URLS"))
+    if errors(problems) or archive is None:
         raise BuildFailed([located(p, content) for p in errors(problems)])
-    new = _new_build_dir(target)
-    staged = {"OUTPUT_PATH": str(new)}
-    whoosh_target: Path | None = None
-    if settings.get("SEARCH_WHOOSH_PATH"):
-        whoosh_target = Path(settings_file).resolve().parent / settings["SEARCH_WHOOSH_PATH"]
-        whoosh_new = _new_build_dir(whoosh_target)
-        staged["SEARCH_WHOOSH_PATH"] = str(whoosh_new)
-    try:
-        warnings = render_site(settings_file, new, {**(overrides or {}), **staged})
-    except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
+    with build_lock(target, waiting=lambda: step("wait")):
+        new = _new_build_dir(target)
+        staged = {"OUTPUT_PATH": str(new)}
+        whoosh_target: Path | None = None
+        if settings.get("SEARCH_WHOOSH_PATH"):
+            whoosh_target = Path(settings_file).resolve().parent / settings["SEARCH_WHOOSH_PATH"]
+            whoosh_new = _new_build_dir(whoosh_target)
+            staged["SEARCH_WHOOSH_PATH"] = str(whoosh_new)
+        compressed = None
+        try:
+            step("render")
+            warnings = render_site(settings_file, new, {**overrides, **staged})
+            if publish:
+                step("verify")
+                found = verify_site(new, settings["SITEURL"], expected_in_site(archive))
+                if found:
+                    raise VerificationFailed(found)
+                step("compress")
+                compressed = precompress(new)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            if whoosh_target is not None:
+                shutil.rmtree(staged["SEARCH_WHOOSH_PATH"], ignore_errors=True)
+            raise
+        step("swap")
+        swap_in(new, target, keep_previous=publish)
         if whoosh_target is not None:
-            shutil.rmtree(staged["SEARCH_WHOOSH_PATH"], ignore_errors=True)
-        raise
-    swap_in(new, target)
-    if whoosh_target is not None:
-        swap_in(Path(staged["SEARCH_WHOOSH_PATH"]), whoosh_target)
-    return BuildResult(new, time.perf_counter() - started, warnings)
+            with build_lock(whoosh_target):
+                swap_in(Path(staged["SEARCH_WHOOSH_PATH"]), whoosh_target)
+    step.stop()
+    return BuildResult(new, time.perf_counter() - started, warnings, step.seconds, compressed)

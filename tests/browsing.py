@@ -58,8 +58,9 @@ def site_origin() -> str:
 def serve_site_origin(context, site: Path) -> None:
     """Answer requests for the build's own absolute address from the built site.
 
-    The 404 page links its stylesheet and script absolutely (it is served at any path), to
-    the configured SITEURL; in the tests that address is the built directory.
+    Pages name the configured SITEURL (canonical links, print footers); should a page load
+    anything from it, in the tests that address is the built directory. (The 404 page links
+    root-relatively: its assets must be same-origin under the Content-Security-Policy.)
     """
     origin = site_origin()
 

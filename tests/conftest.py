@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sitecheck import ROOT, build_into
+from bulletin.sitebuild import build_site
+from sitecheck import CONTENT, ROOT, build_into
+from webhost import Nginx, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-results"
@@ -22,6 +24,33 @@ MEASUREMENTS = pytest.StashKey[list[str]]()
 def site(tmp_path_factory) -> Path:
     """The real content/, built once for the whole session."""
     return build_into(tmp_path_factory.mktemp("site") / "output")
+
+
+@pytest.fixture(scope="session")
+def publish_port() -> int:
+    """The loopback port the published site is built for and served on."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory, publish_port) -> Path:
+    """The real content/ published (publishconf.py, verified, .gz) to a target symlink."""
+    target = tmp_path_factory.mktemp("www") / "archive"
+    build_site(
+        str(ROOT / "publishconf.py"),
+        target,
+        overrides={"SITEURL": f"http://127.0.0.1:{publish_port}"},
+        content=CONTENT,
+        publish=True,
+    )
+    return target
+
+
+@pytest.fixture(scope="session")
+def web_host(published, publish_port, tmp_path_factory) -> Iterator[Nginx]:
+    """nginx with deploy/nginx/archive.conf serving the published site."""
+    with Nginx(published, tmp_path_factory.mktemp("nginx"), publish_port) as host:
+        yield host
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -203,7 +203,9 @@ def test_query_filters_and_sort_live_in_the_url(page, site_url, artifacts):
     page.set_viewport_size({"width": 360, "height": 800})
     url = f"{site_url}/search/?q={quote('温商')}&county={quote('瑞安市')}&sort=date"
     page.goto(url)
-    page.wait_for_function("document.getElementById('search-results').dataset.state === 'done'")
+    page.wait_for_function(
+        "() => document.getElementById('search-results').dataset.state === 'done'"
+    )
     assert page.input_value("#q") == "温商"
     assert page.input_value("#f-county") == "瑞安市"
     assert page.input_value("#f-sort") == "date"
@@ -213,7 +215,7 @@ def test_query_filters_and_sort_live_in_the_url(page, site_url, artifacts):
     page.screenshot(path=artifacts / "search-phone.png", full_page=True)
     page.select_option("#f-kind", "政策")
     page.wait_for_function(
-        "location.search.includes('kind=') && "
+        "() => location.search.includes('kind=') && "
         "document.getElementById('search-results').dataset.state === 'done'"
     )
     assert "kind=%E6%94%BF%E7%AD%96" in page.url
@@ -224,7 +226,9 @@ def test_search_box_on_every_page_leads_to_results(page, site_url):
     page.goto(f"{site_url}/bulletins/2014-07-13/")
     page.fill("#site-search-q", "瓯江口新区")
     page.press("#site-search-q", "Enter")
-    page.wait_for_function("document.getElementById('search-results')?.dataset.state === 'done'")
+    page.wait_for_function(
+        "() => document.getElementById('search-results')?.dataset.state === 'done'"
+    )
     assert "q=%E7%93%AF%E6%B1%9F%E5%8F%A3%E6%96%B0%E5%8C%BA" in page.url
     assert page.locator(".search-result").count() > 0
     page.keyboard.press("Tab")  # keyboard: focus moves on from the search field

@@ -1,0 +1,319 @@
+"""Check a built site before it is published: complete pages, working links, a search index.
+
+Pure: works on a directory tree and on what the archive says must be in it, and returns the
+problems found (an empty list means the tree may go live). `sitebuild.build_site` calls it
+between rendering and the swap, so a tree with a problem never replaces the served site.
+
+What is checked, in one pass over the files:
+
+- every HTML page has a non-empty ``<title>`` and ``<html lang>`` (the archive's language);
+- every internal link (``a``/``area``, ``link rel=canonical|alternate``, a form's action)
+  resolves to a file of the tree, and its ``#fragment`` to an id of the target page;
+- every asset a page or stylesheet loads (scripts, stylesheets, icons, images, CSS
+  ``url()``) is a file of the tree and comes from the site itself, never from another host;
+- no page runs script other than our own files: no inline script (JSON-LD data blocks
+  aside), no ``on…`` event handler attribute, no ``javascript:`` URL;
+- the in-browser search index is there (Pagefind's entry file, its metadata, script and
+  WebAssembly, the traditional→simplified map), holds every searchable document, and each
+  has its text file;
+- every page the archive expects (each issue, item, policy, speech, county, topic and year)
+  was written.
+
+Pages are parsed with lxml (libxml2's HTML parser), one pass over each tree; links are
+resolved once per distinct URL. The 10,000-item benchmark archive (10,560 pages, 157 MB of
+HTML) verifies in about 10 s, against more than 50 s with the standard library's parser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree
+
+from search.pagefind_bundle import BUNDLE_DIR, RECORDS_DIR, T2S_FILE
+
+# Elements whose URL attribute is something the browser loads with the page.
+ASSET_ATTRIBUTES = {
+    ("script", "src"),
+    ("img", "src"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("track", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("input", "src"),
+}
+# Elements whose URL attribute is a link a reader follows (or a machine reads on request).
+LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("form", "action")}
+LINK_RELS = {"canonical", "alternate", "next", "prev", "license", "author", "help", "search"}
+CSS_URL_RE = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""")
+CSS_IMPORT_RE = re.compile(rb"""@import\s+(?:"([^"]*)"|'([^']*)')""")
+SCRIPT_SCHEMES = ("javascript:", "vbscript:")
+DATA_SCRIPT_TYPES = {"application/ld+json", "application/json"}
+
+LABELS = {
+    "no-title": "页面缺少标题",
+    "no-lang": "页面缺少语言标记",
+    "broken-link": "链接失效",
+    "missing-asset": "资源文件缺失",
+    "foreign-asset": "从外站加载资源",
+    "script": "页面含有可执行脚本",
+    "no-search-index": "搜索索引缺失",
+    "missing-page": "内容缺页",
+}
+
+
+@dataclass(frozen=True, order=True)
+class SiteProblem:
+    """One reason not to publish a tree: what (`kind`), where (a file of the tree), detail."""
+
+    kind: str
+    where: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        detail = f"：{self.detail}" if self.detail else ""
+        return f"{LABELS[self.kind]} — {self.where}{detail}"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the archive says must be in the tree.
+
+    `pages`: site-relative URLs of the pages that must exist (``bulletins/2014-01/``);
+    `searchable`: URLs of the documents the search index must hold.
+    """
+
+    pages: tuple[str, ...] = ()
+    searchable: tuple[str, ...] = ()
+
+
+@dataclass
+class _Page:
+    """What one HTML page says about itself and where it points."""
+
+    lang: str | None = None
+    title: str = ""
+    ids: set[str] = field(default_factory=set)
+    links: list[str] = field(default_factory=list)
+    assets: list[str] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)  # each thing found that would run script
+
+
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+URL_ATTRIBUTES = {"href", "xlink:href", "src", "action", "formaction", "data", "poster"}
+
+
+def scan_page(html: bytes) -> _Page:
+    """Parse one page (UTF-8 bytes) into what verification needs, in one pass."""
+    page = _Page()
+    root = etree.fromstring(html, _PARSER) if html.strip() else None
+    if root is None:
+        return page
+    page.lang = root.get("lang")
+    for element in root.iter():
+        tag = element.tag
+        if tag == "title" and not page.title:
+            page.title = "".join(element.itertext())
+        elif tag == "script" and element.get("src") is None:
+            kind = (element.get("type") or "").strip().lower()
+            if kind not in DATA_SCRIPT_TYPES and (element.text or "").strip():
+                page.scripts.append(f"<script>{element.text.strip()[:40]}")
+        for name, value in element.items():
+            if name == "id":
+                page.ids.add(value)
+            elif name.startswith("on"):
+                page.scripts.append(f"<{tag} {name}=…>")
+            elif name in URL_ATTRIBUTES:
+                if value.strip().lower().startswith(SCRIPT_SCHEMES):
+                    page.scripts.append(f"<{tag} {name}={value[:40]}>")
+                elif (tag, name) in LINK_ATTRIBUTES:
+                    page.links.append(value)
+                elif (tag, name) in ASSET_ATTRIBUTES:
+                    page.assets.append(value)
+                elif tag == "link" and name == "href":
+                    rels = set((element.get("rel") or "").lower().split())
+                    (page.links if rels & LINK_RELS else page.assets).append(value)
+    return page
+
+
+def _files(site: Path) -> set[str]:
+    """Every file of the tree, as a site-relative POSIX path."""
+    found = set()
+    for directory, _, names in os.walk(site):
+        relative = os.path.relpath(directory, site)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        found.update(prefix + name for name in names)
+    return found
+
+
+def page_url(path: str) -> str:
+    """The URL a file is served at: ``a/index.html`` → ``a/``."""
+    return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
+class _Resolver:
+    """Turns the URLs written in the tree into site-relative file paths."""
+
+    def __init__(self, site_url: str, files: set[str]):
+        base = urlsplit(site_url.rstrip("/") + "/")
+        self.origin = (base.scheme, base.netloc)
+        self.base_path = base.path
+        self.root = f"{base.scheme}://{base.netloc}{base.path}"
+        self.files = files
+
+    def absolute(self, path: str) -> str:
+        return self.root + page_url(path)
+
+    def resolve(self, base: str, value: str) -> tuple[str, str, str] | None:
+        """(site-relative path, fragment, host) of a URL; None when not loaded over HTTP.
+
+        `host` is empty for a URL of the site, else the other host. The site's own absolute
+        URLs (what a publish build writes) take a fast path: urljoin is slow at 10,000 pages.
+        """
+        value = value.strip()
+        if value.startswith(self.root) and not value.startswith(("./", "../"), len(self.root)):
+            rest = value[len(self.root) :]
+        else:
+            absolute = urljoin(base, value)
+            parts = urlsplit(absolute)
+            if parts.scheme not in ("http", "https"):
+                return None
+            if (parts.scheme, parts.netloc) != self.origin or not parts.path.startswith(
+                self.base_path
+            ):
+                return "", "", parts.netloc or absolute
+            rest = absolute[len(self.root) :]
+        rest, _, fragment = rest.partition("#")
+        path = rest.partition("?")[0]
+        return (unquote(path) if "%" in path else path), fragment, ""
+
+    def target(self, path: str) -> str | None:
+        """The file a site-relative path is served from, or None."""
+        if path == "" or path.endswith("/"):
+            candidate = path + "index.html"
+        elif path in self.files:
+            return path
+        else:
+            candidate = path + "/index.html"  # a web server redirects a directory to "dir/"
+        return candidate if candidate in self.files else None
+
+
+def verify_site(
+    site: Path, site_url: str, expected: Expected, lang: str = "zh-CN"
+) -> list[SiteProblem]:
+    """Every reason not to publish the tree at `site`, to be served at `site_url`; sorted."""
+    files = _files(site)
+    resolver = _Resolver(site_url, files)
+    problems: list[SiteProblem] = []
+    pages: dict[str, _Page] = {}
+    fragments: list[tuple[str, str, str, str]] = []  # (page, value, target, fragment)
+
+    # (target file or None, fragment, other host) of each URL, by the URL and, when it is
+    # relative, the page it is on: most links (navigation, theme files) repeat on every page.
+    seen: dict[tuple[str, str], tuple[str | None, str, str] | None] = {}
+
+    def check(path: str, value: str, kind: str, base: str) -> None:
+        key = ("" if value.startswith(resolver.root) else base, value)
+        if key not in seen:
+            resolved = resolver.resolve(base, value)
+            seen[key] = resolved and (resolver.target(resolved[0]), *resolved[1:])
+        found = seen[key]
+        if found is None:
+            return
+        target, fragment, host = found
+        if host:
+            if kind == "missing-asset":
+                problems.append(SiteProblem("foreign-asset", path, value))
+        elif target is None:
+            problems.append(SiteProblem(kind, path, value))
+        elif fragment and kind == "broken-link" and target.endswith(".html"):
+            fragments.append((path, value, target, fragment))
+
+    for path in sorted(files):
+        if path.endswith(".html"):
+            page = pages[path] = scan_page((site / path).read_bytes())
+            if not page.title.strip():
+                problems.append(SiteProblem("no-title", path))
+            if page.lang != lang:
+                problems.append(SiteProblem("no-lang", path, f"lang={page.lang!r}，应为 {lang}"))
+            problems += [SiteProblem("script", path, s) for s in page.scripts]
+            base = resolver.absolute(path)
+            for value in page.links:
+                check(path, value, "broken-link", base)
+            for value in page.assets:
+                check(path, value, "missing-asset", base)
+        elif path.endswith(".css"):
+            base = resolver.absolute(path)
+            for match in [*CSS_URL_RE.finditer((site / path).read_bytes()),
+                          *CSS_IMPORT_RE.finditer((site / path).read_bytes())]:  # fmt: skip
+                value = next(g for g in match.groups() if g is not None).decode()
+                if value and not value.startswith("#"):
+                    check(path, value, "missing-asset", base)
+    for path, value, target, fragment in fragments:
+        if fragment not in pages[target].ids:
+            problems.append(SiteProblem("broken-link", path, f"{value}（目标页没有 #{fragment}）"))
+    problems += _check_search(site, files, expected.searchable)
+    for url in expected.pages:
+        if resolver.target(url) is None:
+            problems.append(SiteProblem("missing-page", url))
+    return sorted(set(problems))
+
+
+def _check_search(site: Path, files: set[str], searchable: Iterable[str]) -> list[SiteProblem]:
+    entry_path = f"{BUNDLE_DIR}/pagefind-entry.json"
+    if entry_path not in files:
+        return [SiteProblem("no-search-index", entry_path, "没有 Pagefind 索引")]
+    problems = []
+    try:
+        entry = json.loads((site / entry_path).read_text(encoding="utf-8"))
+        languages = dict(entry["languages"])
+    except (ValueError, KeyError, TypeError):
+        return [SiteProblem("no-search-index", entry_path, "入口文件无法读取")]
+    searchable = list(searchable)
+    pages = 0
+    for language, info in sorted(languages.items()):
+        meta = f"{BUNDLE_DIR}/pagefind.{info.get('hash')}.pf_meta"
+        if meta not in files:
+            problems.append(SiteProblem("no-search-index", meta, f"{language} 的索引元数据缺失"))
+        wasm = f"{BUNDLE_DIR}/wasm.{info.get('wasm') or 'unknown'}.pagefind"
+        if wasm not in files:
+            problems.append(SiteProblem("no-search-index", wasm, "WebAssembly 文件缺失"))
+        pages += int(info.get("page_count") or 0)
+    if pages != len(searchable):
+        problems.append(
+            SiteProblem(
+                "no-search-index", entry_path, f"索引含 {pages} 篇，应为 {len(searchable)} 篇"
+            )
+        )
+    for required in (f"{BUNDLE_DIR}/pagefind.js", f"{BUNDLE_DIR}/pagefind-worker.js", T2S_FILE):
+        if required not in files:
+            problems.append(SiteProblem("no-search-index", required))
+    fragments = {
+        f.removeprefix(f"{BUNDLE_DIR}/fragment/").removesuffix(".pf_fragment")
+        for f in files
+        if f.startswith(f"{BUNDLE_DIR}/fragment/") and f.endswith(".pf_fragment")
+    }
+    if len(fragments) != len(searchable):
+        problems.append(
+            SiteProblem(
+                "no-search-index",
+                f"{BUNDLE_DIR}/fragment/",
+                f"索引含 {len(fragments)} 个页面片段，应为 {len(searchable)} 个",
+            )
+        )
+    problems += [
+        SiteProblem("no-search-index", f"{RECORDS_DIR}/{page_id}.json", "搜索结果记录缺失")
+        for page_id in sorted(fragments)
+        if f"{RECORDS_DIR}/{page_id}.json" not in files
+    ]
+    return problems

@@ -144,11 +144,33 @@ def serve(c, port=8000, host="localhost"):
     rebuild()
     if not OUTPUT.exists():
         raise _fail("还没有可以显示的网站：请先按上面的提示修正内容。")
+    _reload_script_as_file()
     server = Server()
     for path in ("content/", "theme/", "pelicanconf.py"):
         server.watch(str(ROOT / path), rebuild, delay=0.5)
     print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 停止）")
     server.serve(host=host, port=int(port), root=str(OUTPUT), open_url_delay=None)
+
+
+def _reload_script_as_file() -> None:
+    """Make livereload add its client as a script file, not as an inline script.
+
+    The site's Content-Security-Policy (script-src 'self') rightly blocks inline scripts, and
+    livereload injects one that then loads /livereload.js; inject the file directly.
+    """
+    from livereload import server as livereload_server
+
+    head_end = livereload_server.HEAD_END
+    tag = b'<script src="/livereload.js"></script>'
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        if "html" in headers.get("Content-Type", "") and head_end in chunk:
+            chunk = chunk.replace(head_end, tag + head_end, 1)
+            if "Content-Length" in headers:
+                headers["Content-Length"] = str(len(chunk))
+        return status_code, headers, chunk
+
+    livereload_server.LiveScriptInjector.transform_first_chunk = transform_first_chunk
 
 
 @task(

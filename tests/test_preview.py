@@ -76,3 +76,44 @@ def test_saving_rebuilds_and_a_broken_file_keeps_the_last_good_site(tmp_path):
         server.terminate()
         server.wait(timeout=10)
         log.close()
+
+
+def test_the_browser_reloads_itself_after_a_save(tmp_path, browser):
+    """Live reload works under the site's Content-Security-Policy (no inline script)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("tasks.py", "pelicanconf.py"):
+        shutil.copy(ROOT / name, project / name)
+    for name in ("content", "theme"):
+        shutil.copytree(ROOT / name, project / name)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "serve", "--port", str(port), "--host", "127.0.0.1"],
+        cwd=project,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    issue = project / "content" / "bulletins" / "2014-07-13.md"
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        url = f"http://127.0.0.1:{port}/bulletins/2014-07-13/"
+        assert wait_for(lambda: fetch(url))
+        page.goto(url)
+        page.wait_for_function("() => window.LiveReload !== undefined")
+        page.wait_for_timeout(500)  # the client connects
+        text = issue.read_text(encoding="utf-8")
+        issue.write_text(
+            text.replace("书记市长当场抓落实", "书记市长当场抓落实（已刷新）"), "utf-8"
+        )
+        page.wait_for_function(
+            "() => document.body.textContent.includes('（已刷新）')", timeout=20_000
+        )
+        assert errors == []
+    finally:
+        page.close()
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()

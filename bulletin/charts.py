@@ -119,19 +119,14 @@ def bar_chart(
         _text(svg, label_width - 6, baseline, bar.label, "chart-label", "end")
         length = plot * bar.value / largest if largest else 0
         if length:
-            ET.SubElement(
-                svg,
-                "rect",
-                {
-                    "class": "chart-bar",
-                    "x": _num(label_width),
-                    "y": _num(middle - BAR_THICKNESS / 2),
-                    "width": _num(length),
-                    "height": _num(BAR_THICKNESS),
-                },
-            )
+            _bar(svg, label_width, middle - BAR_THICKNESS / 2, length, BAR_THICKNESS)
         _text(svg, label_width + length + 4, baseline, str(bar.value), "chart-value", "start")
     return Chart(chart_id, title, bars, _markup(svg))
+
+
+def _bar(svg: ET.Element, x: float, y: float, width: float, height: float) -> None:
+    attributes = {"x": _num(x), "y": _num(y), "width": _num(width), "height": _num(height)}
+    ET.SubElement(svg, "rect", {"class": "chart-bar", **attributes})
 
 
 def column_chart(
@@ -164,17 +159,7 @@ def column_chart(
         centre = side + slot * (index + 0.5)
         length = plot * bar.value / largest if largest else 0
         if length:
-            ET.SubElement(
-                svg,
-                "rect",
-                {
-                    "class": "chart-bar",
-                    "x": _num(centre - thickness / 2),
-                    "y": _num(axis - length),
-                    "width": _num(thickness),
-                    "height": _num(length),
-                },
-            )
+            _bar(svg, centre - thickness / 2, axis - length, thickness, length)
         if numbers:
             _text(svg, centre, axis - length - 5, str(bar.value), "chart-value", "middle")
         if (count - 1 - index) % every == 0:  # evenly spaced, always the latest

@@ -8,7 +8,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +40,16 @@ def wait_for(predicate, seconds: float = 20.0):
     return None
 
 
-def test_saving_rebuilds_and_a_broken_file_keeps_the_last_good_site(tmp_path):
+@dataclass
+class Preview:
+    url: str  # the issue page of 2014-07-13
+    issue: Path  # its content file in the copied project
+    log: Path  # what invoke serve printed
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """`invoke serve` running on a copy of the project, on a free port."""
     project = tmp_path / "project"
     project.mkdir()
     for name in ("tasks.py", "pelicanconf.py"):
@@ -45,67 +57,57 @@ def test_saving_rebuilds_and_a_broken_file_keeps_the_last_good_site(tmp_path):
     for name in ("content", "theme"):
         shutil.copytree(ROOT / name, project / name)
     port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "serve", "--port", str(port), "--host", "127.0.0.1"],
-        cwd=project,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/bulletins/2014-07-13/"
-    issue = project / "content" / "bulletins" / "2014-07-13.md"
-    original = issue.read_text(encoding="utf-8")
-    try:
-        assert wait_for(lambda: fetch(url)), (tmp_path / "serve.log").read_text()
-        issue.write_text(
-            original.replace("书记市长当场抓落实", "书记市长当场抓落实（预览测试）"), "utf-8"
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "invoke", "serve", "--port", str(port), "--host", "127.0.0.1"],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
-        assert wait_for(lambda: "（预览测试）" in (fetch(url) or ""))
-
-        issue.write_text(original.replace("date: 2014-07-13", "date: 2014-07-32"), "utf-8")
-        reported = wait_for(lambda: "构建失败" in (tmp_path / "serve.log").read_text())
-        assert reported
-        output = (tmp_path / "serve.log").read_text()
-        assert "bulletins/2014-07-13.md:5: 错误：日期“2014-07-32”无效" in output
-        page = fetch(url)
-        assert page is not None and "（预览测试）" in page  # still the last good build
-
-        issue.write_text(original, "utf-8")
-        assert wait_for(lambda: "（预览测试）" not in (fetch(url) or "（预览测试）"))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+        preview = Preview(
+            f"http://127.0.0.1:{port}/bulletins/2014-07-13/",
+            project / "content" / "bulletins" / "2014-07-13.md",
+            log,
+        )
+        try:
+            assert wait_for(lambda: fetch(preview.url)), log.read_text()
+            yield preview
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
 
-def test_the_browser_reloads_itself_after_a_save(tmp_path, browser):
-    """Live reload works under the site's Content-Security-Policy (no inline script)."""
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("tasks.py", "pelicanconf.py"):
-        shutil.copy(ROOT / name, project / name)
-    for name in ("content", "theme"):
-        shutil.copytree(ROOT / name, project / name)
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "serve", "--port", str(port), "--host", "127.0.0.1"],
-        cwd=project,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+def test_saving_rebuilds_and_a_broken_file_keeps_the_last_good_site(preview):
+    url, issue = preview.url, preview.issue
+    original = issue.read_text(encoding="utf-8")
+    issue.write_text(
+        original.replace("书记市长当场抓落实", "书记市长当场抓落实（预览测试）"), "utf-8"
     )
-    issue = project / "content" / "bulletins" / "2014-07-13.md"
+    assert wait_for(lambda: "（预览测试）" in (fetch(url) or ""))
+
+    issue.write_text(original.replace("date: 2014-07-13", "date: 2014-07-32"), "utf-8")
+    assert wait_for(lambda: "构建失败" in preview.log.read_text())
+    output = preview.log.read_text()
+    assert "bulletins/2014-07-13.md:5: 错误：日期“2014-07-32”无效" in output
+    page = fetch(url)
+    assert page is not None and "（预览测试）" in page  # still the last good build
+
+    issue.write_text(original, "utf-8")
+    assert wait_for(lambda: "（预览测试）" not in (fetch(url) or "（预览测试）"))
+
+
+def test_the_browser_reloads_itself_after_a_save(preview, browser):
+    """Live reload works under the site's Content-Security-Policy (no inline script)."""
     page = browser.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     try:
-        url = f"http://127.0.0.1:{port}/bulletins/2014-07-13/"
-        assert wait_for(lambda: fetch(url))
-        page.goto(url)
+        page.goto(preview.url)
         page.wait_for_function("() => window.LiveReload !== undefined")
         page.wait_for_timeout(500)  # the client connects
-        text = issue.read_text(encoding="utf-8")
-        issue.write_text(
+        text = preview.issue.read_text(encoding="utf-8")
+        preview.issue.write_text(
             text.replace("书记市长当场抓落实", "书记市长当场抓落实（已刷新）"), "utf-8"
         )
         page.wait_for_function(
@@ -114,6 +116,3 @@ def test_the_browser_reloads_itself_after_a_save(tmp_path, browser):
         assert errors == []
     finally:
         page.close()
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()

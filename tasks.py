@@ -28,8 +28,8 @@ def _fail(message: str) -> Exit:
 @task(help={"content": "内容目录，默认 content/"})
 def check(c, content=None):
     """检查全部内容（YAML、日期、区县/主题、重复、HTML 等），有错误时退出码为 1。"""
+    from bulletin.checks import check_content
     from bulletin.problems import located
-    from bulletin.sitebuild import check_content
 
     directory = Path(content) if content else CONTENT
     problems = check_content(directory)

@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from bulletin.archive import Archive
+from bulletin.archive import Archive, build_archive, read_content
 from bulletin.model import Document, Issue, Item
-from bulletin.problems import Problem
+from bulletin.problems import ContentError, Problem
 from bulletin.rawtext.lines import key as title_key
 from bulletin.scaffold import PLACEHOLDER
+from bulletin.taxonomy import load_taxonomies
 
 RAW_SCRIPT_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b", re.IGNORECASE)
 EVENT_HANDLER_RE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
@@ -190,3 +191,19 @@ def _check_sources(archive: Archive, content: Path) -> Iterator[Problem]:
                 f"原始文本 {source} 不存在",
                 "把原始文本放到 content/raw/，或改正 source",
             )
+
+
+def read_archive(content: Path, urls: dict | None = None) -> tuple[Archive | None, list[Problem]]:
+    """The archive of a content directory and every problem in it (None: no taxonomies)."""
+    try:
+        taxonomies = load_taxonomies(content)
+    except ContentError as exc:
+        return None, exc.problems
+    documents, problems = read_content(content)
+    archive = build_archive(documents, taxonomies, urls)
+    return archive, sorted(problems + check_archive(archive, content))
+
+
+def check_content(content: Path) -> list[Problem]:
+    """Every problem in the content directory: files, taxonomies, cross-document checks."""
+    return read_archive(content)[1]

@@ -20,15 +20,15 @@ from urllib.parse import urlsplit
 
 from pelican.generators import Generator
 
-from bulletin.archive import Archive, build_archive, read_content
+from bulletin.archive import Archive
 from bulletin.charts import Bar, Chart, bar_chart, column_chart
-from bulletin.checks import check_archive
+from bulletin.checks import read_archive
 from bulletin.csp import meta_policy
 from bulletin.model import Document, Issue, Item, Policy, Speech
-from bulletin.problems import ContentError, Problem
+from bulletin.problems import Problem
 from bulletin.render import Rendered, render_markdown
 from bulletin.search_records import SearchIndexes
-from bulletin.taxonomy import Taxonomy, Term, load_taxonomies
+from bulletin.taxonomy import Taxonomy, Term
 
 logger = logging.getLogger(__name__)
 
@@ -63,19 +63,10 @@ class ArchiveGenerator(Generator):
     # --- context -----------------------------------------------------------------------------
 
     def generate_context(self) -> None:
-        content = Path(self.path)
-        try:
-            taxonomies = load_taxonomies(content)
-        except ContentError as exc:
-            self._report(exc.problems)
-            taxonomies = {
-                "counties": Taxonomy("counties", "区县"),
-                "topics": Taxonomy("topics", "主题"),
-            }
-        documents, problems = read_content(content)
-        archive = build_archive(documents, taxonomies, self.settings.get("BULLETIN_URLS"))
-        problems += check_archive(archive, content)
+        archive, problems = read_archive(Path(self.path), self.settings.get("BULLETIN_URLS"))
         self._report(problems)
+        if archive is None:  # the taxonomies cannot be read: nothing can be built
+            return
         for document in archive.pages:
             rendered = self._render(document)
             document.html, document.toc = rendered.html, rendered.toc

@@ -28,11 +28,10 @@ from pelican import Pelican
 from pelican.log import console
 from pelican.settings import read_settings
 
-from bulletin.archive import Archive, build_archive, read_content
-from bulletin.checks import check_archive
+from bulletin.archive import Archive
+from bulletin.checks import read_archive
 from bulletin.precompress import Compressed, precompress
-from bulletin.problems import ContentError, Problem, errors, located
-from bulletin.taxonomy import load_taxonomies
+from bulletin.problems import errors, located
 from bulletin.verify import Expected, SiteProblem, verify_site
 
 
@@ -70,22 +69,6 @@ class _Collector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
-
-
-def read_archive(content: Path, urls: dict | None = None) -> tuple[Archive | None, list[Problem]]:
-    """The archive of a content directory and every problem in it (None: no taxonomies)."""
-    try:
-        taxonomies = load_taxonomies(content)
-    except ContentError as exc:
-        return None, exc.problems
-    documents, problems = read_content(content)
-    archive = build_archive(documents, taxonomies, urls)
-    return archive, sorted(problems + check_archive(archive, content))
-
-
-def check_content(content: Path) -> list[Problem]:
-    """Every problem in the content directory: files, taxonomies, cross-document checks."""
-    return read_archive(content)[1]
 
 
 def expected_in_site(archive: Archive) -> Expected:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.sitebuild import check_content
+from bulletin.checks import check_content
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "content"

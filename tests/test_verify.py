@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.sitebuild import expected_in_site, read_archive
+from bulletin.checks import read_archive
+from bulletin.sitebuild import expected_in_site
 from bulletin.verify import Expected, SiteProblem, verify_site
 from sitecheck import CONTENT
 

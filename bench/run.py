@@ -120,7 +120,7 @@ def index_times(content: Path, output: Path, results: dict) -> None:
     from bulletin.taxonomy import load_taxonomies
     from search.pagefind_bundle import write_bundle
     from search.related import related
-    from search.whoosh_index import analyse, build_index
+    from search.whoosh_index import analyse, build_index, corpus_folds
 
     documents, _ = read_content(content)
     archive = build_archive(documents, load_taxonomies(content))
@@ -135,7 +135,8 @@ def index_times(content: Path, output: Path, results: dict) -> None:
     results["Whoosh total (cutting + indexing) s"] = round(
         results["word cutting (rjieba)"] + results["Whoosh indexing (2 processes)"], 2
     )
-    stats = write_bundle(docs, output, output.with_name("pagefind-docs"))
+    folds = _timed("fold map (OpenCC)", results, corpus_folds, docs)
+    stats = write_bundle(docs, output, output.with_name("pagefind-docs"), folds)
     results["Pagefind s"] = round(stats.seconds, 2)
     results["Pagefind peak memory MB"] = round(stats.peak_rss_mb)
     results["Pagefind bundle MB"] = round(stats.bytes / 1e6, 1)

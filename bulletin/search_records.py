@@ -14,7 +14,8 @@ from bulletin.model import Document, Item, Policy, Speech
 from search.documents import SearchDoc
 from search.pagefind_bundle import write_bundle
 from search.related import related
-from search.whoosh_index import analyse, build_index
+from search.suggest import write_lexicon
+from search.whoosh_index import analyse, build_index, corpus_folds
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ def search_doc(archive: Archive, document: Document) -> SearchDoc:
         counties=tuple(t.name for t in archive.terms_of(document, "counties")),
         topics=tuple(t.name for t in archive.terms_of(document, "topics")),
         context=context,
+        extra={"unit": document.unit} if isinstance(document, Item) and document.unit else {},
     )
 
 
@@ -113,9 +115,10 @@ class SearchIndexes:
         """Write the Pagefind bundle into the site and the Whoosh index where configured."""
         if not self.settings.get("SEARCH_INDEXES", True):
             return  # benchmarks measure the pages alone
+        folds = corpus_folds(self.docs)
         work = Path(tempfile.mkdtemp(prefix="pagefind-docs-"))
         try:
-            stats = write_bundle(self.docs, site, work / "docs")
+            stats = write_bundle(self.docs, site, work / "docs", folds)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         logger.info(
@@ -127,4 +130,5 @@ class SearchIndexes:
             procs = int(self.settings.get("SEARCH_WHOOSH_PROCS") or os.cpu_count() or 1)
             if len(self.docs) < 2000:  # below this, starting processes costs more than it saves
                 procs = 1
-            build_index(self.docs, Path(whoosh), self.analysed, procs=procs)
+            build_index(self.docs, Path(whoosh), self.analysed, procs=procs, folds=folds)
+        write_lexicon(self.docs, site, Path(whoosh) if whoosh else None)

@@ -36,7 +36,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from search.pagefind_bundle import BUNDLE_DIR, RECORDS_DIR, T2S_FILE
+from search.pagefind_bundle import BUNDLE_DIR, QUERY_FILE, RECORDS_DIR
 
 # Elements whose URL attribute is something the browser loads with the page.
 ASSET_ATTRIBUTES = {
@@ -295,7 +295,7 @@ def _check_search(site: Path, files: set[str], searchable: Iterable[str]) -> lis
                 "no-search-index", entry_path, f"索引含 {pages} 篇，应为 {len(searchable)} 篇"
             )
         )
-    for required in (f"{BUNDLE_DIR}/pagefind.js", f"{BUNDLE_DIR}/pagefind-worker.js", T2S_FILE):
+    for required in (f"{BUNDLE_DIR}/pagefind.js", f"{BUNDLE_DIR}/pagefind-worker.js", QUERY_FILE):
         if required not in files:
             problems.append(SiteProblem("no-search-index", required))
     fragments = {

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from search.whoosh_index import Filters, Hit, search
+from search.rules import SUGGEST_BELOW, TIER_GAP
+from search.suggest import suggested_queries
+from search.text import normalize, tokens
+from search.whoosh_index import Filters, Hit, load_folds, search
 
 KIND_NAMES = {
     "item": "item", "简报": "item", "bulletin": "item",
@@ -42,19 +45,25 @@ def _marked(hit: Hit, colour: bool) -> str:
 
 
 def format_text(
-    query: str, hits: list[Hit], total: int, site_url: str, colour: bool = False
+    query: str,
+    hits: list[Hit],
+    total: int,
+    site_url: str,
+    colour: bool = False,
+    offered: list[str] | None = None,
 ) -> str:
     shown = f"“{query}”" if query.strip() else "所选条件"
+    maybe = f"您是不是要找：{'　'.join(offered)}" if offered else ""
     if not total:
-        return f"{shown}：没有找到结果。"
-    exact = hits[0].exact
-    lines = [
-        f"{shown}：共 {total} 条结果{'' if exact else '（没有完全匹配的，以下为部分词语匹配）'}"
-    ]
+        return "\n".join(x for x in [f"{shown}：没有找到结果。", maybe] if x)
+    lines = [f"{shown}：共 {total} 条结果"]
+    if maybe:
+        lines.append(maybe)
     for n, hit in enumerate(hits, start=1):
         kind = hit.as_json()["kind"]
+        near = "相近匹配（字词之间有间隔）" if hit.tier == TIER_GAP else ""
         facts = " · ".join(
-            x for x in [kind, hit.date_display, hit.context, "、".join(hit.counties)] if x
+            x for x in [kind, hit.date_display, hit.context, "、".join(hit.counties), near] if x
         )
         lines += [
             f"{n:>3}. {hit.title}",
@@ -93,4 +102,13 @@ def run(
     hits, total = search(index_dir, query, filters, sort=sort, limit=limit)
     if as_json:
         return json.dumps([h.as_json(site_url) for h in hits], ensure_ascii=False, indent=1)
-    return format_text(query, hits, total, site_url, colour)
+    offered = suggest(index_dir, query) if total < SUGGEST_BELOW else []
+    return format_text(query, hits, total, site_url, colour, offered)
+
+
+def suggest(index_dir: Path, query: str) -> list[str]:
+    """您是不是要找: queries with one term replaced by a name of the archive that reads alike."""
+    folds = load_folds(index_dir)
+    raw = [part for part in query.split() if tokens(normalize(part))]
+    terms = [tokens(normalize("".join(folds.get(c, c) for c in normalize(p)))) for p in raw]
+    return suggested_queries(terms, raw, index_dir)

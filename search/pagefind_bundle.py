@@ -23,10 +23,13 @@ from pathlib import Path
 import cbor2
 
 from search.documents import SearchDoc
-from search.text import normalize, spaced, t2s_map, title_words
+from search.rules import rules_json
+from search.text import document_segments
 
 BUNDLE_DIR = "pagefind"
-T2S_FILE = "search/t2s.json"
+# What the search page needs before its first search: the rules of a match (search.rules)
+# and the fold map (search.text.fold_map), the same two that `invoke search` uses.
+QUERY_FILE = "search/query.json"
 # One JSON file per record at search/docs/<Pagefind page id>.json: its URL, what a result
 # shows, and the text as written for its excerpt. Named by Pagefind's id, the search page
 # reads it instead of Pagefind's own fragment, which holds only the coded index words.
@@ -60,9 +63,10 @@ def document_html(doc: SearchDoc) -> str:
     parts += [f'<span data-pagefind-filter="topic:{esc(t)}"></span>' for t in doc.topics]
     if doc.date:
         parts.append(f'<span data-pagefind-sort="date:{esc(doc.date)}"></span>')
-    parts.append(f'<p data-pagefind-weight="10">{esc(spaced(doc.title))}</p>')
-    parts.append(f"<p>{title_words(doc.title)}</p>")  # for "title contains" searches
-    parts += [f"<p>{esc(spaced(p))}</p>" for p in doc.text.split("\n\n") if p.strip()]
+    title, title_marked, *paragraphs = document_segments(doc.title, doc.text)
+    parts.append(f'<p data-pagefind-weight="10">{" ".join(title)}</p>')
+    parts.append(f"<p>{' '.join(title_marked)}</p>")  # for "title contains" searches
+    parts += [f"<p>{' '.join(words)}</p>" for words in paragraphs]
     parts.append("</main></body></html>")
     return "".join(parts)
 
@@ -85,7 +89,9 @@ def _pagefind_command() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def write_bundle(docs: list[SearchDoc], site: Path, work: Path) -> BundleStats:
+def write_bundle(
+    docs: list[SearchDoc], site: Path, work: Path, folds: dict[str, str]
+) -> BundleStats:
     """Index `docs` into `site`/pagefind, using `work` for the search documents."""
     started = time.perf_counter()
     if work.exists():
@@ -115,10 +121,10 @@ def write_bundle(docs: list[SearchDoc], site: Path, work: Path) -> BundleStats:
         extra.unlink()  # the stock UIs and highlighter: the site has its own search page
     _canonical_filters(bundle)
     _write_records(docs, bundle, site / RECORDS_DIR)
-    corpus = "".join(normalize(d.title + d.text) for d in docs)
-    t2s = site / T2S_FILE
-    t2s.parent.mkdir(parents=True, exist_ok=True)
-    t2s.write_text(json.dumps(t2s_map(corpus), ensure_ascii=False, separators=(",", ":")))
+    query = site / QUERY_FILE
+    query.parent.mkdir(parents=True, exist_ok=True)
+    folds_json = json.dumps(folds, ensure_ascii=False, separators=(",", ":"))
+    query.write_text(f'{{"rules":{rules_json()},"fold":{folds_json}}}', encoding="utf-8")
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
     return BundleStats(
         records=len(docs),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 import opencc
@@ -74,7 +75,13 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     for token in TOKEN_RE.findall(text):
         out += [token[i : i + 35] for i in range(0, len(token), 35)] if len(token) > 35 else [token]
-    return out
+    # 文号 are written with and without 第 (温委发〔2014〕第27号): 第 before a number and 号
+    # is not a token, so both spellings are the same tokens.
+    return [
+        t
+        for i, t in enumerate(out)
+        if not (t == "第" and i + 2 < len(out) and out[i + 1].isdigit() and out[i + 2] == "号")
+    ]
 
 
 def _base36(number: int) -> str:
@@ -129,35 +136,77 @@ def title_words(title: str) -> str:
     return " ".join(pair_words(tokens(normalize(title)), mark="t"))
 
 
-def query_terms(query: str) -> list[list[str]]:
-    """A reader's query as terms (split on spaces), each a list of tokens."""
-    terms = [tokens(part) for part in normalize(query).split()]
+def query_terms(query: str, folds: dict[str, str] | None = None) -> list[list[str]]:
+    """A reader's query as terms (split on spaces), each a list of tokens.
+
+    With `folds` (the build's `fold_map`), characters are folded as the browser folds them."""
+    folded = fold_query(query, folds) if folds else normalize(query)
+    terms = [tokens(part) for part in folded.split()]
     return [t for t in terms if t]
 
 
-def t2s_map(corpus_text: str) -> dict[str, str]:
-    """Traditional → simplified characters, for every simplified character the corpus uses.
+# OpenCC's simplified → traditional conversions, Taiwan and Hong Kong forms included. Run
+# over the archive's own text, they give the traditional characters a reader can type for
+# its words, including those OpenCC only chooses in context (了解 → 瞭解, 家具 → 傢俱).
+S2T_CONFIGS = ("s2t", "s2tw", "s2hk", "s2twp", "s2hkp")
 
-    Shipped to the browser so that a query typed in traditional script is mapped before it
-    is searched; limited to the corpus so the file stays small.
+
+def fold_map(corpus_text: str) -> dict[str, str]:
+    """Traditional and variant characters → the simplified characters of the corpus.
+
+    Two sources, both OpenCC: every character that its character table maps to a simplified
+    character the corpus uses (臺 → 台, 裏 → 里, 溫 → 温), and every character that its
+    phrase-aware conversions of the corpus's own text write for one of the corpus's
+    characters (瞭 for the 了 of 了解). A character that the corpus itself uses is never
+    folded into another. Shipped to the browser and to the command line, so that a query
+    typed in traditional script is folded the same way by both before it is searched.
     """
-    used = set(HAN_RE.findall(corpus_text))
+    text = normalize(corpus_text)
+    used = set(HAN_RE.findall(text))
     table = _table()
     mapping = {
         chr(code): target
         for code, target in table.items()
         if HAN_RE.match(chr(code)) and len(target) == 1 and target in used
     }
+    seen: Counter[tuple[str, str]] = Counter()
+    lines = text.splitlines()
+    for config in S2T_CONFIGS:
+        converter = opencc.OpenCC(config)
+        for line, converted in zip(
+            lines, converter.convert("\n".join(lines)).split("\n"), strict=True
+        ):
+            if len(converted) != len(line):
+                continue  # a vocabulary change (s2twp: 软件 → 軟體 is fine, 鼠标 → 滑鼠 not)
+            for simplified, variant in zip(line, converted, strict=True):
+                if variant != simplified and simplified in used and HAN_RE.match(variant):
+                    seen[(variant, simplified)] += 1
+    for (variant, simplified), _ in sorted(seen.items(), key=lambda kv: (-kv[1], kv[0])):
+        if variant not in used and variant not in mapping:
+            mapping[variant] = simplified
     return dict(sorted(mapping.items()))
 
 
-SEP = "\x1f"  # between tokens, so that a phrase is found as a substring of whole tokens
+def fold_query(query: str, folds: dict[str, str]) -> str:
+    """A query as the browser folds it: normalised, then mapped with the shipped fold map."""
+    return "".join(folds.get(ch, ch) for ch in normalize(query))
 
 
-def token_string(text: str) -> str:
-    """Normalised tokens joined by a separator, for exact phrase matching by substring."""
-    return SEP + SEP.join(tokens(normalize(text))) + SEP
+def document_segments(title: str, text: str) -> list[list[str]]:
+    """What Pagefind indexes for a document, one list of words per paragraph it is given.
+
+    The title's pair words, the title's words again marked t (see `title_words`), then each
+    paragraph's pair words. Concatenated (`document_words`), a word's index is the position
+    Pagefind reports for it: the search page reads those positions, and the command line
+    keeps the same list, so both see the same document (see `search.rules`).
+    """
+    title_units = tokens(normalize(title))
+    segments = [pair_words(title_units), pair_words(title_units, mark="t")]
+    for paragraph in text.split("\n\n"):
+        if paragraph.strip():
+            segments.append(pair_words(tokens(normalize(paragraph))))
+    return segments
 
 
-def phrase_string(term: list[str]) -> str:
-    return SEP + SEP.join(term) + SEP
+def document_words(title: str, text: str) -> list[str]:
+    return [word for segment in document_segments(title, text) for word in segment]

@@ -2,20 +2,21 @@
 
 Two things work together:
 
-- **Recall** is exact and complete: every document keeps its text as a string of normalised
-  tokens (each Chinese character, each Latin run; see `search.text`), and a query term
-  matches a document when its tokens occur there consecutively. A name such as 孔海龙 is
-  found wherever it is written, however a segmenter would cut it.
-- **Ranking** is Whoosh's BM25F over words cut by rjieba (title words weigh three times
-  body words); documents whose title contains every term come first.
-
-When no document contains the terms exactly, the word query alone answers, marked inexact.
+- **Recall** follows `search.rules`, the definition the search page follows too: every
+  document keeps the words Pagefind indexes for it (`search.text.document_words`), and a
+  query term matches where its tokens occur consecutively, or with short gaps. A name such
+  as 孔海龙 is found wherever it is written, however a segmenter would cut it. The query is
+  folded with the build's fold map (traditional and variant characters), stored beside the
+  index, exactly as the browser folds it.
+- **Ranking**, within the tiers of `search.rules` (title, exact, with gaps), is Whoosh's
+  BM25F over words cut by rjieba (title words weigh three times body words).
 Whoosh distribution: `whoosh-reloaded` (see the README for why).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 from collections import Counter
@@ -27,9 +28,12 @@ from whoosh import fields, formats, index, query, scoring
 from whoosh.system import pack_uint
 
 from search.documents import SearchDoc
-from search.text import normalize, phrase_string, query_terms, token_string
+from search.matching import could_gap_match, match_term, term_words
+from search.rules import GAP_MAX_SKIPPED, TIER_EXACT, TIER_GAP, TIER_TITLE
+from search.text import document_words, fold_map, normalize, pair_words, query_terms, tokens
 
 TITLE_BOOST = 3.0
+FOLDS_FILE = "folds.json"  # the fold map, as the search page gets it
 
 
 class CountedWords(formats.Frequency):
@@ -62,11 +66,17 @@ SCHEMA = fields.Schema(
     date_display=fields.STORED,
     context=fields.STORED,
     text=fields.STORED,
-    tokens=fields.STORED,  # the token string of title + text, for exact matching
-    title_tokens=fields.STORED,
+    words=fields.STORED,  # the words Pagefind indexes, space-separated: what matching reads
+    title_words=fields.STORED,  # the title's pair words
     body=_words_field(),
     headline=_words_field(TITLE_BOOST),
 )
+
+
+def corpus_folds(docs: list[SearchDoc]) -> dict[str, str]:
+    """The fold map of the documents' text (each distinct line once)."""
+    lines = dict.fromkeys(line for doc in docs for line in f"{doc.title}\n{doc.text}".splitlines())
+    return fold_map("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -93,8 +103,8 @@ def _document(doc: SearchDoc, analysed: Analysed) -> dict:
         "date_display": doc.date_display,
         "context": doc.context,
         "text": doc.text,
-        "tokens": token_string(doc.title + "\n" + doc.text),
-        "title_tokens": token_string(doc.title),
+        "words": " ".join(document_words(doc.title, doc.text)),
+        "title_words": " ".join(pair_words(tokens(normalize(doc.title)))),
         "body": analysed.body,
         "headline": analysed.title,
     }
@@ -105,6 +115,7 @@ def build_index(
     directory: Path,
     analysed: list[Analysed] | None = None,
     procs: int = 1,
+    folds: dict[str, str] | None = None,
 ) -> None:
     """Write a fresh index of `docs` to `directory` (replacing what is there).
 
@@ -115,6 +126,10 @@ def build_index(
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     ix = index.create_in(str(directory), SCHEMA)
+    folds = corpus_folds(docs) if folds is None else folds
+    (directory / FOLDS_FILE).write_text(
+        json.dumps(folds, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
     writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1)
     for doc, words_of in zip(docs, analysed, strict=True):
         writer.add_document(**_document(doc, words_of))
@@ -136,6 +151,7 @@ class Hit:
     in_title: bool
     excerpt: str = ""
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans in excerpt
+    tier: int = TIER_EXACT  # see search.rules
 
     def as_json(self, site_url: str = "") -> dict:
         return {
@@ -199,10 +215,64 @@ def _excerpt(text: str, terms: list[list[str]], width: int = 60) -> tuple[str, l
 
 
 def _find_tokens(normalized: str, term: list[str]) -> tuple[int, int] | None:
-    """Where the term's tokens occur consecutively (punctuation between them allowed)."""
-    pattern = r"[^0-9a-z\u3400-\u9fff]*".join(re.escape(t) for t in term)
-    match = re.search(pattern, normalized)
-    return match.span() if match else None
+    """Where the term's tokens occur consecutively (punctuation between them allowed), or
+    else in order with a short gap, as a gap match has them."""
+    for between in (r"[^0-9a-z\u3400-\u9fff]*", f".{{0,{2 * GAP_MAX_SKIPPED}}}?"):
+        match = re.search(between.join(re.escape(t) for t in term), normalized, re.S)
+        if match:
+            return match.span()
+    return None
+
+
+def _positions(words: list[str]) -> dict[str, set[int]]:
+    positions: dict[str, set[int]] = {}
+    for at, word in enumerate(words):
+        positions.setdefault(word, set()).add(at)
+    return positions
+
+
+def document_tier(terms: list[list[str]], words: str) -> int | None:
+    """How well a document (its space-separated index words) answers the terms: TIER_EXACT,
+    TIER_GAP, or None when some term does not match (see `search.rules`)."""
+    padded = f" {words} "
+    tier = TIER_EXACT
+    positions = None
+    for term in terms:
+        looked_up = term_words(term)
+        if len(term) == 1:
+            if f" {looked_up[0]}" not in padded:  # a word that begins with the token
+                return None
+            continue
+        if f" {' '.join(looked_up)} " in padded:
+            continue
+        present = {w for w in looked_up if f" {w} " in padded}
+        if not could_gap_match(term, present):
+            return None
+        if positions is None:
+            positions = _positions(words.split())
+        found = match_term(term, positions)
+        if found is None:
+            return None
+        tier = max(tier, found)
+    return tier
+
+
+def in_title(terms: list[list[str]], title_words: str) -> bool:
+    """Every term occurs exactly in the title."""
+    padded = f" {title_words} "
+    for term in terms:
+        looked_up = term_words(term)
+        if len(term) == 1:
+            if f" {looked_up[0]}" not in padded:
+                return False
+        elif f" {' '.join(looked_up)} " not in padded:
+            return False
+    return True
+
+
+def load_folds(directory: Path) -> dict[str, str]:
+    path = directory / FOLDS_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def search(
@@ -213,41 +283,33 @@ def search(
     limit: int | None = 20,
 ) -> tuple[list[Hit], int]:
     """Ranked hits for `text` and the total number of matching documents."""
-    terms = query_terms(text)
+    terms = query_terms(text, load_folds(directory))
     ix = index.open_dir(str(directory))
     filter_query = (filters or Filters()).query()
     with ix.searcher(weighting=scoring.BM25F()) as searcher:
         allowed = None
         if filter_query is not None:
             allowed = {hit.docnum for hit in searcher.search(filter_query, limit=None)}
-        exact: set[int] = set()
-        if terms:
-            phrases = [phrase_string(t) for t in terms]
-            for docnum, stored in enumerate(_stored(searcher)):
-                if allowed is not None and docnum not in allowed:
-                    continue
-                if all(p in stored["tokens"] for p in phrases):
-                    exact.add(docnum)
-        elif allowed is not None:
-            exact = set(allowed)
-        else:
-            exact = set(range(searcher.doc_count_all()))
+        tiers: dict[int, int] = {}
+        for docnum, stored in enumerate(_stored(searcher)):
+            if allowed is not None and docnum not in allowed:
+                continue
+            if not terms:
+                tiers[docnum] = TIER_EXACT
+                continue
+            tier = document_tier(terms, stored["words"])
+            if tier is not None:
+                if tier == TIER_EXACT and in_title(terms, stored["title_words"]):
+                    tier = TIER_TITLE
+                tiers[docnum] = tier
         word_query = _word_query(terms)
         scores: dict[int, float] = {}
-        matched_exactly = bool(exact) or not terms
-        if word_query is not None:
-            restrict = exact if matched_exactly else allowed
-            results = searcher.search(
-                word_query, limit=None, filter=restrict if restrict is not None else None
-            )
+        if word_query is not None and tiers:
+            results = searcher.search(word_query, limit=None, filter=set(tiers))
             scores = {hit.docnum: hit.score for hit in results}
-        candidates = exact if matched_exactly else set(scores)
         hits = []
-        for docnum in candidates:
+        for docnum, tier in tiers.items():
             stored = searcher.stored_fields(docnum)
-            in_title = bool(terms) and all(
-                phrase_string(t) in stored["title_tokens"] for t in terms
-            )
             excerpt, spans = _excerpt(stored["text"], terms)
             hits.append(
                 Hit(
@@ -260,16 +322,17 @@ def search(
                     topics=[t for t in stored["topic"].split(",") if t],
                     context=stored["context"],
                     score=scores.get(docnum, 0.0),
-                    exact=matched_exactly,
-                    in_title=in_title,
+                    exact=tier != TIER_GAP,
+                    in_title=tier == TIER_TITLE,
                     excerpt=excerpt,
                     highlights=spans,
+                    tier=tier,
                 )
             )
     if sort == "date":
         hits.sort(key=lambda h: (h.date, h.url), reverse=True)
     else:
-        hits.sort(key=lambda h: (not h.in_title, -h.score, _negated_date(h.date), h.url))
+        hits.sort(key=lambda h: (h.tier, -h.score, _negated_date(h.date), h.url))
     total = len(hits)
     return (hits[:limit] if limit else hits), total
 

@@ -134,7 +134,7 @@ def test_data_blocks_are_not_script(published):
 
 @pytest.mark.parametrize(
     "damage",
-    ["entry", "meta", "wasm", "script", "fewer-pages", "t2s", "text"],
+    ["entry", "meta", "wasm", "script", "fewer-pages", "query", "text"],
 )
 def test_a_missing_or_incomplete_search_index(tree, site_url, expected, damage):
     bundle = tree / "pagefind"
@@ -150,8 +150,8 @@ def test_a_missing_or_incomplete_search_index(tree, site_url, expected, damage):
     elif damage == "fewer-pages":
         entry["languages"]["zh-cn"]["page_count"] -= 1
         (bundle / "pagefind-entry.json").write_text(json.dumps(entry), encoding="utf-8")
-    elif damage == "t2s":
-        (tree / "search/t2s.json").unlink()
+    elif damage == "query":
+        (tree / "search/query.json").unlink()
     elif damage == "text":
         next((tree / "search/docs").glob("*.json")).unlink()
     problems = verify_site(tree, site_url, expected)

@@ -1,12 +1,16 @@
 /* The archive's search page, on Pagefind's JavaScript API.
  *
  * The index holds every Chinese character as a token of its own, written as Latin codes of
- * token pairs (see search/text.py), so the query is cut the same way here: traditional
- * characters mapped to simplified ones, then each term (terms are separated by spaces)
- * searched as an exact phrase of its token pairs.
- * A name such as 孔海龙 is thus found wherever it occurs, whatever a segmenter would make of
- * it. Documents with the terms in their title come first, then Pagefind's ranking. The query
- * lives in the URL (/search/?q=…&county=…), so results can be linked.
+ * token pairs (see search/text.py), so the query is cut the same way here: folded with the
+ * build's fold map (traditional and variant characters → the archive's simplified ones),
+ * split into terms on spaces, and each term looked up by its pair words. Pagefind reports
+ * where each word occurs; whether a term matches (exactly, or with a short gap) is decided
+ * from those positions by the rules of search/rules.py, read from /search/query.json, the
+ * same rules `invoke search` follows (search/matching.py mirrors matchTerm below).
+ * Documents with every term in their title come first, then other exact matches, then
+ * matches with gaps; within each, Pagefind's ranking. When little is found, names of the
+ * archive that read alike are offered (search/suggest.py). The query lives in the URL
+ * (/search/?q=…&county=…), so results can be linked.
  * Everything the reader typed is shown with textContent, never parsed as HTML. */
 
 const form = document.getElementById("search-form");
@@ -20,31 +24,52 @@ const site = new URL(form.dataset.site, document.baseURI);
 
 const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
 const TOKEN = new RegExp(`[${HAN}]|[0-9a-z]+`, "g");
+const TIER_TITLE = 0;
+const TIER_EXACT = 1;
+const TIER_GAP = 2;
 
 let pagefind = null;
-let t2s = {};
-let current = null; // { results, shown, terms }
+let folds = {};
+let rules = null;
+let current = null; // { results, shown, termList }
 
+/** Pagefind and, before any query is cut, the rules and the whole fold map. */
 async function load() {
   if (pagefind) return pagefind;
-  const [module, map] = await Promise.all([
+  const [module, query] = await Promise.all([
     import(new URL("pagefind/pagefind.js", site).href),
-    fetch(new URL("search/t2s.json", site)).then((r) => (r.ok ? r.json() : {})),
+    fetch(new URL("search/query.json", site)).then((r) => {
+      if (!r.ok) throw new Error(`search/query.json: ${r.status}`);
+      return r.json();
+    }),
   ]);
-  t2s = map;
+  folds = query.fold;
+  rules = query.rules;
   // No worker: searches here are small, and the worker script would be one more download.
   await module.options({ baseUrl: site.pathname, noWorker: true });
   pagefind = module;
   return pagefind;
 }
 
-/** The reader's query as terms, each a list of tokens, as search/text.py cuts them. */
+/** The query form of one character: width-folded, lower case, folded to the archive's. */
+function fold(ch) {
+  return Array.from(ch.normalize("NFKC").toLowerCase(), (c) => folds[c] || c).join("");
+}
+
+/** The reader's query as terms, as typed (the parts that have tokens). */
+function rawTerms(query) {
+  return query.split(/\s+/).filter((part) => (fold(part).match(TOKEN) || []).length);
+}
+
+/** Text as tokens, as search/text.py tokens() cuts it (第 of 第27号 is not a token). */
+function tokensOf(text) {
+  const out = Array.from(text, fold).join("").match(TOKEN) || [];
+  return out.filter((t, i) => !(t === "第" && /^[0-9]+$/.test(out[i + 1] || "") && out[i + 2] === "号"));
+}
+
+/** The reader's query as terms, each a list of tokens. */
 function terms(query) {
-  const simplified = Array.from(query.normalize("NFKC").toLowerCase(), (ch) => t2s[ch] || ch).join("");
-  return simplified
-    .split(/\s+/)
-    .map((part) => part.match(TOKEN) || [])
-    .filter((tokens) => tokens.length);
+  return rawTerms(query).map(tokensOf);
 }
 
 /** A token as the index writes it (search/text.py unit_code): h + code point, or l + length + text. */
@@ -52,39 +77,102 @@ function code(token) {
   return /^[0-9a-z]+$/.test(token) ? `l${token.length.toString(36)}${token}` : `h${token.codePointAt(0).toString(36)}`;
 }
 
-/** A term as index words: its token pairs, or one token's code (a prefix of its pairs). */
+/** The words a term is looked up by: its token pairs, or one token's code (a prefix of its pairs). */
 function termWords(tokens, mark = "") {
   if (tokens.length === 1) return [code(tokens[0]) + mark];
   return tokens.slice(0, -1).map((t, i) => code(t) + mark + code(tokens[i + 1]));
 }
 
-/** Each term as an exact phrase: the documents that contain every term. */
-function exactQuery(termList, mark = "") {
-  return termList
-    .map((tokens) => {
-      const words = termWords(tokens, mark);
-      return tokens.length > 1 ? `"${words.join(" ")}"` : words[0];
-    })
-    .join(" ");
+/* --- matching: search/matching.py, line for line ------------------------------------- */
+
+function runStarts(words, first, last, positions) {
+  const starts = [...(positions.get(words[first]) || [])].sort((a, b) => a - b);
+  return starts.filter((x) => {
+    for (let k = first + 1; k <= last; k++) {
+      const at = positions.get(words[k]);
+      if (!at || !at.has(x + k - first)) return false;
+    }
+    return true;
+  });
 }
 
-/** All words unquoted: Pagefind ranks these (it gives exact phrases no score). */
-function rankingQuery(termList) {
-  return termList.flatMap((tokens) => termWords(tokens)).join(" ");
+function* combinations(from, to, count, chosen = []) {
+  if (chosen.length === count) {
+    yield chosen;
+    return;
+  }
+  for (let i = from; i < to; i++) yield* combinations(i + 1, to, count, [...chosen, i]);
 }
 
-/** The same phrases among the title's words (marked t): documents with the terms in the title. */
-function titleQuery(termList) {
-  return exactQuery(termList, "t");
+function* breakSets(pairs) {
+  for (let count = 1; count < rules.gapMaxRuns; count++) {
+    for (const chosen of combinations(1, pairs - 1, count)) {
+      if (chosen.every((b, i) => i === 0 || b - chosen[i - 1] > 1)) yield chosen;
+    }
+  }
 }
 
-/** The query form of one character: width-folded, lower case, simplified. */
-function fold(ch) {
-  return Array.from(ch.normalize("NFKC").toLowerCase(), (c) => t2s[c] || c).join("");
+function runsOf(pairs, breaks) {
+  const bounds = [];
+  let start = 0;
+  for (const b of breaks) {
+    bounds.push([start, b - 1]);
+    start = b + 1;
+  }
+  bounds.push([start, pairs - 1]);
+  return bounds;
 }
 
-/** Where each term occurs in `text` (punctuation between its tokens allowed): [start, end). */
-function spans(text, termList) {
+function gapFits(words, runs, positions) {
+  const later = runs.slice(1).map(([a, b]) => runStarts(words, a, b, positions));
+  const [firstA, firstB] = runs[0];
+  for (const x of runStarts(words, firstA, firstB, positions)) {
+    let end = x + firstB - firstA + 1;
+    let skipped = 0;
+    let placed = true;
+    for (let r = 1; r < runs.length; r++) {
+      const [a, b] = runs[r];
+      const y = later[r - 1].find((s) => s > end);
+      if (y === undefined) {
+        placed = false;
+        break;
+      }
+      skipped += y - end - 1;
+      if (skipped > rules.gapMaxSkipped) {
+        placed = false;
+        break;
+      }
+      end = y + b - a + 1;
+    }
+    if (placed) return true;
+  }
+  return false;
+}
+
+/** TIER_EXACT, TIER_GAP or null for a term of two tokens or more (positions: word → Set). */
+function matchTerm(term, positions, exactOnly = false) {
+  const words = termWords(term);
+  const pairs = words.length;
+  if (runStarts(words, 0, pairs - 1, positions).length) return TIER_EXACT;
+  if (exactOnly || term.length < rules.gapMinTokens) return null;
+  for (const breaks of breakSets(pairs)) {
+    if (gapFits(words, runsOf(pairs, breaks), positions)) return TIER_GAP;
+  }
+  return null;
+}
+
+function couldGapMatch(term, present) {
+  const words = termWords(term);
+  if (term.length < rules.gapMinTokens) return words.every((w) => present.has(w));
+  const have = words.filter((w) => present.has(w)).length;
+  return present.has(words[0]) && present.has(words[words.length - 1]) && have >= words.length - rules.gapMaxRuns + 1;
+}
+
+/* --- excerpts --------------------------------------------------------------------------- */
+
+/** Where each term occurs in `text` (punctuation between its tokens allowed, or else with a
+ * short gap): [start, end). */
+function spans(text, termList, exactOnly = false) {
   let folded = "";
   const origin = []; // for each folded code unit, where it came from in `text`
   let at = 0;
@@ -96,13 +184,18 @@ function spans(text, termList) {
   }
   origin.push(text.length);
   const found = [];
+  const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const betweens = [`[^0-9a-z${HAN}]*`];
+  if (!exactOnly) betweens.push(`[\\s\\S]{0,${2 * rules.gapMaxSkipped}}?`);
   for (const tokens of termList) {
-    const pattern = tokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(`[^0-9a-z${HAN}]*`);
-    const match = new RegExp(pattern, "u").exec(folded);
-    if (match) {
-      const start = origin[match.index];
-      const last = origin[match.index + match[0].length - 1];
-      found.push([start, last + (text.codePointAt(last) > 0xffff ? 2 : 1)]);
+    for (const between of betweens) {
+      const match = new RegExp(tokens.map(escape).join(between), "u").exec(folded);
+      if (match) {
+        const start = origin[match.index];
+        const last = origin[match.index + match[0].length - 1];
+        found.push([start, last + (text.codePointAt(last) > 0xffff ? 2 : 1)]);
+        break;
+      }
     }
   }
   return found.sort((a, b) => a[0] - b[0]);
@@ -189,7 +282,7 @@ async function loadRecord(result) {
   return { url, title: url, text: "" };
 }
 
-function resultItem(data, rank, termList) {
+function resultItem(data, rank, termList, tier) {
   const li = document.createElement("li");
   li.className = "search-result";
   const link = document.createElement("a");
@@ -204,6 +297,7 @@ function resultItem(data, rank, termList) {
     ["date", data.date],
     ["source", data.context],
     ["counties", data.counties],
+    ["near", tier === TIER_GAP ? "相近匹配：字词之间有间隔" : ""],
   ]) {
     if (!value) continue;
     const span = document.createElement("span");
@@ -214,6 +308,7 @@ function resultItem(data, rank, termList) {
   li.append(meta);
   if (data.text) li.append(excerpt(data.text, termList));
   li.dataset.rank = String(rank);
+  li.dataset.tier = String(tier);
   return li;
 }
 
@@ -221,64 +316,228 @@ async function showMore() {
   const { results, termList } = current;
   const start = current.shown;
   const slice = results.slice(start, start + PAGE);
-  const loaded = await Promise.all(slice.map(record));
-  loaded.forEach((data, i) => list.append(resultItem(data, start + i + 1, termList)));
+  const loaded = await Promise.all(slice.map((x) => record(x.r)));
+  loaded.forEach((data, i) => list.append(resultItem(data, start + i + 1, termList, slice[i].tier)));
   current.shown += slice.length;
   more.hidden = current.shown >= results.length;
 }
 
-/**
- * The documents that contain every term exactly, best first: those with the terms in their
- * title, then by Pagefind's relevance score (or newest first when sorting by date).
- */
-async function find(engine, termList, filters, byDate) {
-  const options = byDate ? { filters, sort: { date: "desc" } } : { filters };
-  if (!termList.length) return (await engine.search(null, options)).results;
-  if (byDate) return (await engine.search(exactQuery(termList), options)).results;
-  const [exact, ranked] = await Promise.all([
-    engine.search(exactQuery(termList), options),
-    engine.search(rankingQuery(termList), { filters }),
-  ]);
-  const order = new Map(ranked.results.map((r, i) => [r.id, i]));
-  const rank = (r) => (order.has(r.id) ? order.get(r.id) : order.size);
-  let inTitle;
-  if (exact.results.length <= PAGE) {
-    // All of them are shown anyway: read their titles rather than load more of the index.
-    const titles = await Promise.all(exact.results.map(async (r) => (await record(r)).title));
-    inTitle = new Set(exact.results.filter((r, i) => spans(titles[i], termList).length === termList.length).map((r) => r.id));
-  } else {
-    const titled = await engine.search(titleQuery(termList), { filters });
-    inTitle = new Set(titled.results.map((r) => r.id));
+/** Each word's Pagefind results: document id → { result, positions of the word }. */
+async function lookUp(engine, words, filters) {
+  const found = new Map();
+  const answers = await Promise.all(words.map((w) => engine.search(w, { filters })));
+  words.forEach((word, i) => {
+    const byId = new Map();
+    for (const r of answers[i].results) byId.set(r.id, { r, positions: new Set(r.words) });
+    found.set(word, byId);
+  });
+  return found;
+}
+
+/** Document id → the tier at which `term` matches it (search/matching.py match_term). */
+function termTiers(term, found, exactOnly = false) {
+  const words = termWords(term);
+  const tiers = new Map();
+  if (term.length === 1) {
+    for (const id of found.get(words[0]).keys()) tiers.set(id, TIER_EXACT);
+    return tiers;
   }
-  return exact.results
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => (inTitle.has(b.r.id) - inTitle.has(a.r.id)) || (rank(a.r) - rank(b.r)) || (a.i - b.i))
-    .map((x) => x.r);
+  const ids = new Set();
+  for (const w of words) for (const id of found.get(w).keys()) ids.add(id);
+  for (const id of ids) {
+    const positions = new Map();
+    for (const w of words) {
+      const hit = found.get(w).get(id);
+      if (hit) positions.set(w, hit.positions);
+    }
+    if (!couldGapMatch(term, new Set(positions.keys())) && !exactOnly) continue;
+    const tier = matchTerm(term, positions, exactOnly);
+    if (tier !== null) tiers.set(id, tier);
+  }
+  return tiers;
+}
+
+/** The documents that answer every term, best first, as { r: Pagefind result, tier }. */
+async function find(engine, termList, filters, byDate) {
+  const sorted = byDate ? { filters, sort: { date: "desc" } } : { filters };
+  if (!termList.length) return (await engine.search(null, sorted)).results.map((r) => ({ r, tier: TIER_EXACT }));
+  const words = [...new Set(termList.flatMap((t) => termWords(t)))];
+  const found = await lookUp(engine, words, filters);
+  let tiers = null;
+  for (const term of termList) {
+    const those = termTiers(term, found);
+    if (tiers === null) tiers = those;
+    else {
+      for (const [id, tier] of tiers) {
+        if (!those.has(id)) tiers.delete(id);
+        else tiers.set(id, Math.max(tier, those.get(id)));
+      }
+    }
+  }
+  const results = new Map();
+  for (const byId of found.values()) for (const [id, hit] of byId) if (tiers.has(id)) results.set(id, hit.r);
+  // Order within tiers: Pagefind's relevance over all the words, or the date.
+  const order = new Map();
+  const ordered = byDate
+    ? await engine.search(null, sorted)
+    : await engine.search(termList.flatMap((t) => termWords(t)).join(" "), { filters });
+  ordered.results.forEach((r, i) => order.set(r.id, i));
+  const exact = [...tiers].filter(([, tier]) => tier === TIER_EXACT).map(([id]) => id);
+  if (!byDate && exact.length) {
+    for (const id of await inTitle(engine, termList, exact.map((id) => results.get(id)), filters)) tiers.set(id, TIER_TITLE);
+  }
+  const rank = (id) => (order.has(id) ? order.get(id) : order.size);
+  return [...tiers]
+    .sort(([a, ta], [b, tb]) => (byDate ? 0 : ta - tb) || rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([id, tier]) => ({ r: results.get(id), tier }));
+}
+
+/** Which of the exact matches have every term in their title: read from their titles when
+ * they are few (they are shown anyway), else looked up in the title's own words (marked t). */
+async function inTitle(engine, termList, exact, filters) {
+  if (exact.length <= PAGE) {
+    const titles = await Promise.all(exact.map(async (r) => (await record(r)).title));
+    return exact.filter((r, i) => spans(titles[i], termList, true).length === termList.length).map((r) => r.id);
+  }
+  const words = [...new Set(termList.flatMap((t) => termWords(t, "t")))];
+  const found = await lookUp(engine, words, filters);
+  const marked = (term) => {
+    if (term.length === 1) return new Set(found.get(termWords(term, "t")[0]).keys());
+    // The title's marked words: h温th委 is the pair 温委; matchTerm works on plain pairs.
+    const plain = new Map();
+    termWords(term).forEach((w, i) => plain.set(w, found.get(termWords(term, "t")[i])));
+    return new Set(termTiers(term, plain, true).keys());
+  };
+  let ids = null;
+  for (const term of termList) {
+    const those = marked(term);
+    ids = ids === null ? those : new Set([...ids].filter((id) => those.has(id)));
+  }
+  return [...ids];
+}
+
+/* --- 您是不是要找 (search/suggest.py) ---------------------------------------------------- */
+
+let sounds = null; // character → its toneless readings
+const lexicons = new Map(); // number of tokens → [[name, documents], …]
+
+async function loadJSON(path) {
+  const response = await fetch(new URL(path, site));
+  return response.ok ? response.json() : null;
+}
+
+async function suggestions(query) {
+  const raw = rawTerms(query);
+  const termList = raw.map(tokensOf);
+  const lengths = [...new Set(termList.map((t) => t.length))].filter(
+    (n) => n >= rules.suggestMinTokens && n <= rules.suggestMaxTokens,
+  );
+  if (!lengths.length) return [];
+  if (!sounds) {
+    const table = (await loadJSON("search/suggest/pinyin.json")) || {};
+    sounds = new Map();
+    for (const [syllable, chars] of Object.entries(table)) {
+      for (const ch of chars) {
+        if (!sounds.has(ch)) sounds.set(ch, new Set());
+        sounds.get(ch).add(syllable);
+      }
+    }
+  }
+  await Promise.all(
+    lengths
+      .filter((n) => !lexicons.has(n))
+      .map(async (n) => lexicons.set(n, (await loadJSON(`search/suggest/${n}.json`)) || [])),
+  );
+  const alike = (a, b) => [...(sounds.get(a) || [])].some((s) => (sounds.get(b) || new Set()).has(s));
+  const ranked = [];
+  termList.forEach((term, at) => {
+    if (term.length < rules.suggestMinTokens || term.length > rules.suggestMaxTokens) return;
+    (lexicons.get(term.length) || []).forEach(([name, count], order) => {
+      const entry = tokensOf(name);
+      if (entry.length !== term.length || entry.every((t, i) => t === term[i])) return;
+      const differing = entry.map((t, i) => [term[i], t]).filter(([a, b]) => a !== b);
+      let distance = null;
+      if (differing.every(([a, b]) => alike(a, b))) distance = 0;
+      else if (differing.length === 1 && term.length >= 3) distance = 1;
+      if (distance !== null) ranked.push([distance, -count, order, at, name]);
+    });
+  });
+  ranked.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3] || (x[4] < y[4] ? -1 : x[4] > y[4] ? 1 : 0));
+  const offered = [];
+  for (const [, , , at, name] of ranked) {
+    const q = raw.map((t, k) => (k === at ? name : t)).join(" ");
+    if (!offered.includes(q)) offered.push(q);
+    if (offered.length === rules.suggestLimit) break;
+  }
+  return offered;
+}
+
+async function offer(query) {
+  const box = document.getElementById("search-suggest");
+  box.replaceChildren();
+  box.hidden = true;
+  const offered = await suggestions(query);
+  if (!offered.length || input.value.trim() !== query) return;
+  box.append("您是不是要找：");
+  offered.forEach((q, i) => {
+    if (i) box.append("　");
+    const link = document.createElement("a");
+    const url = new URL(location.href);
+    url.searchParams.set("q", q);
+    link.href = url.href;
+    link.textContent = q;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      input.value = q;
+      writeURL();
+      run();
+    });
+    box.append(link);
+  });
+  box.hidden = false;
 }
 
 async function run() {
   const query = input.value.trim();
   const filters = filtersFromForm();
-  const termList = terms(query);
   list.replaceChildren();
   list.dataset.state = "searching";
   list.dataset.query = query;
   more.hidden = true;
-  if (!termList.length && !Object.keys(filters).length) {
-    say(query ? "请输入要搜索的文字。" : "输入关键词，或选择区县、主题、年份浏览。");
+  const box = document.getElementById("search-suggest");
+  box.replaceChildren();
+  box.hidden = true;
+  delete box.dataset.state;
+  if (!query && !Object.keys(filters).length) {
+    say("输入关键词，或选择区县、主题、年份浏览。");
     list.dataset.state = "done";
     return;
   }
   say("正在搜索……");
   try {
     const engine = await load();
+    const termList = terms(query);
+    if (!termList.length && !Object.keys(filters).length) {
+      say("请输入要搜索的文字。");
+      list.dataset.state = "done";
+      return;
+    }
     const results = await find(engine, termList, filters, form.elements.sort.value === "date");
     current = { results, shown: 0, termList };
-    const n = results.length;
+    const near = results.filter((x) => x.tier === TIER_GAP).length;
+    const n = results.length - near;
     const shownQuery = query ? `“${query}”` : "所选条件";
-    say(n ? `${shownQuery}：找到 ${n} 条结果。` : `${shownQuery}：没有找到结果。可以换个词，或减少筛选条件。`);
-    if (n) await showMore();
+    if (n) say(`${shownQuery}：找到 ${n} 条结果${near ? `，另有 ${near} 条相近结果` : ""}。`);
+    else if (near) say(`${shownQuery}：没有完全相同的结果，找到 ${near} 条相近结果（字词之间有间隔）。`);
+    else say(`${shownQuery}：没有找到结果。可以换个词，或减少筛选条件。`);
+    list.dataset.total = String(results.length);
+    if (results.length) await showMore();
     list.dataset.state = "done";
+    if (termList.length && results.length < rules.suggestBelow) {
+      box.dataset.state = "loading";
+      await offer(query);
+      box.dataset.state = "done";
+    }
   } catch (error) {
     list.dataset.state = "failed";
     say("搜索暂时无法使用，请稍后再试。");
@@ -297,7 +556,11 @@ for (const name of [...FILTERS, "sort"]) {
     run();
   });
 }
-more.addEventListener("click", () => showMore());
+more.addEventListener("click", async () => {
+  list.dataset.state = "more";
+  await showMore();
+  list.dataset.state = "done";
+});
 
 readURL();
 run();

@@ -1,0 +1,51 @@
+"""What a match is: the one definition the search page and `invoke search` both follow.
+
+A document is the sequence of words Pagefind indexes (`search.text.document_words`): one
+word per token, the token's code followed by the next token's code, so a word's position is
+its token's position. Matching works on those positions alone, the same way in Python
+(`search.matching`) and in the browser (`theme/static/js/search.js`), which reads the
+numbers below from `/search/rules.json`, written from this module at every build.
+
+A term (the query split on spaces) matches a document
+
+- **exactly** when its tokens occur consecutively: its pair words at consecutive positions
+  (a one-token term: any word that begins with the token's code);
+- **with gaps** when it has at least `GAP_MIN_TOKENS` tokens and they occur in order as
+  two to `GAP_MAX_RUNS` runs of at least two consecutive tokens each, the runs separated by
+  at most `GAP_MAX_SKIPPED` other tokens in all: 会长培训班 in 会长（秘书长）培训班 (three
+  tokens skipped), 温州台州商会 in 温州、丽水、台州商会. Punctuation is never a token.
+
+A document answers a query when every term matches it. Tiers, best first: every term exact
+and in the title; every term exact; some term only with gaps. Within a tier the browser
+orders by Pagefind's score and the command line by BM25F; both return the same documents.
+"""
+
+from __future__ import annotations
+
+import json
+
+GAP_MIN_TOKENS = 4  # two runs of two tokens at least
+GAP_MAX_RUNS = 3  # at most two asides inside one term
+GAP_MAX_SKIPPED = 10  # tokens between the runs, in all: "a short aside"
+
+TIER_TITLE, TIER_EXACT, TIER_GAP = 0, 1, 2
+
+# Suggestions (您是不是要找): offered when a query finds fewer documents than this.
+SUGGEST_BELOW = 3
+SUGGEST_LIMIT = 5
+SUGGEST_MIN_TOKENS = 2
+SUGGEST_MAX_TOKENS = 16
+
+
+def rules_json() -> str:
+    """The numbers above as the browser reads them."""
+    rules = {
+        "gapMinTokens": GAP_MIN_TOKENS,
+        "gapMaxRuns": GAP_MAX_RUNS,
+        "gapMaxSkipped": GAP_MAX_SKIPPED,
+        "suggestBelow": SUGGEST_BELOW,
+        "suggestLimit": SUGGEST_LIMIT,
+        "suggestMinTokens": SUGGEST_MIN_TOKENS,
+        "suggestMaxTokens": SUGGEST_MAX_TOKENS,
+    }
+    return json.dumps(rules, separators=(",", ":"))

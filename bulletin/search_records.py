@@ -131,4 +131,5 @@ class SearchIndexes:
             if len(self.docs) < 2000:  # below this, starting processes costs more than it saves
                 procs = 1
             build_index(self.docs, Path(whoosh), self.analysed, procs=procs, folds=folds)
-        write_lexicon(self.docs, site, Path(whoosh) if whoosh else None)
+        names = [s for t in self.archive.taxonomies.values() for term in t for s in term.spellings]
+        write_lexicon(self.docs, site, Path(whoosh) if whoosh else None, names)

@@ -19,6 +19,7 @@ GB 2312 and of the archive (`search/suggest/pinyin.json`).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
@@ -82,9 +83,14 @@ def proper_names(text: str) -> list[str]:
     return names
 
 
-def lexicon(docs: list[SearchDoc]) -> list[Entry]:
-    """Names, places, units, terms, titles and 文号 of the archive, with document counts."""
-    found: Counter[str] = Counter()
+DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[（(]\d{4}[〕\]）)]第?\d+号")
+
+
+def lexicon(docs: list[SearchDoc], names: Iterable[str] = ()) -> list[Entry]:
+    """Names, places, units, terms, titles and 文号 of the archive, with document counts.
+
+    `names`: more names to offer (the taxonomies' names and aliases), counted where found."""
+    found: Counter[str] = Counter({name: 0 for name in names})
     tagged: dict[str, list[str]] = {}  # each distinct paragraph is tagged once
     for doc in docs:
         names: set[str] = {doc.title, *doc.counties, *doc.topics}
@@ -94,18 +100,24 @@ def lexicon(docs: list[SearchDoc]) -> list[Entry]:
             names.update(doc.extra["unit"].split("、"))
         for paragraph in f"{doc.title}\n\n{doc.text}".split("\n\n"):
             if paragraph not in tagged:
-                tagged[paragraph] = proper_names(paragraph)
+                tagged[paragraph] = proper_names(paragraph) + DOC_NUMBER_RE.findall(paragraph)
             names.update(tagged[paragraph])
         for name in names:
-            n = len(tokens(normalize(name)))
-            if SUGGEST_MIN_TOKENS <= n <= SUGGEST_MAX_TOKENS:
-                found[name] += 1
-    return sorted(found.items(), key=lambda e: (-e[1], e[0]))
+            found[name] += 1
+    return sorted(
+        ((name, n) for name, n in found.items() if _fits(name)), key=lambda e: (-e[1], e[0])
+    )
 
 
-def write_lexicon(docs: list[SearchDoc], site: Path | None, index_dir: Path | None) -> None:
+def _fits(name: str) -> bool:
+    return SUGGEST_MIN_TOKENS <= len(tokens(normalize(name))) <= SUGGEST_MAX_TOKENS
+
+
+def write_lexicon(
+    docs: list[SearchDoc], site: Path | None, index_dir: Path | None, names: Iterable[str] = ()
+) -> None:
     """The lexicon and reading table, split by length for the site, whole for the CLI."""
-    entries = lexicon(docs)
+    entries = lexicon(docs, names)
     table = reading_table(ch for name, _ in entries for ch in normalize(name))
     if site is not None:
         directory = site / SUGGEST_DIR

@@ -18,8 +18,7 @@ from nouns import compact, documents_containing, proper_nouns
 
 from bulletin.archive import build_archive, read_content
 from bulletin.taxonomy import load_taxonomies
-from search.cli import run
-from search.cli import suggest
+from search.cli import run, suggest
 from search.text import document_words, fold_map, normalize, query_terms, spaced
 from search.whoosh_index import Filters, search
 

@@ -45,7 +45,7 @@ def check(c, content=None):
 
 @task
 def build(c, settings="pelicanconf.py", output="output"):
-    """检查内容并构建网站；有错误时不构建，原有网站保持不变。"""
+    """检查内容并构建网站；有错误时不构建，原有网站保持不变；内容、模板、设置都没变时什么也不做。"""
     from bulletin.sitebuild import BuildFailed, build_site
 
     try:
@@ -54,6 +54,9 @@ def build(c, settings="pelicanconf.py", output="output"):
         for message in exc.messages:
             print(message, file=sys.stderr)
         raise _fail("构建失败：网站未更新。请按上面的提示修改。") from None
+    if result.skipped:
+        print(f"内容、模板和设置自上次构建以来没有变化，网站无需重建（{output}/）。")
+        return
     pages = sum(1 for _ in result.path.rglob("*.html"))
     print(f"构建完成：{pages} 个页面，用时 {result.seconds:.2f} 秒 → {output}/")
 
@@ -125,16 +128,23 @@ def publish(c, target=None, siteurl=None, content=None):
     print(f"{destination} → {result.path}（地址 {url}/）")
 
 
-@task
-def serve(c, port=8000, host="localhost"):
+@task(help={"content": "内容目录，默认 content/", "output": "网站目录，默认 output/"})
+def serve(c, port=8000, host="localhost", content=None, output=None):
     """本地预览网站，内容或模板保存后自动重建并刷新浏览器；出错时保留上一次的网站。"""
     from livereload import Server
 
     from bulletin.sitebuild import BuildFailed, build_site
 
+    source = Path(content).absolute() if content else CONTENT
+    site = Path(output).absolute() if output else OUTPUT
+    # Another site than output/ gets its own search index beside it, not .search.
+    overrides = {} if output is None else {"SEARCH_WHOOSH_PATH": str(site) + ".search"}
+
     def rebuild() -> None:
         try:
-            result = build_site(str(ROOT / "pelicanconf.py"), OUTPUT, content=CONTENT)
+            result = build_site(
+                str(ROOT / "pelicanconf.py"), site, overrides=overrides, content=source
+            )
         except BuildFailed as exc:
             print("\n".join(exc.messages), file=sys.stderr)
             print("构建失败：继续显示上一次成功构建的网站。修改后保存即可重试。", file=sys.stderr)
@@ -142,14 +152,14 @@ def serve(c, port=8000, host="localhost"):
         print(f"已重建（{result.seconds:.2f} 秒）。")
 
     rebuild()
-    if not OUTPUT.exists():
+    if not site.exists():
         raise _fail("还没有可以显示的网站：请先按上面的提示修正内容。")
     _reload_script_as_file()
     server = Server()
-    for path in ("content/", "theme/", "pelicanconf.py"):
-        server.watch(str(ROOT / path), rebuild, delay=0.5)
+    for path in (source, ROOT / "theme", ROOT / "pelicanconf.py"):
+        server.watch(str(path), rebuild, delay=0.5)
     print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 停止）")
-    server.serve(host=host, port=int(port), root=str(OUTPUT), open_url_delay=None)
+    server.serve(host=host, port=int(port), root=str(site), open_url_delay=None)
 
 
 def _reload_script_as_file() -> None:
@@ -277,9 +287,33 @@ def search(c, query, county=None, topic=None, kind=None, year=None, sort="releva
         raise _fail(str(exc)) from None
 
 
-@task(help={"items": "合成档案的条目数（默认 10000）", "skip_plain": "不测对照的普通 Pelican"})
-def bench(c, items=10_000, skip_plain=False):
-    """性能基准：在由种子文本合成的档案上测构建、索引、内存与首次搜索的网络流量。"""
-    from bench.run import main
+@task(
+    help={
+        "items": "合成档案的条目数（默认 10000）",
+        "skip_plain": "不测对照的普通 Pelican",
+        "json": "只在标准输出打印一个 JSON 对象（进度信息写到标准错误）",
+    }
+)
+def bench(c, items=10_000, skip_plain=False, json=False):
+    """性能基准：在由种子文本合成的档案上测构建、预览、内存与首次搜索的网络流量。"""
+    import importlib.util
 
-    main(["--items", str(items), *(["--skip-plain"] if skip_plain else [])])
+    # The first-query measurement drives Chromium through Playwright, a test dependency; a
+    # .venv made by `make serve` or `make build` lacks it, so install the test extra here.
+    if importlib.util.find_spec("playwright") is None:
+        print(
+            "基准测试需要 Playwright：正在安装测试依赖（pip install -e '.[test]'）……",
+            file=sys.stderr,
+        )
+        c.run(f"{sys.executable} -m pip install --quiet -e '{ROOT}[test]'", echo=False)
+    if not Path("/usr/bin/chromium").exists():
+        raise _fail(
+            "基准测试需要 Debian 的 chromium（/usr/bin/chromium）：请先运行 make test-system-deps"
+        )
+    import subprocess
+
+    args = ["--items", str(items), *(["--skip-plain"] if skip_plain else [])]
+    args += ["--json"] if json else []
+    # A fresh interpreter: Playwright, if just installed, is importable there.
+    if subprocess.run([sys.executable, "-m", "bench.run", *args], cwd=ROOT).returncode:
+        raise _fail("基准测试失败（见上面的输出）。")

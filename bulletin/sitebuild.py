@@ -30,6 +30,7 @@ from pelican.settings import read_settings
 
 from bulletin.archive import Archive
 from bulletin.checks import read_archive
+from bulletin.fingerprint import Manifest, input_fingerprint
 from bulletin.precompress import Compressed, precompress
 from bulletin.problems import errors, located
 from bulletin.verify import Expected, SiteProblem, verify_site
@@ -58,6 +59,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step, for reports
     compressed: Compressed | None = None  # the .gz siblings written, when publishing
+    skipped: bool = False  # nothing changed since the last build: no file was written
 
 
 class _Collector(logging.Handler):
@@ -215,6 +217,18 @@ class _Steps:
             self.current = None
 
 
+def _fingerprint(settings_file: str, settings: dict, overrides: dict, publish: bool) -> str:
+    """The fingerprint of a build's inputs (see `bulletin.fingerprint`)."""
+    here = Path(settings_file).resolve().parent
+    files = sorted({Path(settings_file).resolve(), here / "pelicanconf.py"})
+    return input_fingerprint(
+        Path(settings["PATH"]),
+        Path(settings["THEME"]),
+        files,
+        {"overrides": overrides, "publish": publish, "siteurl": settings.get("SITEURL")},
+    )
+
+
 def build_site(
     settings_file: str = "pelicanconf.py",
     target: Path = Path("output"),
@@ -231,12 +245,23 @@ def build_site(
     With `publish`, the new tree must also pass `verify_site` (else VerificationFailed),
     gets precompressed .gz siblings, and the build it replaces is kept for a rollback.
     `progress` is told the name of each step as it starts.
+
+    A build whose inputs (content, theme, settings, code: `bulletin.fingerprint`) are those
+    of the build being served, with its output intact, does nothing (`skipped`).
     """
     started = time.perf_counter()
     step = _Steps(progress)
     overrides = {**(overrides or {}), **({"PATH": str(content)} if content else {})}
     settings = read_settings(settings_file, override=overrides)
     content = Path(settings["PATH"])
+    targets = {"site": target}
+    if settings.get("SEARCH_WHOOSH_PATH"):
+        targets["search"] = Path(settings_file).resolve().parent / settings["SEARCH_WHOOSH_PATH"]
+    fingerprint = _fingerprint(settings_file, settings, overrides, publish)
+    manifest_path = _builds(target) / f"{target.name}.manifest.json"
+    recorded = Manifest.read(manifest_path)
+    if recorded and recorded.fingerprint == fingerprint and recorded.intact(targets):
+        return BuildResult(target.resolve(), time.perf_counter() - started, skipped=True)
     step("check")
     archive, problems = read_archive(content, settings.get("BULLETIN_URLS"))
     if errors(problems) or archive is None:
@@ -266,9 +291,14 @@ def build_site(
                 shutil.rmtree(staged["SEARCH_WHOOSH_PATH"], ignore_errors=True)
             raise
         step("swap")
+        manifest_path.unlink(missing_ok=True)
         swap_in(new, target, keep_previous=publish)
         if whoosh_target is not None:
             with build_lock(whoosh_target):
                 swap_in(Path(staged["SEARCH_WHOOSH_PATH"]), whoosh_target)
+        manifest = Manifest.record(fingerprint, targets)
+        temporary = manifest_path.with_name(manifest_path.name + f".{os.getpid()}")
+        temporary.write_text(manifest.to_json(), encoding="utf-8")
+        os.replace(temporary, manifest_path)
     step.stop()
     return BuildResult(new, time.perf_counter() - started, warnings, step.seconds, compressed)

@@ -25,6 +25,7 @@ from bulletin.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.checks import read_archive
 from bulletin.csp import meta_policy
 from bulletin.model import Document, Issue, Item, Policy, Speech
+from bulletin.paging import PER_PAGE, paginate
 from bulletin.problems import Problem
 from bulletin.render import Rendered, render_markdown
 from bulletin.search_records import SearchIndexes
@@ -48,6 +49,16 @@ class FeedEntry:
 
     def get_content(self, siteurl: str) -> str:
         return self.content
+
+
+# The home page lists at most this many policies and speeches; the rest are on the
+# paginated lists /policies/ and /speeches/ it links to.
+HOME_LIST = 100
+
+
+def _weight(document: Document) -> int:
+    """Entries a document takes in a list: an issue is shown with its headlines."""
+    return 1 + len(document.items) if isinstance(document, Issue) else 1
 
 
 class ArchiveGenerator(Generator):
@@ -99,12 +110,13 @@ class ArchiveGenerator(Generator):
         if self.archive is None:
             return
         archive = self.archive
-        self._page(writer, "", "index", page_title=None)
-        self._page(writer, "bulletins/", "bulletins", page_title="简报")
-        self._page(
-            writer, "policies/", "list", page_title="政策文件", documents=archive.policies[::-1]
-        )
-        self._page(writer, "speeches/", "list", page_title="讲话", documents=archive.speeches[::-1])
+        self._page(writer, "", "index", page_title=None, home_limit=HOME_LIST)
+        self._paged(
+            writer, "bulletins/", "bulletins", archive.issues[::-1], page_title="简报",
+            entries_name="issues", weight=_weight,
+        )  # fmt: skip
+        self._paged(writer, "policies/", "list", archive.policies[::-1], page_title="政策文件")
+        self._paged(writer, "speeches/", "list", archive.speeches[::-1], page_title="讲话")
         for issue in archive.issues:
             self._page(writer, issue.url, "issue", doc=issue, page_title=issue.title)
         for item in archive.items:
@@ -123,9 +135,9 @@ class ArchiveGenerator(Generator):
         self._page(writer, "archive/", "archive", page_title="按年浏览", years=years)
         for year, documents in years.items():
             if year is not None:
-                self._page(
-                    writer, archive.year_url(year), "archive_year",
-                    page_title=f"{year}年", year=year, documents=documents,
+                self._paged(
+                    writer, archive.year_url(year), "archive_year", documents,
+                    page_title=f"{year}年", year=year, weight=_weight,
                 )  # fmt: skip
         self._page(writer, "search/", "search", page_title="搜索")
         self._not_found(writer)
@@ -157,6 +169,23 @@ class ArchiveGenerator(Generator):
         )
         self.written.append(url)
 
+    def _paged(
+        self, writer, url: str, template: str, entries: list, page_title: str,
+        entries_name: str = "documents", weight=lambda entry: 1, **kwargs,
+    ) -> None:  # fmt: skip
+        """A list page in pages of at most 100 entries (`bulletin.paging`): `url`, then
+        `url`page/2/ … Templates get the page's entries as `entries_name`, every entry as
+        `all_<entries_name>`, and `pager`."""
+        limit = self.settings.get("BULLETIN_PER_PAGE", PER_PAGE)
+        for page in paginate(entries, url, weight, limit):
+            number = page.pager.number
+            self._page(
+                writer, page.url, template,
+                page_title=page_title if number == 1 else f"{page_title}（第{number}页）",
+                list_title=page_title, pager=page.pager,
+                **{entries_name: page.entries, f"all_{entries_name}": entries}, **kwargs,
+            )  # fmt: skip
+
     def _taxonomy(self, writer, key: str, taxonomy: Taxonomy) -> None:
         assert self.archive is not None
         tagged = self.tagged[key]
@@ -166,10 +195,10 @@ class ArchiveGenerator(Generator):
             taxonomy=taxonomy, taxonomy_key=key, chart=self._terms_chart(key, taxonomy),
         )  # fmt: skip
         for term in taxonomy:
-            self._page(
-                writer, self.archive.term_url(key, term), "taxonomy_term",
+            self._paged(
+                writer, self.archive.term_url(key, term), "taxonomy_term", tagged[term.name],
                 page_title=term.name, taxonomy=taxonomy, taxonomy_key=key, term=term,
-                documents=tagged[term.name], chart=self._years_chart(tagged[term.name], term),
+                chart=self._years_chart(tagged[term.name], term),
             )  # fmt: skip
 
     def _terms_chart(self, key: str, taxonomy: Taxonomy) -> Chart:

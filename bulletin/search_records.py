@@ -12,7 +12,7 @@ from pathlib import Path
 from bulletin.archive import Archive
 from bulletin.model import Document, Item, Policy, Speech
 from search.documents import SearchDoc
-from search.pagefind_bundle import write_bundle
+from search.pagefind_bundle import SHARD_SIZE, write_bundle
 from search.related import related
 from search.suggest import write_lexicon
 from search.whoosh_index import analyse, build_index, corpus_folds
@@ -117,13 +117,23 @@ class SearchIndexes:
             return  # benchmarks measure the pages alone
         folds = corpus_folds(self.docs)
         work = Path(tempfile.mkdtemp(prefix="pagefind-docs-"))
+        cache = self.settings.get("SEARCH_SHARD_CACHE")
+        if cache is None:  # default: beside the content, in the builds' directory
+            cache = Path(self.settings["PATH"]).resolve().parent / ".build" / "pagefind-shards"
         try:
-            stats = write_bundle(self.docs, site, work / "docs", folds)
+            stats = write_bundle(
+                self.docs, site, work / "docs", folds,
+                shard_size=int(self.settings.get("SEARCH_SHARD_SIZE") or SHARD_SIZE),
+                procs=int(self.settings.get("SEARCH_PAGEFIND_PROCS") or os.cpu_count() or 1),
+                cache=Path(cache) if cache else None,
+            )  # fmt: skip
         finally:
             shutil.rmtree(work, ignore_errors=True)
         logger.info(
-            "Pagefind: %d records in %.1f s, peak memory %.0f MB, bundle %.1f MB",
-            stats.records, stats.seconds, stats.peak_rss_mb, stats.bytes / 1e6,
+            "Pagefind: %d records in %d shards (%d indexed) in %.1f s, peak memory %.0f MB"
+            " per process, %.0f MB side by side, bundle %.1f MB",
+            stats.records, stats.shards, stats.indexed, stats.seconds, stats.peak_rss_mb,
+            stats.concurrent_peak_mb, stats.bytes / 1e6,
         )  # fmt: skip
         whoosh = self.settings.get("SEARCH_WHOOSH_PATH")
         if whoosh:

@@ -8,6 +8,7 @@ site; the browser's search script spaces the reader's query the same way.
 
 from __future__ import annotations
 
+import concurrent.futures
 import gzip
 import hashlib
 import html
@@ -36,33 +37,64 @@ QUERY_FILE = "search/query.json"
 RECORDS_DIR = "search/docs"
 
 
+# The index is built in shards of at most SHARD_SIZE documents, each by its own Pagefind
+# run, so Pagefind's memory is bounded by the shard, not the archive; the search page merges
+# them (Pagefind's mergeIndex). Documents are ordered oldest first and cut in order, so a new
+# document touches only the newest shard. The newest shard is the primary index, at
+# pagefind/; the others are at pagefind/shard-<n>/ (1 = oldest), merged newest first, so
+# that results sorted by date come out in date order across shards.
+SHARD_SIZE = 2000
+SHARD_PREFIX = "shard-"
+# What a merged shard needs: its entry, metadata, index, fragments and filters. Pagefind's
+# script and WebAssembly are loaded once, from the primary index.
+SHARD_FILES = ("pagefind-entry.json", "pagefind.*.pf_meta", "fragment", "index", "filter")
+
+
 @dataclass
 class BundleStats:
     records: int
     seconds: float
-    peak_rss_mb: float  # of the Pagefind process
+    peak_rss_mb: float  # of the largest Pagefind process
     bytes: int  # size of the bundle on disk
+    shards: int = 1
+    indexed: int = 1  # shards Pagefind indexed in this build (the rest came from the cache)
+    concurrent_peak_mb: float = 0.0  # the Pagefind processes that ran side by side, summed
 
 
-def document_html(doc: SearchDoc) -> str:
+def shard_docs(docs: list[SearchDoc], size: int = SHARD_SIZE) -> list[list[SearchDoc]]:
+    """The documents in shards of at most `size`, oldest first; never none."""
+    ordered = sorted(docs, key=lambda doc: f"{doc.date} {doc.url}")
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)] or [[]]
+
+
+def shard_paths(count: int) -> list[str]:
+    """Where each shard (oldest first) lives in the site: the newest is the primary."""
+    return [f"{BUNDLE_DIR}/{SHARD_PREFIX}{n}" for n in range(1, count)] + [BUNDLE_DIR]
+
+
+def document_html(doc: SearchDoc, shard: int = 1, rank: int = 0) -> str:
     """The HTML Pagefind indexes for one record: tokens, filters and the sort key only.
 
     No metadata: Pagefind would index metadata values as words (whole titles, dates…), which
     bloats the index and adds false prefix matches. What a result shows comes from the
-    record's JSON file instead (see `record_json`).
+    record's JSON file instead (see `record_json`). The filter `shard` (its shard's
+    number, 1 = oldest) lets the search page read results sorted by date shard by shard;
+    `rank` (its place in `shard_docs`'s order) breaks ties of the date, so the order by
+    date is one and the same whether the index is one or in shards.
     """
     esc = html.escape
     parts = [
         '<!doctype html><html lang="zh-cn"><head><meta charset="utf-8"></head><body>',
         "<main data-pagefind-body>",
         f'<span data-pagefind-filter="kind:{esc(doc.kind_label)}"></span>',
+        f'<span data-pagefind-filter="shard:{shard}"></span>',
     ]
     if doc.year:
         parts.append(f'<span data-pagefind-filter="year:{doc.year}"></span>')
     parts += [f'<span data-pagefind-filter="county:{esc(c)}"></span>' for c in doc.counties]
     parts += [f'<span data-pagefind-filter="topic:{esc(t)}"></span>' for t in doc.topics]
     if doc.date:
-        parts.append(f'<span data-pagefind-sort="date:{esc(doc.date)}"></span>')
+        parts.append(f'<span data-pagefind-sort="date:{esc(doc.date)} {rank:09d}"></span>')
     title, title_marked, *paragraphs = document_segments(doc.title, doc.text)
     parts.append(f'<p data-pagefind-weight="10">{" ".join(title)}</p>')
     parts.append(f"<p>{' '.join(title_marked)}</p>")  # for "title contains" searches
@@ -89,24 +121,21 @@ def _pagefind_command() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def write_bundle(
-    docs: list[SearchDoc], site: Path, work: Path, folds: dict[str, str]
-) -> BundleStats:
-    """Index `docs` into `site`/pagefind, using `work` for the search documents."""
-    started = time.perf_counter()
-    if work.exists():
-        shutil.rmtree(work)
-    for doc in docs:
-        path = work / doc.url / "index.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(document_html(doc), encoding="utf-8")
-    bundle = site / BUNDLE_DIR
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    log = work.with_name(work.name + ".log")
+def _pagefind_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _run_pagefind(pages: Path, bundle: Path) -> float:
+    """Index the documents under `pages` into `bundle`; return Pagefind's peak memory (MB)."""
+    log = pages.with_name(pages.name + ".log")
     with log.open("w+") as out:
         process = subprocess.Popen(
-            [*_pagefind_command(), "--site", str(work), "--output-path", str(bundle), "--silent"],
+            [*_pagefind_command(), "--site", str(pages), "--output-path", str(bundle), "--silent"],
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -120,34 +149,131 @@ def write_bundle(
     for extra in [*bundle.glob("pagefind-*ui*"), *bundle.glob("pagefind-highlight*")]:
         extra.unlink()  # the stock UIs and highlighter: the site has its own search page
     _canonical_filters(bundle)
-    _write_records(docs, bundle, site / RECORDS_DIR)
+    return usage.ru_maxrss / 1024
+
+
+def _index_shard(pages: list[tuple[SearchDoc, str]], work: Path, cache: Path | None, key: str):
+    """One shard's bundle: from the cache, or by a Pagefind run. Return (path, peak MB)."""
+    if cache is not None and (cache / key / "pagefind-entry.json").is_file():
+        os.utime(cache / key)  # used: kept by the next clean-up
+        return cache / key, 0.0
+    site = work / f"pages-{key}"
+    for doc, page in pages:
+        path = site / doc.url / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+    bundle = work / f"bundle-{key}"
+    peak = _run_pagefind(site, bundle)
+    shutil.rmtree(site)
+    if cache is None:
+        return bundle, peak
+    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        bundle.rename(cache / key)  # atomic; another build may have stored it first
+    except OSError:
+        return bundle, peak
+    return cache / key, peak
+
+
+def _clean_cache(cache: Path, used: set[str], keep_seconds: float = 86400.0) -> None:
+    """Remove cached shards neither used now nor in the last day."""
+    now = time.time()
+    for entry in cache.iterdir() if cache.is_dir() else []:
+        if entry.name not in used and now - entry.stat().st_mtime > keep_seconds:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def write_bundle(
+    docs: list[SearchDoc],
+    site: Path,
+    work: Path,
+    folds: dict[str, str],
+    shard_size: int = SHARD_SIZE,
+    procs: int = 2,
+    cache: Path | None = None,
+) -> BundleStats:
+    """Index `docs` into `site`/pagefind in shards, using `work` for the search documents.
+
+    Shards run `procs` Pagefind processes side by side. With a `cache` directory, a shard
+    whose documents are unchanged since an earlier build is copied from there rather than
+    indexed again (named by the hash of Pagefind's version and the shard's documents).
+    """
+    started = time.perf_counter()
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    shards = shard_docs(docs, shard_size)
+    jobs = []
+    rank = 0
+    for number, shard in enumerate(shards, start=1):
+        pages = []
+        for doc in shard:
+            pages.append((doc, document_html(doc, number, rank)))
+            rank += 1
+        digest = hashlib.sha256(f"pagefind {_pagefind_version()}\0".encode())
+        for doc, page in pages:
+            digest.update(f"{doc.url}\0{page}\0".encode())
+        jobs.append((pages, digest.hexdigest()[:32]))
+    with concurrent.futures.ThreadPoolExecutor(max(1, procs)) as pool:
+        built = list(pool.map(lambda job: _index_shard(job[0], work, cache, job[1]), jobs))
+    peaks = sorted((peak for _, peak in built if peak), reverse=True)
+    bundle = site / BUNDLE_DIR
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    paths = shard_paths(len(shards))
+    shutil.copytree(built[-1][0], bundle)  # the newest shard: the primary, with the script
+    for (source, _), path in zip(built[:-1], paths[:-1], strict=True):
+        target = site / path
+        target.mkdir(parents=True)
+        for pattern in SHARD_FILES:
+            for item in source.glob(pattern):
+                if item.is_dir():
+                    shutil.copytree(item, target / item.name)
+                else:
+                    shutil.copy2(item, target / item.name)
+    if cache is not None:
+        _clean_cache(cache, {key for _, key in jobs})
+    _write_records(docs, [site / path for path in paths], site / RECORDS_DIR)
     query = site / QUERY_FILE
     query.parent.mkdir(parents=True, exist_ok=True)
     folds_json = json.dumps(folds, ensure_ascii=False, separators=(",", ":"))
-    query.write_text(f'{{"rules":{rules_json()},"fold":{folds_json}}}', encoding="utf-8")
+    merged = json.dumps([f"{path}/" for path in reversed(paths[:-1])], separators=(",", ":"))
+    query.write_text(
+        f'{{"rules":{rules_json()},"shards":{merged},"fold":{folds_json}}}', encoding="utf-8"
+    )
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
     return BundleStats(
         records=len(docs),
         seconds=time.perf_counter() - started,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        peak_rss_mb=peaks[0] if peaks else 0.0,
         bytes=size,
+        shards=len(shards),
+        indexed=len(peaks),
+        concurrent_peak_mb=sum(peaks[: max(1, procs)]),
     )
 
 
 SIGNATURE = b"pagefind_dcd"
 
 
-def _write_records(docs: list[SearchDoc], bundle: Path, directory: Path) -> None:
-    """A record file per Pagefind page, named by the page's id (its fragment's name)."""
+def _write_records(docs: list[SearchDoc], bundles: list[Path], directory: Path) -> None:
+    """A record file per Pagefind page, named by the page's id (its fragment's name).
+
+    Ids are hashes of the pages' content, so they are unique across shards; a collision
+    would make two results one, and fails the build.
+    """
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     by_url = {"/" + doc.url: doc for doc in docs}  # Pagefind's URLs start at the site root
-    for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
-        raw = gzip.decompress(fragment.read_bytes())
-        url = json.loads(raw[len(SIGNATURE) :])["url"]
-        page_id = fragment.name.removesuffix(".pf_fragment")
-        (directory / f"{page_id}.json").write_text(record_json(by_url[url]), encoding="utf-8")
+    for bundle in bundles:
+        for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
+            raw = gzip.decompress(fragment.read_bytes())
+            url = json.loads(raw[len(SIGNATURE) :])["url"]
+            record = directory / f"{fragment.name.removesuffix('.pf_fragment')}.json"
+            if record.exists():
+                raise RuntimeError(f"Pagefind page id {record.stem} twice (shard {bundle})")
+            record.write_text(record_json(by_url[url]), encoding="utf-8")
 
 
 def _read_cbor(path: Path):

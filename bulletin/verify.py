@@ -269,67 +269,40 @@ def verify_site(
     return sorted(set(problems))
 
 
-def _shards(site: Path, files: set[str]) -> list[str] | None:
-    """The Pagefind bundles of the site: the primary and the shards query.json merges."""
-    if QUERY_FILE not in files:
-        return [BUNDLE_DIR]
-    try:
-        shards = json.loads((site / QUERY_FILE).read_text(encoding="utf-8")).get("shards", [])
-    except (ValueError, AttributeError):
-        return None
-    if not all(isinstance(s, str) and s.startswith(f"{BUNDLE_DIR}/") for s in shards):
-        return None
-    return [BUNDLE_DIR, *(s.rstrip("/") for s in shards)]
-
-
 def _check_search(site: Path, files: set[str], searchable: Iterable[str]) -> list[SiteProblem]:
     entry_path = f"{BUNDLE_DIR}/pagefind-entry.json"
     if entry_path not in files:
         return [SiteProblem("no-search-index", entry_path, "没有 Pagefind 索引")]
-    bundles = _shards(site, files)
-    if bundles is None:
-        return [SiteProblem("no-search-index", QUERY_FILE, "无法读取索引分片列表")]
     problems = []
+    try:
+        entry = json.loads((site / entry_path).read_text(encoding="utf-8"))
+        languages = dict(entry["languages"])
+    except (ValueError, KeyError, TypeError):
+        return [SiteProblem("no-search-index", entry_path, "入口文件无法读取")]
     searchable = list(searchable)
     pages = 0
-    fragments: set[str] = set()
-    for bundle in bundles:
-        entry_path = f"{bundle}/pagefind-entry.json"
-        if entry_path not in files:
-            problems.append(SiteProblem("no-search-index", entry_path, "索引分片缺失"))
-            continue
-        try:
-            entry = json.loads((site / entry_path).read_text(encoding="utf-8"))
-            languages = dict(entry["languages"])
-        except (ValueError, KeyError, TypeError):
-            problems.append(SiteProblem("no-search-index", entry_path, "入口文件无法读取"))
-            continue
-        for language, info in sorted(languages.items()):
-            meta = f"{bundle}/pagefind.{info.get('hash')}.pf_meta"
-            if meta not in files:
-                problems.append(
-                    SiteProblem("no-search-index", meta, f"{language} 的索引元数据缺失")
-                )
-            wasm = f"{BUNDLE_DIR}/wasm.{info.get('wasm') or 'unknown'}.pagefind"
-            if wasm not in files:  # one WebAssembly file, the primary's, serves every shard
-                problems.append(SiteProblem("no-search-index", wasm, "WebAssembly 文件缺失"))
-            pages += int(info.get("page_count") or 0)
-        fragments |= {
-            f.removeprefix(f"{bundle}/fragment/").removesuffix(".pf_fragment")
-            for f in files
-            if f.startswith(f"{bundle}/fragment/") and f.endswith(".pf_fragment")
-        }
+    for language, info in sorted(languages.items()):
+        meta = f"{BUNDLE_DIR}/pagefind.{info.get('hash')}.pf_meta"
+        if meta not in files:
+            problems.append(SiteProblem("no-search-index", meta, f"{language} 的索引元数据缺失"))
+        wasm = f"{BUNDLE_DIR}/wasm.{info.get('wasm') or 'unknown'}.pagefind"
+        if wasm not in files:
+            problems.append(SiteProblem("no-search-index", wasm, "WebAssembly 文件缺失"))
+        pages += int(info.get("page_count") or 0)
     if pages != len(searchable):
         problems.append(
             SiteProblem(
-                "no-search-index",
-                f"{BUNDLE_DIR}/pagefind-entry.json",
-                f"索引含 {pages} 篇，应为 {len(searchable)} 篇",
+                "no-search-index", entry_path, f"索引含 {pages} 篇，应为 {len(searchable)} 篇"
             )
         )
     for required in (f"{BUNDLE_DIR}/pagefind.js", f"{BUNDLE_DIR}/pagefind-worker.js", QUERY_FILE):
         if required not in files:
             problems.append(SiteProblem("no-search-index", required))
+    fragments = {
+        f.removeprefix(f"{BUNDLE_DIR}/fragment/").removesuffix(".pf_fragment")
+        for f in files
+        if f.startswith(f"{BUNDLE_DIR}/fragment/") and f.endswith(".pf_fragment")
+    }
     if len(fragments) != len(searchable):
         problems.append(
             SiteProblem(

@@ -21,9 +21,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import cbor2
-
 from search.documents import SearchDoc
+from search.pagefind_files import SIGNATURE, read_cbor, write_cbor
+from search.pagefind_merge import merge_bundles
 from search.rules import rules_json
 from search.text import document_segments
 
@@ -38,16 +38,11 @@ RECORDS_DIR = "search/docs"
 
 
 # The index is built in shards of at most SHARD_SIZE documents, each by its own Pagefind
-# run, so Pagefind's memory is bounded by the shard, not the archive; the search page merges
-# them (Pagefind's mergeIndex). Documents are ordered oldest first and cut in order, so a new
-# document touches only the newest shard. The newest shard is the primary index, at
-# pagefind/; the others are at pagefind/shard-<n>/ (1 = oldest), merged newest first, so
-# that results sorted by date come out in date order across shards.
+# run, so Pagefind's memory is bounded by the shard, not the archive; the shards are then
+# merged into one bundle (search/pagefind_merge.py), as one run would have written it.
+# Documents are ordered oldest first and cut in order, so a new document touches only the
+# newest shard, and a shard whose documents did not change is taken from the cache.
 SHARD_SIZE = 2000
-SHARD_PREFIX = "shard-"
-# What a merged shard needs: its entry, metadata, index, fragments and filters. Pagefind's
-# script and WebAssembly are loaded once, from the primary index.
-SHARD_FILES = ("pagefind-entry.json", "pagefind.*.pf_meta", "fragment", "index", "filter")
 
 
 @dataclass
@@ -67,27 +62,20 @@ def shard_docs(docs: list[SearchDoc], size: int = SHARD_SIZE) -> list[list[Searc
     return [ordered[i : i + size] for i in range(0, len(ordered), size)] or [[]]
 
 
-def shard_paths(count: int) -> list[str]:
-    """Where each shard (oldest first) lives in the site: the newest is the primary."""
-    return [f"{BUNDLE_DIR}/{SHARD_PREFIX}{n}" for n in range(1, count)] + [BUNDLE_DIR]
-
-
-def document_html(doc: SearchDoc, shard: int = 1, rank: int = 0) -> str:
+def document_html(doc: SearchDoc, rank: int = 0) -> str:
     """The HTML Pagefind indexes for one record: tokens, filters and the sort key only.
 
     No metadata: Pagefind would index metadata values as words (whole titles, dates…), which
     bloats the index and adds false prefix matches. What a result shows comes from the
-    record's JSON file instead (see `record_json`). The filter `shard` (its shard's
-    number, 1 = oldest) lets the search page read results sorted by date shard by shard;
-    `rank` (its place in `shard_docs`'s order) breaks ties of the date, so the order by
-    date is one and the same whether the index is one or in shards.
+    record's JSON file instead (see `record_json`). `rank`, the document's place in
+    `shard_docs`'s order, follows the date in the sort key: it breaks ties, so that the
+    shards, cut in that order, hold consecutive ranges of the sort (see pagefind_merge).
     """
     esc = html.escape
     parts = [
         '<!doctype html><html lang="zh-cn"><head><meta charset="utf-8"></head><body>',
         "<main data-pagefind-body>",
         f'<span data-pagefind-filter="kind:{esc(doc.kind_label)}"></span>',
-        f'<span data-pagefind-filter="shard:{shard}"></span>',
     ]
     if doc.year:
         parts.append(f'<span data-pagefind-filter="year:{doc.year}"></span>')
@@ -205,10 +193,10 @@ def write_bundle(
     shards = shard_docs(docs, shard_size)
     jobs = []
     rank = 0
-    for number, shard in enumerate(shards, start=1):
+    for shard in shards:
         pages = []
         for doc in shard:
-            pages.append((doc, document_html(doc, number, rank)))
+            pages.append((doc, document_html(doc, rank)))
             rank += 1
         digest = hashlib.sha256(f"pagefind {_pagefind_version()}\0".encode())
         for doc, page in pages:
@@ -220,27 +208,17 @@ def write_bundle(
     bundle = site / BUNDLE_DIR
     if bundle.exists():
         shutil.rmtree(bundle)
-    paths = shard_paths(len(shards))
-    shutil.copytree(built[-1][0], bundle)  # the newest shard: the primary, with the script
-    for (source, _), path in zip(built[:-1], paths[:-1], strict=True):
-        target = site / path
-        target.mkdir(parents=True)
-        for pattern in SHARD_FILES:
-            for item in source.glob(pattern):
-                if item.is_dir():
-                    shutil.copytree(item, target / item.name)
-                else:
-                    shutil.copy2(item, target / item.name)
+    if len(built) == 1:
+        shutil.copytree(built[0][0], bundle)
+    else:
+        merge_bundles([path for path, _ in built], bundle)
     if cache is not None:
         _clean_cache(cache, {key for _, key in jobs})
-    _write_records(docs, [site / path for path in paths], site / RECORDS_DIR)
+    _write_records(docs, bundle, site / RECORDS_DIR)
     query = site / QUERY_FILE
     query.parent.mkdir(parents=True, exist_ok=True)
     folds_json = json.dumps(folds, ensure_ascii=False, separators=(",", ":"))
-    merged = json.dumps([f"{path}/" for path in reversed(paths[:-1])], separators=(",", ":"))
-    query.write_text(
-        f'{{"rules":{rules_json()},"shards":{merged},"fold":{folds_json}}}', encoding="utf-8"
-    )
+    query.write_text(f'{{"rules":{rules_json()},"fold":{folds_json}}}', encoding="utf-8")
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
     return BundleStats(
         records=len(docs),
@@ -253,41 +231,17 @@ def write_bundle(
     )
 
 
-SIGNATURE = b"pagefind_dcd"
-
-
-def _write_records(docs: list[SearchDoc], bundles: list[Path], directory: Path) -> None:
-    """A record file per Pagefind page, named by the page's id (its fragment's name).
-
-    Ids are hashes of the pages' content, so they are unique across shards; a collision
-    would make two results one, and fails the build.
-    """
+def _write_records(docs: list[SearchDoc], bundle: Path, directory: Path) -> None:
+    """A record file per Pagefind page, named by the page's id (its fragment's name)."""
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     by_url = {"/" + doc.url: doc for doc in docs}  # Pagefind's URLs start at the site root
-    for bundle in bundles:
-        for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
-            raw = gzip.decompress(fragment.read_bytes())
-            url = json.loads(raw[len(SIGNATURE) :])["url"]
-            record = directory / f"{fragment.name.removesuffix('.pf_fragment')}.json"
-            if record.exists():
-                raise RuntimeError(f"Pagefind page id {record.stem} twice (shard {bundle})")
-            record.write_text(record_json(by_url[url]), encoding="utf-8")
-
-
-def _read_cbor(path: Path):
-    raw = gzip.decompress(path.read_bytes())
-    assert raw.startswith(SIGNATURE), path
-    return cbor2.loads(raw[len(SIGNATURE) :])
-
-
-def _write_cbor(directory: Path, prefix: str, suffix: str, value, digits: int) -> str:
-    """Write a Pagefind data file named by the hash of its content; return the hash."""
-    raw = SIGNATURE + cbor2.dumps(value, canonical=True)
-    digest = f"{prefix}_{hashlib.sha256(raw).hexdigest()[:digits]}"
-    (directory / f"{digest}{suffix}").write_bytes(gzip.compress(raw, mtime=0))
-    return digest
+    for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        raw = gzip.decompress(fragment.read_bytes())
+        url = json.loads(raw[len(SIGNATURE) :])["url"]
+        page_id = fragment.name.removesuffix(".pf_fragment")
+        (directory / f"{page_id}.json").write_text(record_json(by_url[url]), encoding="utf-8")
 
 
 def _canonical_filters(bundle: Path) -> None:
@@ -301,19 +255,19 @@ def _canonical_filters(bundle: Path) -> None:
     entry = json.loads(entry_path.read_text(encoding="utf-8"))
     for language, info in entry["languages"].items():
         meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
-        meta = _read_cbor(meta_path)
+        meta = read_cbor(meta_path)
         filters = []
         for name, digest in meta[3]:
             path = bundle / "filter" / f"{digest}.pf_filter"
-            filter_name, values = _read_cbor(path)
+            filter_name, values = read_cbor(path)
             path.unlink()
             values = sorted(([v, sorted(pages)] for v, pages in values), key=lambda v: v[0])
             filters.append(
-                [name, _write_cbor(path.parent, language, ".pf_filter", [filter_name, values], 7)]
+                [name, write_cbor(path.parent, language, ".pf_filter", [filter_name, values], 7)]
             )
         meta[3] = sorted(filters)
         meta_path.unlink()
-        info["hash"] = _write_cbor(bundle, language, ".pf_meta", meta, 13)
+        info["hash"] = write_cbor(bundle, language, ".pf_meta", meta, 13)
         # _write_cbor names it <hash>.pf_meta; Pagefind expects pagefind.<hash>.pf_meta
         (bundle / f"{info['hash']}.pf_meta").rename(bundle / f"pagefind.{info['hash']}.pf_meta")
     entry_path.write_text(

@@ -1,14 +1,17 @@
-"""The search index in shards answers as one index does.
+"""The search index built in shards answers as one index does.
 
-The session's site (tests/sitecheck.py) indexes the real content in shards of 10 documents
-(three Pagefind runs, merged by the search page). Here the same content is also indexed as
-one: every query must find the same documents in the same tiers, title matches first, and
-sorted by date in the same order.
+The session's site (tests/sitecheck.py) indexes the real content in shards of 10 documents:
+three Pagefind runs, merged into one bundle (search/pagefind_merge.py). Here the same
+content is also indexed by one Pagefind run. The merged index must hold the same words at
+the same positions of the same documents, the same filters and the same date order; and
+in Chromium every query must find the same documents in the same tiers, sorted by date in
+the same order.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import threading
@@ -18,11 +21,12 @@ from pathlib import Path
 import pytest
 
 from search.documents import SearchDoc
-from search.pagefind_bundle import shard_docs, shard_paths
+from search.pagefind_bundle import shard_docs
+from search.pagefind_files import SIGNATURE, read_cbor
 from sitecheck import build_into
 
 
-def test_shards_are_cut_oldest_first_and_the_newest_is_the_primary():
+def test_shards_are_cut_oldest_first():
     docs = [
         SearchDoc(url=f"d{i}/", kind="item", title="t", text="x", date=f"20{i:02d}")
         for i in range(25)
@@ -30,25 +34,55 @@ def test_shards_are_cut_oldest_first_and_the_newest_is_the_primary():
     shards = shard_docs(list(reversed(docs)), 10)
     assert [len(s) for s in shards] == [10, 10, 5]
     assert [d.url for s in shards for d in s] == [d.url for d in docs]
-    assert shard_paths(3) == ["pagefind/shard-1", "pagefind/shard-2", "pagefind"]
     assert shard_docs([], 10) == [[]]
 
 
-def test_the_site_is_indexed_in_shards_with_unique_record_ids(site: Path):
-    query = json.loads((site / "search" / "query.json").read_text(encoding="utf-8"))
-    assert query["shards"] == ["pagefind/shard-2/", "pagefind/shard-1/"]
-    ids = []
-    for bundle in ("pagefind", "pagefind/shard-1", "pagefind/shard-2"):
-        entry = json.loads((site / bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-        assert sum(lang["page_count"] for lang in entry["languages"].values()) > 0
-        ids += [f.stem for f in (site / bundle / "fragment").glob("*.pf_fragment")]
-        if bundle != "pagefind":  # merged shards load the primary's script and WebAssembly
-            assert not list((site / bundle).glob("*.js")) and not list(
-                (site / bundle).glob("wasm.*")
-            )
-    assert len(ids) == len(set(ids)) == 25
-    assert sorted(f"{i}.json" for i in ids) == sorted(
-        p.name for p in (site / "search" / "docs").iterdir()
+def index_by_url(bundle: Path) -> dict:
+    """What a Pagefind bundle holds, with pages named by URL instead of number."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    info = next(iter(entry["languages"].values()))
+    meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
+    urls = []
+    for page_id, word_count in meta[1]:
+        raw = gzip.decompress((bundle / "fragment" / f"{page_id}.pf_fragment").read_bytes())
+        urls.append((json.loads(raw[len(SIGNATURE) :])["url"], page_id, word_count))
+    words: dict[str, dict] = {}
+    previous_to = ""
+    for first, last, digest in meta[2]:
+        assert previous_to < first <= last  # chunks in order, as the browser looks them up
+        previous_to = last
+        for word, pages, *_ in read_cbor(bundle / "index" / f"{digest}.pf_index")[0]:
+            assert first <= word[: len(first)] and word[: len(last)] <= last
+            number, postings = 0, []
+            for page in pages:  # numbered by the difference from the page before
+                number += page[0]
+                postings.append((urls[number][0], page[1]))
+            words[word] = sorted(postings)
+    filters = {}
+    for name, digest in meta[3]:
+        _, values = read_cbor(bundle / "filter" / f"{digest}.pf_filter")
+        filters[name] = {v: sorted(urls[p][0] for p in pages) for v, pages in values}
+    sorts = {name: [urls[p][0] for p in order] for name, order in meta[4]}
+    return {
+        "pages": sorted(urls),
+        "page_count": info["page_count"],
+        "words": words,
+        "filters": filters,
+        "sorts": sorts,
+        "version": meta[0],
+    }
+
+
+def test_the_merged_index_holds_what_one_index_holds(site: Path, single: Path):
+    merged, whole = index_by_url(site / "pagefind"), index_by_url(single / "pagefind")
+    assert merged["page_count"] == whole["page_count"] == 25
+    for key in ("pages", "filters", "sorts", "version"):
+        assert merged[key] == whole[key], key
+    assert merged["words"].keys() == whole["words"].keys()
+    assert [w for w in whole["words"] if merged["words"][w] != whole["words"][w]] == []
+    # Each result's record is there, named by the same Pagefind id.
+    assert sorted(p.name for p in (site / "search" / "docs").iterdir()) == sorted(
+        p.name for p in (single / "search" / "docs").iterdir()
     )
 
 

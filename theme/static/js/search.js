@@ -32,7 +32,6 @@ let pagefind = null;
 let folds = {};
 let rules = null;
 let current = null; // { results, shown, termList }
-let shardCount = 1; // Pagefind indexes merged (search/pagefind_bundle.py)
 
 /** Pagefind and, before any query is cut, the rules and the whole fold map. */
 async function load() {
@@ -48,12 +47,6 @@ async function load() {
   rules = query.rules;
   // No worker: searches here are small, and the worker script would be one more download.
   await module.options({ baseUrl: site.pathname, noWorker: true });
-  // The index is built in shards (search/pagefind_bundle.py); the primary is the newest,
-  // the others are merged newest first, so results sorted by date stay in date order.
-  shardCount = (query.shards || []).length + 1;
-  for (const shard of query.shards || []) {
-    await module.mergeIndex(new URL(shard, site).pathname, { baseUrl: site.pathname });
-  }
   pagefind = module;
   return pagefind;
 }
@@ -364,25 +357,10 @@ function termTiers(term, found, exactOnly = false) {
   return tiers;
 }
 
-/** Every document the filters allow, newest first. Merged indexes each sort their own
- * documents, but Pagefind interleaves them by their rank within each; the shards hold
- * consecutive dates, so they are read shard by shard, newest first (filter "shard"). */
-async function byDateOrder(engine, filters) {
-  const sort = { date: "desc" };
-  if (shardCount === 1) return (await engine.search(null, { filters, sort })).results;
-  const out = [];
-  for (let n = shardCount; n >= 1; n--) {
-    out.push(...(await engine.search(null, { filters: { ...filters, shard: String(n) }, sort })).results);
-  }
-  return out;
-}
-
 /** The documents that answer every term, best first, as { r: Pagefind result, tier }. */
 async function find(engine, termList, filters, byDate) {
-  if (!termList.length) {
-    const all = byDate ? await byDateOrder(engine, filters) : (await engine.search(null, { filters })).results;
-    return all.map((r) => ({ r, tier: TIER_EXACT }));
-  }
+  const sorted = byDate ? { filters, sort: { date: "desc" } } : { filters };
+  if (!termList.length) return (await engine.search(null, sorted)).results.map((r) => ({ r, tier: TIER_EXACT }));
   const words = [...new Set(termList.flatMap((t) => termWords(t)))];
   const found = await lookUp(engine, words, filters);
   let tiers = null;
@@ -401,9 +379,9 @@ async function find(engine, termList, filters, byDate) {
   // Order within tiers: Pagefind's relevance over all the words, or the date.
   const order = new Map();
   const ordered = byDate
-    ? await byDateOrder(engine, filters)
-    : (await engine.search(termList.flatMap((t) => termWords(t)).join(" "), { filters })).results;
-  ordered.forEach((r, i) => order.set(r.id, i));
+    ? await engine.search(null, sorted)
+    : await engine.search(termList.flatMap((t) => termWords(t)).join(" "), { filters });
+  ordered.results.forEach((r, i) => order.set(r.id, i));
   const exact = [...tiers].filter(([, tier]) => tier === TIER_EXACT).map(([id]) => id);
   if (!byDate && exact.length) {
     for (const id of await inTitle(engine, termList, exact.map((id) => results.get(id)), filters)) tiers.set(id, TIER_TITLE);

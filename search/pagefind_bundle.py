@@ -42,7 +42,7 @@ RECORDS_DIR = "search/docs"
 # merged into one bundle (search/pagefind_merge.py), as one run would have written it.
 # Documents are ordered oldest first and cut in order, so a new document touches only the
 # newest shard, and a shard whose documents did not change is taken from the cache.
-SHARD_SIZE = 2000
+SHARD_SIZE = 1000
 
 
 @dataclass

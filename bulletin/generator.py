@@ -26,6 +26,7 @@ from bulletin.checks import read_archive
 from bulletin.csp import meta_policy
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.paging import PER_PAGE, paginate
+from bulletin.parts import owns, parse_part, writes_shared
 from bulletin.problems import Problem
 from bulletin.render import Rendered, render_markdown
 from bulletin.search_records import SearchIndexes
@@ -70,6 +71,8 @@ class ArchiveGenerator(Generator):
         self.env.globals["CONTENT_SECURITY_POLICY"] = meta_policy()
         self.archive: Archive | None = None
         self.written: list[str] = []  # URLs of pages, for the sitemap
+        # Part (k, n) of a site built on several machines (bulletin/parts.py), or None.
+        self.part = parse_part(self.settings.get("BULLETIN_PART"))
 
     # --- context -----------------------------------------------------------------------------
 
@@ -141,10 +144,11 @@ class ArchiveGenerator(Generator):
                 )  # fmt: skip
         self._page(writer, "search/", "search", page_title="搜索")
         self._not_found(writer)
-        self._feeds(writer)
-        self._data_files()
-        self._sitemap()
-        self.search.write(Path(self.output_path))
+        if writes_shared(self.part):
+            self._feeds(writer)
+            self._data_files()
+            self._sitemap()
+        self.search.write(Path(self.output_path), self.part)
 
     def _common(self) -> dict:
         return {
@@ -156,6 +160,9 @@ class ArchiveGenerator(Generator):
         }
 
     def _page(self, writer, url: str, template: str, **kwargs) -> None:
+        self.written.append(url)
+        if not owns(url, self.part):
+            return
         save_as = url + "index.html" if url.endswith("/") or not url else url
         writer.write_file(
             save_as,
@@ -167,7 +174,6 @@ class ArchiveGenerator(Generator):
             **self._common(),
             **kwargs,
         )
-        self.written.append(url)
 
     def _paged(
         self, writer, url: str, template: str, entries: list, page_title: str,
@@ -226,6 +232,8 @@ class ArchiveGenerator(Generator):
         # Served for any unknown path, so its links must not be relative to where it lives.
         # They are root-relative (the site's path without its origin): same-origin wherever
         # the page is served, as the Content-Security-Policy ('self') requires.
+        if not owns("404.html", self.part):
+            return
         writer.write_file(
             "404.html",
             self.get_template("404"),

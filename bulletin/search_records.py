@@ -111,8 +111,11 @@ class SearchIndexes:
             if isinstance(document, Item):
                 document.related = [by_url[u] for u in urls]
 
-    def write(self, site: Path) -> None:
-        """Write the Pagefind bundle into the site and the Whoosh index where configured."""
+    def write(self, site: Path, part: tuple[int, int] | None = None) -> None:
+        """Write the Pagefind bundle into the site and the Whoosh index where configured.
+
+        As `part` (k, n) of a site built in parts, only part k's search shards (unmerged),
+        and, in part 0, what the search page needs besides (bulletin/parts.py)."""
         if not self.settings.get("SEARCH_INDEXES", True):
             return  # benchmarks measure the pages alone
         folds = corpus_folds(self.docs)
@@ -125,7 +128,7 @@ class SearchIndexes:
                 self.docs, site, work / "docs", folds,
                 shard_size=int(self.settings.get("SEARCH_SHARD_SIZE") or SHARD_SIZE),
                 procs=int(self.settings.get("SEARCH_PAGEFIND_PROCS") or os.cpu_count() or 1),
-                cache=Path(cache) if cache else None,
+                cache=Path(cache) if cache else None, part=part,
             )  # fmt: skip
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -135,7 +138,9 @@ class SearchIndexes:
             stats.records, stats.shards, stats.indexed, stats.seconds, stats.peak_rss_mb,
             stats.concurrent_peak_mb, stats.bytes / 1e6,
         )  # fmt: skip
-        whoosh = self.settings.get("SEARCH_WHOOSH_PATH")
+        if part is not None and part[0] != 0:
+            return
+        whoosh = self.settings.get("SEARCH_WHOOSH_PATH") if part is None else None
         if whoosh:
             procs = int(self.settings.get("SEARCH_WHOOSH_PROCS") or os.cpu_count() or 1)
             if len(self.docs) < 2000:  # below this, starting processes costs more than it saves

@@ -43,6 +43,8 @@ RECORDS_DIR = "search/docs"
 # Documents are ordered oldest first and cut in order, so a new document touches only the
 # newest shard, and a shard whose documents did not change is taken from the cache.
 SHARD_SIZE = 1000
+# Shards before they are merged, numbered oldest first (00000, 00001, …).
+PARTS_DIR = "pagefind-parts"
 
 
 @dataclass
@@ -140,7 +142,7 @@ def _run_pagefind(pages: Path, bundle: Path) -> float:
     return usage.ru_maxrss / 1024
 
 
-def _index_shard(pages: list[tuple[SearchDoc, str]], work: Path, cache: Path | None, key: str):
+def _index_shard(pages: list[tuple[SearchDoc, str]], key: str, work: Path, cache: Path | None):
     """One shard's bundle: from the cache, or by a Pagefind run. Return (path, peak MB)."""
     if cache is not None and (cache / key / "pagefind-entry.json").is_file():
         os.utime(cache / key)  # used: kept by the next clean-up
@@ -179,12 +181,17 @@ def write_bundle(
     shard_size: int = SHARD_SIZE,
     procs: int = 2,
     cache: Path | None = None,
+    part: tuple[int, int] | None = None,
 ) -> BundleStats:
     """Index `docs` into `site`/pagefind in shards, using `work` for the search documents.
 
     Shards run `procs` Pagefind processes side by side. With a `cache` directory, a shard
     whose documents are unchanged since an earlier build is copied from there rather than
     indexed again (named by the hash of Pagefind's version and the shard's documents).
+
+    As `part` (k, n) of a site built in parts (bulletin/parts.py), index only the shards
+    numbered k modulo n and leave them unmerged in `site`/pagefind-parts/ (`merge_parts`
+    merges them once the parts are put together); part 0 writes the search rules.
     """
     started = time.perf_counter()
     if work.exists():
@@ -202,23 +209,32 @@ def write_bundle(
         for doc, page in pages:
             digest.update(f"{doc.url}\0{page}\0".encode())
         jobs.append((pages, digest.hexdigest()[:32]))
+    mine = [i for i in range(len(jobs)) if part is None or i % part[1] == part[0]]
     with concurrent.futures.ThreadPoolExecutor(max(1, procs)) as pool:
-        built = list(pool.map(lambda job: _index_shard(job[0], work, cache, job[1]), jobs))
+        built = list(pool.map(lambda i: _index_shard(*jobs[i], work=work, cache=cache), mine))
     peaks = sorted((peak for _, peak in built if peak), reverse=True)
-    bundle = site / BUNDLE_DIR
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    if len(built) == 1:
-        shutil.copytree(built[0][0], bundle)
-    else:
-        merge_bundles([path for path, _ in built], bundle)
+    parts = site / PARTS_DIR
+    if parts.exists():
+        shutil.rmtree(parts)
+    for number, (path, _) in zip(mine, built, strict=True):
+        shutil.copytree(path, parts / f"{number:05d}")
     if cache is not None:
         _clean_cache(cache, {key for _, key in jobs})
-    _write_records(docs, bundle, site / RECORDS_DIR)
-    query = site / QUERY_FILE
-    query.parent.mkdir(parents=True, exist_ok=True)
-    folds_json = json.dumps(folds, ensure_ascii=False, separators=(",", ":"))
-    query.write_text(f'{{"rules":{rules_json()},"fold":{folds_json}}}', encoding="utf-8")
+    directory = site / RECORDS_DIR
+    if directory.exists():
+        shutil.rmtree(directory)
+    for shard in sorted(parts.iterdir()):
+        _write_records(docs, shard, directory)
+    if part is None or part[0] == 0:
+        query = site / QUERY_FILE
+        query.parent.mkdir(parents=True, exist_ok=True)
+        folds_json = json.dumps(folds, ensure_ascii=False, separators=(",", ":"))
+        query.write_text(f'{{"rules":{rules_json()},"fold":{folds_json}}}', encoding="utf-8")
+    if part is not None:
+        return BundleStats(len(docs), time.perf_counter() - started, peaks[0] if peaks else 0.0,
+                           0, len(shards), len(peaks), sum(peaks[: max(1, procs)]))  # fmt: skip
+    merge_parts(site)
+    bundle = site / BUNDLE_DIR
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
     return BundleStats(
         records=len(docs),
@@ -231,11 +247,22 @@ def write_bundle(
     )
 
 
+def merge_parts(site: Path) -> None:
+    """Merge the shards in `site`/pagefind-parts/ (in their order) into `site`/pagefind."""
+    parts = sorted((site / PARTS_DIR).iterdir())
+    bundle = site / BUNDLE_DIR
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    if len(parts) == 1:
+        parts[0].rename(bundle)
+    else:
+        merge_bundles(parts, bundle)
+    shutil.rmtree(site / PARTS_DIR)
+
+
 def _write_records(docs: list[SearchDoc], bundle: Path, directory: Path) -> None:
     """A record file per Pagefind page, named by the page's id (its fragment's name)."""
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
+    directory.mkdir(parents=True, exist_ok=True)
     by_url = {"/" + doc.url: doc for doc in docs}  # Pagefind's URLs start at the site root
     for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
         raw = gzip.decompress(fragment.read_bytes())

@@ -65,6 +65,7 @@ PUBLISH_STEPS = {
     "check": "检查内容……",
     "wait": "同一发布目录的另一次构建正在进行，等待它结束……",
     "render": "构建网站（publishconf.py）……",
+    "merge": "合并分开构建的各部分……",
     "verify": "校验：链接、资源、标题、语言、搜索索引、内容是否齐全……",
     "compress": "生成 .gz 预压缩文件……",
     "swap": "切换到新版本……",
@@ -77,9 +78,10 @@ PUBLISH_SHOWN = 40  # problems listed when verification refuses; the rest are co
         "target": "发布目录（默认 public/）：一个符号链接，web 服务器的根目录应指向它",
         "siteurl": "网站的公开地址，如 https://archive.example.org（默认取环境变量 SITEURL）",
         "content": "内容目录，默认 content/",
+        "parts": "不在本机构建，而是合并这个目录下各部分的构建结果（见 invoke build-part）",
     }
 )
-def publish(c, target=None, siteurl=None, content=None):
+def publish(c, target=None, siteurl=None, content=None, parts=None):
     """用 publishconf.py 构建到临时目录，校验通过后一次切换上线；任何一步失败，线上网站不变。"""
     from bulletin.settings import SettingsError, check_site_url
     from bulletin.sitebuild import BuildFailed, VerificationFailed, build_site
@@ -102,6 +104,7 @@ def publish(c, target=None, siteurl=None, content=None):
             content=Path(content) if content else CONTENT,
             publish=True,
             progress=lambda step: print(PUBLISH_STEPS[step], flush=True),
+            parts=sorted(p for p in Path(parts).iterdir() if p.is_dir()) if parts else None,
         )
     except VerificationFailed as exc:
         for problem in exc.problems[:PUBLISH_SHOWN]:
@@ -116,8 +119,10 @@ def publish(c, target=None, siteurl=None, content=None):
             print(message, file=sys.stderr)
         raise _fail("构建失败：没有发布，线上仍是原来的网站。请按上面的提示修改。") from None
     pages = sum(1 for _ in result.path.rglob("*.html"))
-    steps = {"render": "构建", "verify": "校验", "compress": "压缩"}
-    timing = "，".join(f"{label} {result.steps[key]:.1f} 秒" for key, label in steps.items())
+    steps = {"render": "构建", "merge": "合并", "verify": "校验", "compress": "压缩"}
+    timing = "，".join(
+        f"{label} {result.steps[key]:.1f} 秒" for key, label in steps.items() if key in result.steps
+    )
     print(f"发布完成：{pages} 个页面，用时 {result.seconds:.1f} 秒（{timing}）。")
     if result.compressed is not None:
         packed = result.compressed
@@ -126,6 +131,38 @@ def publish(c, target=None, siteurl=None, content=None):
             f"{packed.compressed_bytes / 1e6:.1f} MB（.gz）。"
         )
     print(f"{destination} → {result.path}（地址 {url}/）")
+
+
+@task(
+    name="build-part",
+    help={
+        "part": "第几部分，共几部分，如 0/4（从 0 数起）",
+        "output": "这一部分写到哪个目录",
+        "siteurl": "网站的公开地址（默认取环境变量 SITEURL）",
+        "content": "内容目录，默认 content/",
+    },
+)
+def build_part(c, part, output, siteurl=None, content=None):
+    """多台机器并行构建时，只构建其中一部分页面和搜索分片（见 docs/scaling.md）。"""
+    from bulletin.parts import parse_part
+    from bulletin.sitebuild import BuildFailed, render_site
+
+    try:
+        which = parse_part(part)
+    except ValueError:
+        raise _fail(f"--part “{part}” 无效：写成 k/n，如 0/4（0 ≤ k < n）") from None
+    url = siteurl or os.environ.get("SITEURL")
+    if not url:
+        raise _fail("请用 --siteurl 或环境变量 SITEURL 给出网站的公开地址")
+    overrides = {"BULLETIN_PART": which, "SITEURL": url.rstrip("/"), "SEARCH_SHARD_CACHE": ""}
+    overrides["PATH"] = str(Path(content).absolute() if content else CONTENT)
+    try:
+        render_site(str(ROOT / "publishconf.py"), Path(output).absolute(), overrides)
+    except BuildFailed as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        raise _fail("构建失败。") from None
+    print(f"第 {which[0]} 部分（共 {which[1]} 部分）已写到 {output}/")
 
 
 @task(help={"content": "内容目录，默认 content/", "output": "网站目录，默认 output/"})

@@ -31,6 +31,7 @@ from pelican.settings import read_settings
 from bulletin.archive import Archive
 from bulletin.checks import read_archive
 from bulletin.fingerprint import Manifest, input_fingerprint
+from bulletin.parts import merge_site
 from bulletin.precompress import Compressed, precompress
 from bulletin.problems import errors, located
 from bulletin.verify import Expected, SiteProblem, verify_site
@@ -236,6 +237,7 @@ def build_site(
     content: Path | None = None,
     publish: bool = False,
     progress: Callable[[str], None] | None = None,
+    parts: list[Path] | None = None,
 ) -> BuildResult:
     """Check the content, build into a new directory and swap it in. Raise BuildFailed.
 
@@ -248,6 +250,9 @@ def build_site(
 
     A build whose inputs (content, theme, settings, code: `bulletin.fingerprint`) are those
     of the build being served, with its output intact, does nothing (`skipped`).
+
+    With `parts`, the site is not rendered here but put together from parts built
+    elsewhere (`bulletin.parts`, docs/scaling.md), then checked, verified and swapped in.
     """
     started = time.perf_counter()
     step = _Steps(progress)
@@ -260,7 +265,8 @@ def build_site(
     fingerprint = _fingerprint(settings_file, settings, overrides, publish)
     manifest_path = _builds(target) / f"{target.name}.manifest.json"
     recorded = Manifest.read(manifest_path)
-    if recorded and recorded.fingerprint == fingerprint and recorded.intact(targets):
+    unchanged = recorded and recorded.fingerprint == fingerprint and recorded.intact(targets)
+    if unchanged and parts is None:
         return BuildResult(target.resolve(), time.perf_counter() - started, skipped=True)
     step("check")
     archive, problems = read_archive(content, settings.get("BULLETIN_URLS"))
@@ -276,8 +282,13 @@ def build_site(
             staged["SEARCH_WHOOSH_PATH"] = str(whoosh_new)
         compressed = None
         try:
-            step("render")
-            warnings = render_site(settings_file, new, {**overrides, **staged})
+            if parts is not None:
+                step("merge")
+                merge_site(parts, new)
+                warnings = []
+            else:
+                step("render")
+                warnings = render_site(settings_file, new, {**overrides, **staged})
             if publish:
                 step("verify")
                 found = verify_site(new, settings["SITEURL"], expected_in_site(archive))

@@ -216,6 +216,7 @@ def write_bundle(
     parts = site / PARTS_DIR
     if parts.exists():
         shutil.rmtree(parts)
+    parts.mkdir(parents=True)
     for number, (path, _) in zip(mine, built, strict=True):
         shutil.copytree(path, parts / f"{number:05d}")
     if cache is not None:

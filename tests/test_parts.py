@@ -56,3 +56,26 @@ def test_parts_that_disagree_are_refused(tmp_path: Path):
         (tmp_path / f"p{k}" / "robots.txt").write_text(text)
     with pytest.raises(PartsConflict):
         merge_site([tmp_path / "p0", tmp_path / "p1"], tmp_path / "out")
+
+
+def test_build_part_and_publish_parts_on_the_command_line(tmp_path: Path):
+    """The runners' command (invoke build-part) and the publish job's (invoke publish
+    --parts): the published tree equals an ordinary publish's."""
+    import subprocess
+    import sys
+
+    def invoke(*args: str) -> None:
+        run = subprocess.run([sys.executable, "-m", "invoke", *args], cwd=ROOT,
+                             capture_output=True, text=True)  # fmt: skip
+        assert run.returncode == 0, run.stdout + run.stderr
+
+    url = "http://127.0.0.1:1234"
+    for k in range(2):
+        invoke("build-part", "--part", f"{k}/2", "--output", str(tmp_path / "parts" / str(k)),
+               "--siteurl", url)  # fmt: skip
+    invoke("publish", "--parts", str(tmp_path / "parts"), "--target", str(tmp_path / "a"),
+           "--siteurl", url)  # fmt: skip
+    invoke("publish", "--target", str(tmp_path / "b"), "--siteurl", url)
+    a, b = tree((tmp_path / "a").resolve()), tree((tmp_path / "b").resolve())
+    assert a.keys() == b.keys()
+    assert [p for p in a if a[p] != b[p]] == []

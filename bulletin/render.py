@@ -9,6 +9,7 @@ All HTML is passed through an allow-list sanitiser: no script, no event handlers
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -128,11 +129,19 @@ def sanitise(html: str) -> str:
     )
 
 
+@functools.cache
+def _plain_markdown() -> markdown.Markdown:
+    """One converter for every body without structure: setting one up costs as much as
+    converting a short item (most of the archive), and `reset()` makes it as good as new."""
+    return markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
 def render_markdown(text: str, structure: bool = False) -> Rendered:
     """Render Markdown to sanitised HTML; with `structure`, add anchors and a TOC."""
+    if not structure:
+        return Rendered(sanitise(_plain_markdown().reset().convert(text)), ())
     extensions: list[Extension | str] = ["tables", "sane_lists"]
-    anchors = DocumentStructure() if structure else None
-    if anchors is not None:
-        extensions.append(anchors)
+    anchors = DocumentStructure()
+    extensions.append(anchors)
     html = markdown.markdown(text, extensions=extensions, output_format="html")
-    return Rendered(sanitise(html), tuple(anchors.toc) if anchors else ())
+    return Rendered(sanitise(html), tuple(anchors.toc))

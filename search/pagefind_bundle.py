@@ -234,7 +234,7 @@ def write_bundle(
     if part is not None:
         return BundleStats(len(docs), time.perf_counter() - started, peaks[0] if peaks else 0.0,
                            0, len(shards), len(peaks), sum(peaks[: max(1, procs)]))  # fmt: skip
-    merge_parts(site)
+    merge_parts(site, procs)
     bundle = site / BUNDLE_DIR
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
     return BundleStats(
@@ -248,7 +248,7 @@ def write_bundle(
     )
 
 
-def merge_parts(site: Path) -> None:
+def merge_parts(site: Path, procs: int = 2) -> None:
     """Merge the shards in `site`/pagefind-parts/ (in their order) into `site`/pagefind."""
     parts = sorted((site / PARTS_DIR).iterdir())
     bundle = site / BUNDLE_DIR
@@ -257,7 +257,7 @@ def merge_parts(site: Path) -> None:
     if len(parts) == 1:
         parts[0].rename(bundle)
     else:
-        merge_bundles(parts, bundle)
+        merge_bundles(parts, bundle, procs)
     shutil.rmtree(site / PARTS_DIR)
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import cbor2
 
 SIGNATURE = b"pagefind_dcd"
+# zlib's default: level 9 takes ten times as long for files 2 % smaller.
+COMPRESS_LEVEL = 6
 
 
 def read_cbor(path: Path):
@@ -26,7 +28,7 @@ def write_cbor(directory: Path, prefix: str, suffix: str, value, digits: int) ->
     (``<prefix>_<hash>``). A longer hash is taken if a different file has the short one."""
     raw = SIGNATURE + cbor2.dumps(value, canonical=True)
     full = hashlib.sha256(raw).hexdigest()
-    data = gzip.compress(raw, mtime=0)
+    data = gzip.compress(raw, COMPRESS_LEVEL, mtime=0)
     while True:
         digest = f"{prefix}_{full[:digits]}"
         path = directory / f"{digest}{suffix}"

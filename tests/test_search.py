@@ -19,6 +19,7 @@ from nouns import compact, documents_containing, proper_nouns
 from bulletin.archive import build_archive, read_content
 from bulletin.taxonomy import load_taxonomies
 from search.cli import run, suggest
+from search.rules import FILLER, TITLE_SLOTS
 from search.text import document_words, fold_map, normalize, query_terms, spaced
 from search.whoosh_index import Filters, search
 
@@ -65,7 +66,8 @@ def test_index_and_query_are_cut_the_same_way():
     ]
     assert query_terms("温委发〔2014〕第27号") == query_terms("温委发[2014]27号")
     words = document_words("孔海龙督查", "副市长孔海龙率队")
-    assert words[:4] == spaced("孔海龙督查").split()[:4] and len(words) == 5 + 5 + 8
+    assert words[:5] == spaced("孔海龙督查").split() and set(words[5:TITLE_SLOTS]) == {FILLER}
+    assert words[TITLE_SLOTS:] == spaced("副市长孔海龙率队").split()
 
 
 def test_fold_map_covers_the_corpus_characters_in_every_script():

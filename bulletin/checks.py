@@ -54,7 +54,9 @@ def _check_taxonomy_terms(archive: Archive) -> Iterator[Problem]:
                     if guesses
                     else f"可用的{taxonomy.label}见 {where}；新{taxonomy.label}须先加入该文件"
                 )
-                yield Problem(document.path, document.line, f"未知的{taxonomy.label}“{name}”", hint)
+                yield Problem(
+                    document.path, document.line_of(key), f"未知的{taxonomy.label}“{name}”", hint
+                )
 
 
 def _check_unique_urls(archive: Archive) -> Iterator[Problem]:
@@ -69,8 +71,8 @@ def _check_unique_urls(archive: Archive) -> Iterator[Problem]:
         if other is not None:
             yield Problem(
                 document.path,
-                document.line,
-                f"网址 /{document.url} 与 {other.path}:{other.line} 重复",
+                document.line_of("slug"),
+                f"网址 /{document.url} 与 {other.path}:{other.line_of('slug')} 重复",
                 "改用不同的 slug",
             )
             if isinstance(document, Issue):
@@ -93,7 +95,7 @@ def _check_issues(archive: Archive) -> Iterator[Problem]:
             for issue in issues[1:]:
                 yield Problem(
                     issue.path,
-                    1,
+                    issue.line_of("number" if label == "期号" else "date"),
                     f"{label}“{value}”与 {issues[0].path} 重复：同一期简报导入了两次？",
                     "删除重复的文件，或改正期号/日期",
                 )
@@ -102,7 +104,7 @@ def _check_issues(archive: Archive) -> Iterator[Problem]:
 def _check_issue(issue: Issue) -> Iterator[Problem]:
     if not issue.items:
         yield Problem(issue.path, 1, "这期简报没有任何条目", "每条新闻以“## 标题”开头")
-    if issue.date.value is None:
+    if issue.date.value is None and not issue.date.invalid:
         yield Problem(
             issue.path,
             1,
@@ -115,7 +117,7 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
         if title_key(headline) not in titles:
             yield Problem(
                 issue.path,
-                1,
+                issue.line_of("headlines"),
                 f"提要“{headline}”没有对应的条目",
                 "核对提要与条目标题是否一致（提要按原文保留，不必改）",
                 "warning",
@@ -141,7 +143,7 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
         if not item.unit:
             yield Problem(
                 item.path,
-                item.line,
+                item.line_of("unit"),
                 f"条目“{item.title}”没有报送单位",
                 "如原文有单位，填写 unit；原文确实没有则可忽略",
                 "warning",
@@ -149,7 +151,7 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
         if not item.counties and not item.topics:
             yield Problem(
                 item.path,
-                item.line,
+                item.line_of("counties"),
                 f"条目“{item.title}”既没有区县也没有主题",
                 "填写 counties 或 topics，否则读者无法从区县、主题页找到它",
                 "warning",
@@ -187,7 +189,7 @@ def _check_sources(archive: Archive, content: Path) -> Iterator[Problem]:
         if source and not (content / source).is_file():
             yield Problem(
                 document.path,
-                1,
+                document.line_of("source"),
                 f"原始文本 {source} 不存在",
                 "把原始文本放到 content/raw/，或改正 source",
             )

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bulletin.archive import Archive, build_archive, read_content
+from bulletin.date_checks import check_dates
 from bulletin.model import Document, Issue, Item
 from bulletin.problems import ContentError, Problem
 from bulletin.rawtext.lines import key as title_key
@@ -32,7 +33,27 @@ def check_archive(archive: Archive, content: Path) -> list[Problem]:
     problems += _check_issues(archive)
     problems += _check_html(archive, content)
     problems += _check_sources(archive, content)
+    problems += check_dates(
+        archive.issues, [*archive.policies, *archive.speeches], _source_reader(content)
+    )
     return sorted(problems)
+
+
+def _source_reader(content: Path):
+    """Reads a raw source (any encoding the importer accepts); None if it is missing."""
+
+    def read(source: str) -> str | None:
+        from bulletin.importer import ImportRefused, decode
+
+        path = content / source
+        if not path.is_file():
+            return None
+        try:
+            return decode(path.read_bytes())[0]
+        except ImportRefused:
+            return None
+
+    return read
 
 
 def _documents_with_terms(archive: Archive) -> Iterator[Document]:

@@ -56,6 +56,15 @@ def build(c, settings="pelicanconf.py", output="output"):
         raise _fail("构建失败：网站未更新。请按上面的提示修改。") from None
     pages = sum(1 for _ in result.path.rglob("*.html"))
     print(f"构建完成：{pages} 个页面，用时 {result.seconds:.2f} 秒 → {output}/")
+    _say_drafts(result.drafts_left_out)
+
+
+def _say_drafts(drafts: list[str]) -> None:
+    """Tell the editor which drafts a build or publish left out."""
+    if drafts:
+        print(f"未包含 {len(drafts)} 份草稿（draft: true，只在 invoke serve 预览中显示）：")
+        for path in drafts:
+            print(f"  content/{path}")
 
 
 PUBLISH_STEPS = {
@@ -123,6 +132,7 @@ def publish(c, target=None, siteurl=None, content=None):
             f"{packed.compressed_bytes / 1e6:.1f} MB（.gz）。"
         )
     print(f"{destination} → {result.path}（地址 {url}/）")
+    _say_drafts(result.drafts_left_out)
 
 
 @task
@@ -134,7 +144,12 @@ def serve(c, port=8000, host="localhost"):
 
     def rebuild() -> None:
         try:
-            result = build_site(str(ROOT / "pelicanconf.py"), OUTPUT, content=CONTENT)
+            result = build_site(
+                str(ROOT / "pelicanconf.py"),
+                OUTPUT,
+                overrides={"BULLETIN_DRAFTS": True},  # drafts are shown, marked 草稿
+                content=CONTENT,
+            )
         except BuildFailed as exc:
             print("\n".join(exc.messages), file=sys.stderr)
             print("构建失败：继续显示上一次成功构建的网站。修改后保存即可重试。", file=sys.stderr)

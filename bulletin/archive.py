@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from bulletin.content_format import read_file
+from bulletin.content_format import marked_draft, read_file
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.problems import Problem
 from bulletin.taxonomy import Taxonomy, Term
@@ -43,6 +43,7 @@ class Archive:
     speeches: list[Speech] = field(default_factory=list)
     taxonomies: dict[str, Taxonomy] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_URLS))
+    drafts_left_out: list[str] = field(default_factory=list)  # files of drafts not built
 
     def __post_init__(self) -> None:
         self.issues.sort(key=_sort_key)
@@ -166,6 +167,20 @@ def read_content(content: Path) -> tuple[list[Document], list[Problem]]:
                 continue
             documents.append(document)
     return documents, problems
+
+
+def draft_paths(content: Path) -> set[str]:
+    """The content files marked ``draft: true`` (relative paths), readable or not."""
+    drafts = set()
+    for directory in CONTENT_DIRS:
+        for path in sorted((content / directory).glob("*.md")):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError):
+                continue
+            if marked_draft(text):
+                drafts.add(path.relative_to(content).as_posix())
+    return drafts
 
 
 def build_archive(

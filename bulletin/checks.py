@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from bulletin.archive import Archive, build_archive, read_content
+from bulletin.archive import Archive, build_archive, draft_paths, read_content
 from bulletin.date_checks import check_dates
 from bulletin.model import Document, Issue, Item
 from bulletin.problems import ContentError, Problem
@@ -216,17 +217,35 @@ def _check_sources(archive: Archive, content: Path) -> Iterator[Problem]:
             )
 
 
-def read_archive(content: Path, urls: dict | None = None) -> tuple[Archive | None, list[Problem]]:
-    """The archive of a content directory and every problem in it (None: no taxonomies)."""
+def read_archive(
+    content: Path, urls: dict | None = None, drafts: bool = False
+) -> tuple[Archive | None, list[Problem]]:
+    """The archive of a content directory and every problem in it (None: no taxonomies).
+
+    Drafts (``draft: true``) are left out of the archive and their problems ignored, unless
+    `drafts`: then they are in it (for the preview and for `invoke check`) and their problems
+    are warnings, so an unfinished draft never stops a build.
+    """
     try:
         taxonomies = load_taxonomies(content)
     except ContentError as exc:
         return None, exc.problems
     documents, problems = read_content(content)
+    draft_files = draft_paths(content)
+    if not drafts:
+        documents = [d for d in documents if d.path not in draft_files]
+        problems = [p for p in problems if p.path not in draft_files]
     archive = build_archive(documents, taxonomies, urls)
-    return archive, sorted(problems + check_archive(archive, content))
+    if not drafts:
+        archive.drafts_left_out = sorted(draft_files)
+    problems = problems + check_archive(archive, content)
+    return archive, sorted(_as_draft(p) if p.path in draft_files else p for p in problems)
+
+
+def _as_draft(problem: Problem) -> Problem:
+    return replace(problem, message=f"（草稿）{problem.message}", severity="warning")
 
 
 def check_content(content: Path) -> list[Problem]:
-    """Every problem in the content directory: files, taxonomies, cross-document checks."""
-    return read_archive(content)[1]
+    """Every problem in the content directory, drafts' as warnings."""
+    return read_archive(content, drafts=True)[1]

@@ -58,15 +58,15 @@ COMMENT_RE = re.compile(r"^<!--.*-->$")  # notes for editors; not shown on the s
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 ISSUE_KEYS = {
-    "kind", "slug", "number", "date", "date_inferred", "date_basis", "source", "masthead",
+    "kind", "draft", "slug", "number", "date", "date_inferred", "date_basis", "source", "masthead",
     "headlines", "editor_note", "distribution", "fragments",
 }  # fmt: skip
 POLICY_KEYS = {
-    "kind", "slug", "title", "doc_number", "issuers", "recipients", "status", "date",
+    "kind", "draft", "slug", "title", "doc_number", "issuers", "recipients", "status", "date",
     "date_inferred", "date_basis", "source", "counties", "topics",
 }  # fmt: skip
 SPEECH_KEYS = {
-    "kind", "slug", "title", "subtitle", "speaker", "occasion", "attachment", "date",
+    "kind", "draft", "slug", "title", "subtitle", "speaker", "occasion", "attachment", "date",
     "date_inferred", "date_basis", "source", "counties", "topics",
 }  # fmt: skip
 ITEM_KEYS = {"slug", "date", "unit", "counties", "topics"}
@@ -226,6 +226,13 @@ class _Reader:
             )
         return value
 
+    def flag(self, data: dict, lines: dict[str, int], key: str) -> bool:
+        value = data.get(key)
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        self.error(lines.get(key, 1), f"字段“{key}”只能写 true 或 false", f"写成 {key}: true")
+        return False
+
     def require_date_key(self, data: dict, where: int, what: str) -> None:
         if "date" not in data:
             self.error(
@@ -266,6 +273,15 @@ def split_front_matter(text: str) -> tuple[str | None, int, list[str], int]:
     return "\n".join(lines[1:]), 2, [], len(lines) + 1
 
 
+DRAFT_RE = re.compile(r"^draft:\s*(?:true|True|TRUE|yes)\s*(?:#.*)?$")
+
+
+def marked_draft(text: str) -> bool:
+    """Whether a file's front matter says ``draft: true``, even where it cannot be read."""
+    front, _, _, _ = split_front_matter(text.removeprefix("\ufeff"))
+    return front is not None and any(DRAFT_RE.match(line) for line in front.splitlines())
+
+
 def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]:
     """Read one content file. Returns the document (None if unusable) and its problems."""
     reader = _Reader(path)
@@ -295,6 +311,9 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
     if reader.syntax:  # an unreadable block: report only what made it so
         return None, sorted(reader.syntax)
     document.field_lines = lines
+    document.draft = reader.flag(data, lines, "draft")
+    for item in getattr(document, "items", []):
+        item.draft = document.draft
     return document, reader.problems
 
 
@@ -513,7 +532,12 @@ def format_issue(issue: Issue, notes: dict[int, dict[str, str]] | None = None) -
     field (``counties: [平阳县]  # 建议：…``) for the editor to confirm and delete.
     """
     notes = notes or {}
-    out = ["---", "kind: bulletin", f"slug: {issue.slug}"]
+    out = [
+        "---",
+        "kind: bulletin",
+        *(["draft: true"] if issue.draft else []),
+        f"slug: {issue.slug}",
+    ]
     number = _yaml_value(issue.number)
     out.append(f"number: {number}" + ("  # 原文未注明期号" if issue.number is None else ""))
     out += _date_lines(issue.date)
@@ -560,6 +584,7 @@ def format_standalone(document: Policy | Speech) -> str:
     out = [
         "---",
         f"kind: {document.kind}",
+        *(["draft: true"] if document.draft else []),
         f"slug: {document.slug}",
         f"title: {_yaml_value(document.title)}",
     ]

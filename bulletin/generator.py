@@ -63,7 +63,11 @@ class ArchiveGenerator(Generator):
     # --- context -----------------------------------------------------------------------------
 
     def generate_context(self) -> None:
-        archive, problems = read_archive(Path(self.path), self.settings.get("BULLETIN_URLS"))
+        archive, problems = read_archive(
+            Path(self.path),
+            self.settings.get("BULLETIN_URLS"),
+            drafts=bool(self.settings.get("BULLETIN_DRAFTS")),
+        )
         self._report(problems)
         if archive is None:  # the taxonomies cannot be read: nothing can be built
             return

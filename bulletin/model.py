@@ -56,6 +56,7 @@ class Document:
     related: list[Document] = field(default_factory=list, repr=False, compare=False)
     # The file line of each metadata field, so a problem points at the field's own line.
     field_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    draft: bool = False  # shown in the preview only, never built or published
     kind = "document"
 
     def line_of(self, key: str) -> int:

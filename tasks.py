@@ -161,10 +161,30 @@ def serve(c, port=8000, host="localhost"):
         raise _fail("还没有可以显示的网站：请先按上面的提示修正内容。")
     _reload_script_as_file()
     server = Server()
+    server.SFH = _site_not_found_handler()
     for path in ("content/", "theme/", "pelicanconf.py"):
         server.watch(str(ROOT / path), rebuild, delay=0.5)
     print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 停止）")
     server.serve(host=host, port=int(port), root=str(OUTPUT), open_url_delay=None)
+
+
+def _site_not_found_handler():
+    """livereload's file handler, answering a missing page with the site's own 404.html.
+
+    Tornado's default error page is English ("404: Not Found"); the site has its own.
+    """
+    from livereload.handlers import StaticFileHandler
+
+    class SiteFileHandler(StaticFileHandler):
+        def write_error(self, status_code: int, **kwargs) -> None:
+            page = Path(self.root) / "404.html"
+            if status_code != 404 or not page.is_file():
+                super().write_error(status_code, **kwargs)
+                return
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(page.read_bytes())
+
+    return SiteFileHandler
 
 
 def _reload_script_as_file() -> None:

@@ -17,6 +17,7 @@ from bulletin.archive import Archive, build_archive, draft_paths, read_content
 from bulletin.date_checks import check_dates
 from bulletin.model import Document, Issue, Item
 from bulletin.problems import ContentError, Problem
+from bulletin.raw_names import load_moved
 from bulletin.rawtext.lines import key as title_key
 from bulletin.scaffold import PLACEHOLDER
 from bulletin.taxonomy import load_taxonomies
@@ -34,6 +35,7 @@ def check_archive(archive: Archive, content: Path) -> list[Problem]:
     problems += _check_issues(archive)
     problems += _check_html(archive, content)
     problems += _check_sources(archive, content)
+    problems += load_moved(content)[1]
     problems += check_dates(
         archive.issues, [*archive.policies, *archive.speeches], _source_reader(content)
     )

@@ -26,7 +26,7 @@ class YamlMistake:
     hint: str
 
 
-KEY = r"[A-Za-z_][A-Za-z0-9_]*"
+KEY = r"(?:[A-Za-z_][A-Za-z0-9_]*|抄报|抄送|报|送|发)"  # field names; distribution labels
 FULLWIDTH_COLON_RE = re.compile(rf"^\s*(?:-\s+)?{KEY}\s*：")
 NO_SPACE_RE = re.compile(rf"^\s*(?:-\s+)?{KEY}:(?=[^\s])")
 FULLWIDTH_BRACKET_RE = re.compile(r"[［］【】]")
@@ -97,7 +97,9 @@ def _layout_mistake(lines: list[str], number: int) -> tuple[str, str] | None:
     after = _content_lines(lines, range(number + 1, len(lines)))[:1]
     previous = KEY_LINE_RE.match(_without_comment(lines[before[0]])) if before else None
     missing_colon = NO_COLON_RE.match(code) and ":" not in code and "：" not in code
-    if missing_colon and (indent == 0 or (previous and len(previous.group(1)) == indent)):
+    opens_block = previous is not None and not previous.group(2).strip()
+    siblings = previous is not None and len(previous.group(1)) == indent
+    if missing_colon and (indent == 0 or siblings or opens_block):
         key = code.split()[0]
         return (f"字段“{key}”后面缺少冒号", f"写成 {key}: 值（半角冒号，后面一个空格）")
     if not KEY_LINE_RE.match(code) or indent == 0:

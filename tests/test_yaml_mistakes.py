@@ -158,3 +158,58 @@ def test_every_generated_mistake_gets_exactly_one_chinese_error_at_its_line(tmp_
 def test_the_generated_cases_cover_every_metadata_line():
     assert len(_metadata_lines(VALID)) == 15
     assert len(CASES) > 160
+
+
+# --- the same kinds of mistake in the real content files ------------------------------------
+
+REAL_LINE_RE = re.compile(r"^(\s*)([a-z_]+|抄报|抄送|报|送|发): (.*)$")
+
+
+def _real_cases() -> list[tuple[str, int, str]]:
+    """Mistakes in every metadata line of the real issues, policy and speech (with values
+    written as block lists, block text, nested mappings and comments)."""
+    cases = []
+    for path in sorted((ROOT / "content").glob("*/*.md")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        meta, fences = False, 0
+        for index, line in enumerate(lines):
+            if line in ("---", "```item", "```"):
+                fences += line == "---"
+                meta = (line == "---" and fences == 1) or line == "```item"
+                continue
+            match = REAL_LINE_RE.match(line)
+            if not meta or not match or match.group(3).lstrip().startswith("#"):
+                continue
+            indent, key, value = match.groups()
+            mutated = {
+                "full-width colon": f"{indent}{key}：{value}",
+                "no space after colon": f"{indent}{key}:{value}",
+                "no colon": f"{indent}{key} {value}",
+                "tab": f"\t{line}",
+                "unclosed quote": f'{indent}{key}: "{value}',
+                "value starting with *": f"{indent}{key}: *{value}",
+            }
+            if value.startswith("[") and value.endswith("]"):
+                mutated["unclosed ["] = f"{indent}{key}: {value[:-1]}"
+            for name, changed in mutated.items():
+                text = "\n".join([*lines[:index], changed, *lines[index + 1 :]]) + "\n"
+                where = f"{path.parent.name}/{path.name}:{index + 1}"
+                cases.append((f"{where} {name}", index + 1, text))
+    return cases
+
+
+REAL_CASES = _real_cases()
+
+
+def test_mistakes_in_the_real_files_get_one_chinese_error_at_their_line():
+    from bulletin.content_format import read_document
+
+    assert len(REAL_CASES) > 800
+    wrong = []
+    for name, line, text in REAL_CASES:
+        _, problems = read_document(text, "x.md")
+        errors = [p for p in problems if p.severity == "error"]
+        message = " ".join(f"{p.message} {p.hint}" for p in errors)
+        if len(errors) != 1 or errors[0].line != line or ENGLISH_RE.search(message):
+            wrong.append((name, [(p.line, p.message) for p in problems]))
+    assert wrong == []

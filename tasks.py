@@ -28,6 +28,7 @@ def _fail(message: str) -> Exit:
 @task(help={"content": "内容目录，默认 content/"})
 def check(c, content=None):
     """检查全部内容（YAML、日期、区县/主题、重复、HTML 等），有错误时退出码为 1。"""
+    from bulletin.archive import draft_paths
     from bulletin.checks import check_content
     from bulletin.problems import located
 
@@ -38,6 +39,9 @@ def check(c, content=None):
     sys.stdout.flush()
     n_errors = sum(p.severity == "error" for p in problems)
     n_warnings = len(problems) - n_errors
+    drafts = draft_paths(directory)
+    if drafts:
+        print(f"其中 {len(drafts)} 份是草稿（draft: true），草稿里的问题只算警告，不会发布。")
     if n_errors:
         raise _fail(f"检查未通过：{n_errors} 个错误，{n_warnings} 个警告。请按提示修改后再试。")
     print(f"检查通过：0 个错误，{n_warnings} 个警告。")

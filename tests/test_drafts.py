@@ -102,3 +102,8 @@ def test_invoke_build_says_which_drafts_it_left_out(tmp_path):
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "未包含 1 份草稿" in run.stdout and "content/bulletins/2014-09-05.md" in run.stdout
+    check = subprocess.run(
+        [sys.executable, "-m", "invoke", "check"], cwd=project, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "其中 1 份是草稿" in check.stdout and "警告：（草稿）还有未填写的模板文字" in check.stdout

@@ -10,6 +10,8 @@ DEFAULTS = {
     # URL pattern of each page kind; every pattern ends in "/" and the page is saved as
     # index.html inside it. Changing a pattern changes every URL of that kind: do not.
     "BULLETIN_URLS": DEFAULT_URLS,
+    # Build drafts (draft: true) too, marked 草稿: only the preview (invoke serve) does.
+    "BULLETIN_DRAFTS": False,
 }
 
 FIELDS = {

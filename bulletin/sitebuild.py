@@ -58,6 +58,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step, for reports
     compressed: Compressed | None = None  # the .gz siblings written, when publishing
+    drafts_left_out: list[str] = field(default_factory=list)  # draft files not built
 
 
 class _Collector(logging.Handler):
@@ -238,7 +239,9 @@ def build_site(
     settings = read_settings(settings_file, override=overrides)
     content = Path(settings["PATH"])
     step("check")
-    archive, problems = read_archive(content, settings.get("BULLETIN_URLS"))
+    archive, problems = read_archive(
+        content, settings.get("BULLETIN_URLS"), drafts=bool(settings.get("BULLETIN_DRAFTS"))
+    )
     if errors(problems) or archive is None:
         raise BuildFailed([located(p, content) for p in errors(problems)])
     with build_lock(target, waiting=lambda: step("wait")):
@@ -271,4 +274,7 @@ def build_site(
             with build_lock(whoosh_target):
                 swap_in(Path(staged["SEARCH_WHOOSH_PATH"]), whoosh_target)
     step.stop()
-    return BuildResult(new, time.perf_counter() - started, warnings, step.seconds, compressed)
+    return BuildResult(
+        new, time.perf_counter() - started, warnings, step.seconds, compressed,
+        drafts_left_out=archive.drafts_left_out,
+    )  # fmt: skip

@@ -79,7 +79,7 @@ def record_json(doc: SearchDoc) -> str:
     record = {
         "url": doc.url,
         "title": doc.title,
-        "kind": doc.kind_label,
+        "kind": doc.kind_name,
         "date": doc.date_display,
         "context": doc.context,
         "counties": "、".join(doc.counties),

@@ -157,7 +157,7 @@ class Hit:
             "url": f"{site_url.rstrip('/')}/{self.url}" if site_url else self.url,
             "date": self.date,
             "date_display": self.date_display,
-            "kind": {"item": "简报", "policy": "政策", "speech": "讲话"}[self.kind],
+            "kind": {"item": "简报", "policy": "政策文件", "speech": "讲话"}[self.kind],
             "counties": self.counties,
             "topics": self.topics,
             "context": self.context,

@@ -211,8 +211,17 @@ function spans(text, termList) {
 function excerpt(text, termList, width = 90) {
   const flat = text.replace(/\s*\n+\s*/g, " ");
   const marks = spans(flat, termList);
-  const begin = marks.length ? Math.max(0, marks[0][0] - Math.floor(width / 3)) : 0;
-  const end = Math.min(flat.length, begin + width);
+  // Cut only between words or characters: never inside a Latin word or a number (a name
+  // such as "Thomas Lee" is not shown as "omas Lee"), never inside a surrogate pair.
+  const word = /[0-9A-Za-z\u00c0-\u024f'’-]/;
+  const inside = (i) =>
+    i > 0 && i < flat.length && ((word.test(flat[i - 1]) && word.test(flat[i])) || /[\udc00-\udfff]/.test(flat[i]));
+  let begin = marks.length ? Math.max(0, marks[0][0] - Math.floor(width / 3)) : 0;
+  while (inside(begin)) begin--;
+  while (flat[begin] === " ") begin++;
+  let end = Math.min(flat.length, begin + width);
+  while (end > begin + 1 && inside(end)) end--;
+  while (end > begin + 1 && flat[end - 1] === " ") end--;
   const p = document.createElement("p");
   p.className = "excerpt";
   let at = begin;
@@ -226,7 +235,7 @@ function excerpt(text, termList, width = 90) {
     at = stop;
   }
   p.append(flat.slice(at, end));
-  if (end < flat.length) p.append("…");
+  if (flat.slice(end).trim()) p.append("…");
   return p;
 }
 

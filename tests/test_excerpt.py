@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from search.rules import rules_json
 from sitecheck import ROOT
 
 pytestmark = pytest.mark.browser
@@ -37,7 +38,8 @@ def js_const(name: str) -> str:
 HARNESS = "\n".join(
     [
         js_const("HAN"),
-        "let t2s = {};",
+        "let folds = {};",
+        f"let rules = {rules_json()};",
         *(js_function(n) for n in ("fold", "spans", "excerpt")),
         "window.cut = (text, terms) => excerpt(text, terms).textContent;",
     ]

@@ -28,6 +28,7 @@ def _fail(message: str) -> Exit:
 @task(help={"content": "内容目录，默认 content/"})
 def check(c, content=None):
     """检查全部内容（YAML、日期、区县/主题、重复、HTML 等），有错误时退出码为 1。"""
+    from bulletin.archive import draft_paths
     from bulletin.checks import check_content
     from bulletin.problems import located
 
@@ -38,6 +39,9 @@ def check(c, content=None):
     sys.stdout.flush()
     n_errors = sum(p.severity == "error" for p in problems)
     n_warnings = len(problems) - n_errors
+    drafts = draft_paths(directory)
+    if drafts:
+        print(f"其中 {len(drafts)} 份是草稿（draft: true），草稿里的问题只算警告，不会发布。")
     if n_errors:
         raise _fail(f"检查未通过：{n_errors} 个错误，{n_warnings} 个警告。请按提示修改后再试。")
     print(f"检查通过：0 个错误，{n_warnings} 个警告。")
@@ -59,6 +63,15 @@ def build(c, settings="pelicanconf.py", output="output"):
         return
     pages = sum(1 for _ in result.path.rglob("*.html"))
     print(f"构建完成：{pages} 个页面，用时 {result.seconds:.2f} 秒 → {output}/")
+    _say_drafts(result.drafts_left_out)
+
+
+def _say_drafts(drafts: list[str]) -> None:
+    """Tell the editor which drafts a build or publish left out."""
+    if drafts:
+        print(f"未包含 {len(drafts)} 份草稿（draft: true，只在 invoke serve 预览中显示）：")
+        for path in drafts:
+            print(f"  content/{path}")
 
 
 PUBLISH_STEPS = {
@@ -131,6 +144,7 @@ def publish(c, target=None, siteurl=None, content=None, parts=None):
             f"{packed.compressed_bytes / 1e6:.1f} MB（.gz）。"
         )
     print(f"{destination} → {result.path}（地址 {url}/）")
+    _say_drafts(result.drafts_left_out)
 
 
 @task(
@@ -180,7 +194,10 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     def rebuild() -> None:
         try:
             result = build_site(
-                str(ROOT / "pelicanconf.py"), site, overrides=overrides, content=source
+                str(ROOT / "pelicanconf.py"),
+                site,
+                overrides={**overrides, "BULLETIN_DRAFTS": True},  # drafts shown, marked 草稿
+                content=source,
             )
         except BuildFailed as exc:
             print("\n".join(exc.messages), file=sys.stderr)
@@ -193,10 +210,30 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
         raise _fail("还没有可以显示的网站：请先按上面的提示修正内容。")
     _reload_script_as_file()
     server = Server()
+    server.SFH = _site_not_found_handler()
     for path in (source, ROOT / "theme", ROOT / "pelicanconf.py"):
         server.watch(str(path), rebuild, delay=0.5)
     print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 停止）")
     server.serve(host=host, port=int(port), root=str(site), open_url_delay=None)
+
+
+def _site_not_found_handler():
+    """livereload's file handler, answering a missing page with the site's own 404.html.
+
+    Tornado's default error page is English ("404: Not Found"); the site has its own.
+    """
+    from livereload.handlers import StaticFileHandler
+
+    class SiteFileHandler(StaticFileHandler):
+        def write_error(self, status_code: int, **kwargs) -> None:
+            page = Path(self.root) / "404.html"
+            if status_code != 404 or not page.is_file():
+                super().write_error(status_code, **kwargs)
+                return
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(page.read_bytes())
+
+    return SiteFileHandler
 
 
 def _reload_script_as_file() -> None:
@@ -276,7 +313,7 @@ def new(c, date, number=None):
         "query": "要搜索的文字；多个词用空格分开（须同时出现）",
         "county": "只看某区县，如 平阳县（别名亦可）",
         "topic": "只看某主题，如 温商回归",
-        "kind": "只看某类：简报、政策、讲话",
+        "kind": "只看某类：简报、政策文件、讲话",
         "year": "只看某年，如 2014",
         "sort": "relevance（相关度，默认）或 date（日期，新→旧）",
         "limit": "最多显示几条（默认 20）",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from bulletin.content_format import read_file
+from bulletin.content_format import marked_draft, read_file
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.problems import Problem
 from bulletin.taxonomy import Taxonomy, Term
@@ -43,6 +43,7 @@ class Archive:
     speeches: list[Speech] = field(default_factory=list)
     taxonomies: dict[str, Taxonomy] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_URLS))
+    drafts_left_out: list[str] = field(default_factory=list)  # files of drafts not built
 
     def __post_init__(self) -> None:
         self.issues.sort(key=_sort_key)
@@ -90,6 +91,13 @@ class Archive:
         following = items[index + 1] if index + 1 < len(items) else None
         return previous, following
 
+    def issue_neighbours(self, issue: Issue) -> tuple[Issue | None, Issue | None]:
+        """The issues printed before and after `issue` (the order of the 简报 page)."""
+        index = next(i for i, other in enumerate(self.issues) if other is issue)
+        previous = self.issues[index - 1] if index > 0 else None
+        following = self.issues[index + 1] if index + 1 < len(self.issues) else None
+        return previous, following
+
     # --- taxonomies ---------------------------------------------------------------------------
 
     def tagged(self, key: str) -> dict[str, list[Document]]:
@@ -114,14 +122,26 @@ class Archive:
 
     # --- years --------------------------------------------------------------------------------
 
+    @staticmethod
+    def year_of(document: Document) -> int | None:
+        """The year a document is filed under, the same on every page, chart and filter.
+
+        An item's is its issue's (the year it was printed: 12月30日 in a January 2014 issue
+        is filed under 2014, as the issue is); a policy's, speech's or issue's is its own
+        date's. None when unknown. An item of an undated issue falls back on its own date.
+        """
+        if isinstance(document, Item) and document.issue and document.issue.date.value:
+            return document.issue.date.value.year
+        date = document.date.value or document.sort_date
+        return date.year if date else None
+
     def years(self) -> dict[int | None, list[Document]]:
         """Issues, policies and speeches by year (None: year unknown), newest year first."""
         by_year: dict[int | None, list[Document]] = defaultdict(list)
         for document in sorted(
             [*self.issues, *self.policies, *self.speeches], key=_sort_key, reverse=True
         ):
-            date = document.date.value
-            by_year[date.year if date else None].append(document)
+            by_year[self.year_of(document)].append(document)
         ordered = sorted((y for y in by_year if y is not None), reverse=True)
         keys: list[int | None] = [*ordered, *([None] if None in by_year else [])]
         return {year: by_year[year] for year in keys}
@@ -131,7 +151,8 @@ class Archive:
 
     def year_span(self) -> list[int]:
         """Every year from the earliest dated document to the latest, for per-year charts."""
-        years = [d.sort_date.year for d in (*self.issues, *self.documents) if d.sort_date]
+        found = [self.year_of(d) for d in (*self.issues, *self.documents)]
+        years = [y for y in found if y is not None]
         return list(range(min(years), max(years) + 1)) if years else []
 
     @staticmethod
@@ -139,8 +160,7 @@ class Archive:
         """How many of `documents` fall in each year (None: date unknown)."""
         counts: dict[int | None, int] = defaultdict(int)
         for document in documents:
-            date = document.sort_date
-            counts[date.year if date else None] += 1
+            counts[Archive.year_of(document)] += 1
         return dict(counts)
 
 
@@ -166,6 +186,20 @@ def read_content(content: Path) -> tuple[list[Document], list[Problem]]:
                 continue
             documents.append(document)
     return documents, problems
+
+
+def draft_paths(content: Path) -> set[str]:
+    """The content files marked ``draft: true`` (relative paths), readable or not."""
+    drafts = set()
+    for directory in CONTENT_DIRS:
+        for path in sorted((content / directory).glob("*.md")):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError):
+                continue
+            if marked_draft(text):
+                drafts.add(path.relative_to(content).as_posix())
+    return drafts
 
 
 def build_archive(

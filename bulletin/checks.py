@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from bulletin.archive import Archive, build_archive, read_content
+from bulletin.archive import Archive, build_archive, draft_paths, read_content
+from bulletin.date_checks import check_dates
 from bulletin.model import Document, Issue, Item
 from bulletin.problems import ContentError, Problem
+from bulletin.raw_names import load_moved
 from bulletin.rawtext.lines import key as title_key
 from bulletin.scaffold import PLACEHOLDER
 from bulletin.taxonomy import load_taxonomies
@@ -32,7 +35,28 @@ def check_archive(archive: Archive, content: Path) -> list[Problem]:
     problems += _check_issues(archive)
     problems += _check_html(archive, content)
     problems += _check_sources(archive, content)
+    problems += load_moved(content)[1]
+    problems += check_dates(
+        archive.issues, [*archive.policies, *archive.speeches], _source_reader(content)
+    )
     return sorted(problems)
+
+
+def _source_reader(content: Path):
+    """Reads a raw source (any encoding the importer accepts); None if it is missing."""
+
+    def read(source: str) -> str | None:
+        from bulletin.importer import ImportRefused, decode
+
+        path = content / source
+        if not path.is_file():
+            return None
+        try:
+            return decode(path.read_bytes())[0]
+        except ImportRefused:
+            return None
+
+    return read
 
 
 def _documents_with_terms(archive: Archive) -> Iterator[Document]:
@@ -54,7 +78,9 @@ def _check_taxonomy_terms(archive: Archive) -> Iterator[Problem]:
                     if guesses
                     else f"可用的{taxonomy.label}见 {where}；新{taxonomy.label}须先加入该文件"
                 )
-                yield Problem(document.path, document.line, f"未知的{taxonomy.label}“{name}”", hint)
+                yield Problem(
+                    document.path, document.line_of(key), f"未知的{taxonomy.label}“{name}”", hint
+                )
 
 
 def _check_unique_urls(archive: Archive) -> Iterator[Problem]:
@@ -69,8 +95,8 @@ def _check_unique_urls(archive: Archive) -> Iterator[Problem]:
         if other is not None:
             yield Problem(
                 document.path,
-                document.line,
-                f"网址 /{document.url} 与 {other.path}:{other.line} 重复",
+                document.line_of("slug"),
+                f"网址 /{document.url} 与 {other.path}:{other.line_of('slug')} 重复",
                 "改用不同的 slug",
             )
             if isinstance(document, Issue):
@@ -93,7 +119,7 @@ def _check_issues(archive: Archive) -> Iterator[Problem]:
             for issue in issues[1:]:
                 yield Problem(
                     issue.path,
-                    1,
+                    issue.line_of("number" if label == "期号" else "date"),
                     f"{label}“{value}”与 {issues[0].path} 重复：同一期简报导入了两次？",
                     "删除重复的文件，或改正期号/日期",
                 )
@@ -102,7 +128,7 @@ def _check_issues(archive: Archive) -> Iterator[Problem]:
 def _check_issue(issue: Issue) -> Iterator[Problem]:
     if not issue.items:
         yield Problem(issue.path, 1, "这期简报没有任何条目", "每条新闻以“## 标题”开头")
-    if issue.date.value is None:
+    if issue.date.value is None and not issue.date.invalid:
         yield Problem(
             issue.path,
             1,
@@ -115,7 +141,7 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
         if title_key(headline) not in titles:
             yield Problem(
                 issue.path,
-                1,
+                issue.line_of("headlines"),
                 f"提要“{headline}”没有对应的条目",
                 "核对提要与条目标题是否一致（提要按原文保留，不必改）",
                 "warning",
@@ -141,7 +167,7 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
         if not item.unit:
             yield Problem(
                 item.path,
-                item.line,
+                item.line_of("unit"),
                 f"条目“{item.title}”没有报送单位",
                 "如原文有单位，填写 unit；原文确实没有则可忽略",
                 "warning",
@@ -149,7 +175,7 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
         if not item.counties and not item.topics:
             yield Problem(
                 item.path,
-                item.line,
+                item.line_of("counties"),
                 f"条目“{item.title}”既没有区县也没有主题",
                 "填写 counties 或 topics，否则读者无法从区县、主题页找到它",
                 "warning",
@@ -187,23 +213,41 @@ def _check_sources(archive: Archive, content: Path) -> Iterator[Problem]:
         if source and not (content / source).is_file():
             yield Problem(
                 document.path,
-                1,
+                document.line_of("source"),
                 f"原始文本 {source} 不存在",
                 "把原始文本放到 content/raw/，或改正 source",
             )
 
 
-def read_archive(content: Path, urls: dict | None = None) -> tuple[Archive | None, list[Problem]]:
-    """The archive of a content directory and every problem in it (None: no taxonomies)."""
+def read_archive(
+    content: Path, urls: dict | None = None, drafts: bool = False
+) -> tuple[Archive | None, list[Problem]]:
+    """The archive of a content directory and every problem in it (None: no taxonomies).
+
+    Drafts (``draft: true``) are left out of the archive and their problems ignored, unless
+    `drafts`: then they are in it (for the preview and for `invoke check`) and their problems
+    are warnings, so an unfinished draft never stops a build.
+    """
     try:
         taxonomies = load_taxonomies(content)
     except ContentError as exc:
         return None, exc.problems
     documents, problems = read_content(content)
+    draft_files = draft_paths(content)
+    if not drafts:
+        documents = [d for d in documents if d.path not in draft_files]
+        problems = [p for p in problems if p.path not in draft_files]
     archive = build_archive(documents, taxonomies, urls)
-    return archive, sorted(problems + check_archive(archive, content))
+    if not drafts:
+        archive.drafts_left_out = sorted(draft_files)
+    problems = problems + check_archive(archive, content)
+    return archive, sorted(_as_draft(p) if p.path in draft_files else p for p in problems)
+
+
+def _as_draft(problem: Problem) -> Problem:
+    return replace(problem, message=f"（草稿）{problem.message}", severity="warning")
 
 
 def check_content(content: Path) -> list[Problem]:
-    """Every problem in the content directory: files, taxonomies, cross-document checks."""
-    return read_archive(content)[1]
+    """Every problem in the content directory, drafts' as warnings."""
+    return read_archive(content, drafts=True)[1]

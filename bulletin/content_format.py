@@ -48,6 +48,8 @@ import yaml
 from bulletin.dates import PartialDate
 from bulletin.model import DateInfo, Document, Issue, Item, Policy, Speech
 from bulletin.problems import Problem
+from bulletin.yaml_errors import FULLWIDTH_BRACKETS_HINT
+from bulletin.yaml_errors import explain as explain_yaml
 
 KINDS = ("bulletin", "policy", "speech")
 ITEM_FENCE = "```item"
@@ -56,18 +58,19 @@ COMMENT_RE = re.compile(r"^<!--.*-->$")  # notes for editors; not shown on the s
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 ISSUE_KEYS = {
-    "kind", "slug", "number", "date", "date_inferred", "date_basis", "source", "masthead",
+    "kind", "draft", "slug", "number", "date", "date_inferred", "date_basis", "source", "masthead",
     "headlines", "editor_note", "distribution", "fragments",
 }  # fmt: skip
 POLICY_KEYS = {
-    "kind", "slug", "title", "doc_number", "issuers", "recipients", "status", "date",
+    "kind", "draft", "slug", "title", "doc_number", "issuers", "recipients", "status", "date",
     "date_inferred", "date_basis", "source", "counties", "topics",
 }  # fmt: skip
 SPEECH_KEYS = {
-    "kind", "slug", "title", "subtitle", "speaker", "occasion", "attachment", "date",
+    "kind", "draft", "slug", "title", "subtitle", "speaker", "occasion", "attachment", "date",
     "date_inferred", "date_basis", "source", "counties", "topics",
 }  # fmt: skip
 ITEM_KEYS = {"slug", "date", "unit", "counties", "topics"}
+TERM_KEYS = {"counties", "topics"}  # lists of taxonomy names, never holding a comma
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
@@ -96,6 +99,7 @@ class _Reader:
     def __init__(self, path: str):
         self.path = path
         self.problems: list[Problem] = []
+        self.syntax: list[Problem] = []
 
     def error(self, line: int, message: str, hint: str) -> None:
         self.problems.append(Problem(self.path, line, message, hint, "error"))
@@ -103,34 +107,47 @@ class _Reader:
     def warning(self, line: int, message: str, hint: str) -> None:
         self.problems.append(Problem(self.path, line, message, hint, "warning"))
 
+    def syntax_error(self, line: int, message: str, hint: str) -> None:
+        """A mistake that makes a block unreadable: only such mistakes are then reported."""
+        problem = Problem(self.path, line, message, hint, "error")
+        self.problems.append(problem)
+        self.syntax.append(problem)
+
     # --- YAML -----------------------------------------------------------------------------
 
-    def load_mapping(self, text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
-        """Parse a YAML mapping; return it with the file line of each top-level key."""
+    def load_mapping(
+        self, text: str, first_line: int
+    ) -> tuple[dict[str, Any], dict[str, int]] | None:
+        """Parse a YAML mapping; return it with the file line of each top-level key.
+
+        None when the YAML cannot be read at all: that one mistake is reported (in Chinese,
+        at its line) and nothing else of the block is checked, so no false problem follows.
+        """
         try:
             node, data = _compose_and_load(text)
         except yaml.YAMLError as exc:
-            # The context mark is where the broken construct starts (the editor's line);
-            # the problem mark is where YAML noticed, often the line after.
-            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-            line = first_line + (mark.line if mark else 0)
-            problem = getattr(exc, "problem", None) or str(exc)
-            self.error(
-                line,
-                f"YAML 格式有误（{problem}）",
-                "检查冒号后是否有空格、引号是否成对、列表缩进是否一致",
-            )
-            return {}, {}
+            mistake = explain_yaml(text, exc)
+            self.syntax_error(first_line + mistake.line, mistake.message, mistake.hint)
+            return None
         if data is None:
             return {}, {}
         if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-            self.error(
+            self.syntax_error(
                 first_line,
                 "元数据应为“键: 值”形式的映射",
                 "每行写成“键: 值”，例如 date: 2014-07-13",
             )
-            return {}, {}
-        lines = {str(key.value): first_line + key.start_mark.line for key, _ in node.value}
+            return None
+        lines: dict[str, int] = {}
+        for key, _ in node.value:
+            line = first_line + key.start_mark.line
+            if str(key.value) in lines:
+                self.error(
+                    line,
+                    f"字段“{key.value}”写了两次（另一处在第{lines[str(key.value)]}行）",
+                    "删去其中一行",
+                )
+            lines.setdefault(str(key.value), line)
         return {str(k): v for k, v in data.items()}, lines
 
     def check_keys(self, data: dict, lines: dict[str, int], allowed: set[str], where: int) -> None:
@@ -161,11 +178,22 @@ class _Reader:
         value = data.get(key)
         if value is None:
             return []
+        line = lines.get(key, where)
         if isinstance(value, str):
+            if value.strip()[:1] in "［【" and value.strip()[-1:] in "］】":
+                self.error(line, "列表用了全角方括号", FULLWIDTH_BRACKETS_HINT)
+                value = value.strip()[1:-1]  # read on as meant, so nothing else is reported
             value = [v for v in re.split(r"[,，、]\s*", value) if v.strip()]
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
-            self.error(lines.get(key, where), f"字段“{key}”应为列表", f"写成 {key}: [甲, 乙]")
+            self.error(line, f"字段“{key}”应为列表", f"写成 {key}: [甲, 乙]")
             return []
+        if key in TERM_KEYS and any("，" in str(v) or "、" in str(v) for v in value):
+            self.error(
+                line,
+                f"字段“{key}”的列表里用了全角逗号“，”或顿号“、”",
+                f"列表项之间用半角逗号加空格，如 {key}: [平阳县, 瑞安市]",
+            )
+            value = [v for text in value for v in re.split(r"[，、]\s*", str(text))]
         return [str(v).strip() for v in value if str(v).strip()]
 
     def date(self, data: dict, lines: dict[str, int], key: str, where: int) -> PartialDate | None:
@@ -198,6 +226,13 @@ class _Reader:
             )
         return value
 
+    def flag(self, data: dict, lines: dict[str, int], key: str) -> bool:
+        value = data.get(key)
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        self.error(lines.get(key, 1), f"字段“{key}”只能写 true 或 false", f"写成 {key}: true")
+        return False
+
     def require_date_key(self, data: dict, where: int, what: str) -> None:
         if "date" not in data:
             self.error(
@@ -220,7 +255,8 @@ class _Reader:
             return DateInfo(stated, inferred=False, basis=basis)
         if inferred is not None:
             return DateInfo(inferred, inferred=True, basis=basis)
-        return DateInfo(None)
+        written = any(data.get(key) not in (None, "") for key in ("date", "date_inferred"))
+        return DateInfo(None, invalid=written)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -237,6 +273,15 @@ def split_front_matter(text: str) -> tuple[str | None, int, list[str], int]:
     return "\n".join(lines[1:]), 2, [], len(lines) + 1
 
 
+DRAFT_RE = re.compile(r"^draft:\s*(?:true|True|TRUE|yes)\s*(?:#.*)?$")
+
+
+def marked_draft(text: str) -> bool:
+    """Whether a file's front matter says ``draft: true``, even where it cannot be read."""
+    front, _, _, _ = split_front_matter(text.removeprefix("\ufeff"))
+    return front is not None and any(DRAFT_RE.match(line) for line in front.splitlines())
+
+
 def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]:
     """Read one content file. Returns the document (None if unusable) and its problems."""
     reader = _Reader(path)
@@ -246,9 +291,10 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
     if front is None:
         reader.error(1, "文件开头缺少元数据块", "第一行写 ---，接着写元数据，再以 --- 结束")
         return None, reader.problems
-    data, lines = reader.load_mapping(front, front_line)
-    if not data and reader.problems:
+    loaded = reader.load_mapping(front, front_line)
+    if loaded is None:
         return None, reader.problems
+    data, lines = loaded
     kind = data.get("kind")
     if kind not in KINDS:
         reader.error(
@@ -262,6 +308,12 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
     else:
         cls = Policy if kind == "policy" else Speech
         document = _read_standalone(cls, reader, data, lines, body_lines)
+    if reader.syntax:  # an unreadable block: report only what made it so
+        return None, sorted(reader.syntax)
+    document.field_lines = lines
+    document.draft = reader.flag(data, lines, "draft")
+    for item in getattr(document, "items", []):
+        item.draft = document.draft
     return document, reader.problems
 
 
@@ -369,7 +421,7 @@ def _read_items(reader: _Reader, body_lines: list[str], body_line: int) -> list[
         index += 1
     finish()
     if in_fence:
-        reader.error(body_line + len(body_lines) - 1, "代码块没有结束", "补上一行 ```")
+        reader.syntax_error(body_line + len(body_lines) - 1, "代码块没有结束", "补上一行 ```")
     return items
 
 
@@ -389,9 +441,13 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
     while end < len(lines) and lines[end].strip() != "```":
         end += 1
     if end >= len(lines):
-        reader.error(base + index, "条目元数据块没有结束", "在元数据后补一行 ```")
+        reader.syntax_error(base + index, "条目元数据块没有结束", "在元数据后补一行 ```")
         return end
-    data, keys = reader.load_mapping("\n".join(lines[index + 1 : end]), base + index + 1)
+    loaded = reader.load_mapping("\n".join(lines[index + 1 : end]), base + index + 1)
+    if loaded is None:
+        return end + 1
+    data, keys = loaded
+    item.field_lines = keys
     where = base + index
     reader.check_keys(data, keys, ITEM_KEYS, where)
     reader.require_date_key(data, where, f"条目“{item.title}”")
@@ -476,7 +532,12 @@ def format_issue(issue: Issue, notes: dict[int, dict[str, str]] | None = None) -
     field (``counties: [平阳县]  # 建议：…``) for the editor to confirm and delete.
     """
     notes = notes or {}
-    out = ["---", "kind: bulletin", f"slug: {issue.slug}"]
+    out = [
+        "---",
+        "kind: bulletin",
+        *(["draft: true"] if issue.draft else []),
+        f"slug: {issue.slug}",
+    ]
     number = _yaml_value(issue.number)
     out.append(f"number: {number}" + ("  # 原文未注明期号" if issue.number is None else ""))
     out += _date_lines(issue.date)
@@ -523,6 +584,7 @@ def format_standalone(document: Policy | Speech) -> str:
     out = [
         "---",
         f"kind: {document.kind}",
+        *(["draft: true"] if document.draft else []),
         f"slug: {document.slug}",
         f"title: {_yaml_value(document.title)}",
     ]

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import logging
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,10 +25,12 @@ from bulletin.archive import Archive
 from bulletin.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.checks import read_archive
 from bulletin.csp import meta_policy
+from bulletin.labels import date_label, issue_label, printed_label, source_label
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.paging import PER_PAGE, paginate
 from bulletin.parts import owns, parse_part, writes_shared
 from bulletin.problems import Problem
+from bulletin.raw_names import load_moved
 from bulletin.render import Rendered, render_markdown
 from bulletin.search_records import SearchIndexes
 from bulletin.taxonomy import Taxonomy, Term
@@ -68,6 +71,8 @@ class ArchiveGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.env.globals["term_links"] = term_links
+        for helper in (date_label, printed_label, issue_label, source_label):
+            self.env.globals[helper.__name__] = helper
         self.env.globals["CONTENT_SECURITY_POLICY"] = meta_policy()
         self.archive: Archive | None = None
         self.written: list[str] = []  # URLs of pages, for the sitemap
@@ -77,7 +82,11 @@ class ArchiveGenerator(Generator):
     # --- context -----------------------------------------------------------------------------
 
     def generate_context(self) -> None:
-        archive, problems = read_archive(Path(self.path), self.settings.get("BULLETIN_URLS"))
+        archive, problems = read_archive(
+            Path(self.path),
+            self.settings.get("BULLETIN_URLS"),
+            drafts=bool(self.settings.get("BULLETIN_DRAFTS")),
+        )
         self._report(problems)
         if archive is None:  # the taxonomies cannot be read: nothing can be built
             return
@@ -121,7 +130,11 @@ class ArchiveGenerator(Generator):
         self._paged(writer, "policies/", "list", archive.policies[::-1], page_title="政策文件")
         self._paged(writer, "speeches/", "list", archive.speeches[::-1], page_title="讲话")
         for issue in archive.issues:
-            self._page(writer, issue.url, "issue", doc=issue, page_title=issue.title)
+            previous, following = archive.issue_neighbours(issue)
+            self._page(
+                writer, issue.url, "issue", doc=issue, page_title=issue.title,
+                previous=previous, following=following,
+            )  # fmt: skip
         for item in archive.items:
             previous, following = archive.neighbours(item)
             self._page(
@@ -147,6 +160,7 @@ class ArchiveGenerator(Generator):
         if writes_shared(self.part):
             self._feeds(writer)
             self._data_files()
+            self._moved_raw()
             self._sitemap()
         self.search.write(Path(self.output_path), self.part)
 
@@ -258,7 +272,7 @@ class ArchiveGenerator(Generator):
         ]
         summary = document.title
         if isinstance(document, Item) and document.issue is not None:
-            summary = f"{document.issue.title}｜{document.date.display}"
+            summary = f"{document.issue.title}｜{date_label(document.date)}"
         return FeedEntry(
             title=document.title,
             url=document.url,
@@ -330,6 +344,14 @@ class ArchiveGenerator(Generator):
             out.writerow({k: "；".join(v) if isinstance(v, list) else v for k, v in record.items()})
         # A BOM so that spreadsheet programs open the Chinese text as UTF-8.
         self._write("data/documents.csv", "\ufeff" + buffer.getvalue())
+
+    def _moved_raw(self) -> None:
+        """A copy of each renamed raw source under its old name, so old links keep working."""
+        moved, _ = load_moved(Path(self.path))  # problems are reported by the checks
+        for old, new in sorted(moved.items()):
+            target = Path(self.output_path) / "raw" / old
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(self.path) / "raw" / new, target)
 
     def _sitemap(self) -> None:
         ET.register_namespace("", SITEMAP_NS)

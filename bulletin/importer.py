@@ -7,7 +7,6 @@ for provenance. Nothing is overwritten without ``force``.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,8 @@ from charset_normalizer import from_bytes
 from bulletin.content_format import format_document
 from bulletin.dates import PartialDate
 from bulletin.model import Issue
+from bulletin.raw_names import free_raw_name
+from bulletin.raw_names import raw_name as default_raw_name
 from bulletin.rawtext import ImportResult, import_text
 from bulletin.taxonomy import load_taxonomies
 
@@ -85,16 +86,21 @@ def import_file(
     if not text.strip():
         raise ImportRefused(f"{source}：文件是空的，没有可导入的内容")
     raw_dir = content / "raw"
-    raw_name = _raw_name(source, data, raw_dir)
     result = import_text(
         text,
-        source=f"raw/{raw_name}",
+        source="",  # named below, after the document it holds
         taxonomies=load_taxonomies(content),
         kind=kind,
         date=date,
         number=number,
     )
     document = result.document
+    raw_name = free_raw_name(
+        default_raw_name(document.slug, result.kind),
+        data if encoding == "UTF-8" else text.encode("utf-8"),
+        raw_dir,
+    )
+    document.source = f"raw/{raw_name}"
     target = output or content / KIND_DIRS[result.kind] / f"{document.slug}.md"
     if target.exists() and not force:
         raise ImportRefused(f"{target} 已存在：如确要覆盖，加 --force；或先改名/删除原文件")
@@ -110,17 +116,6 @@ def import_file(
     tmp.write_text(format_document(document, result.notes), encoding="utf-8")
     tmp.replace(target)
     return ImportOutcome(target, raw_path, result, encoding)
-
-
-def _raw_name(source: Path, data: bytes, raw_dir: Path) -> str:
-    """The raw copy's file name: the source's, unless a different file already has it."""
-    name = source.name if source.suffix == ".txt" else source.stem + ".txt"
-    existing = raw_dir / name
-    if existing.exists() and existing.resolve() != source.resolve():
-        digest = hashlib.sha256(data).hexdigest()[:8]
-        if hashlib.sha256(existing.read_bytes()).hexdigest()[:8] != digest:
-            name = f"{Path(name).stem}-{digest}.txt"
-    return name
 
 
 def summary(outcome: ImportOutcome, root: Path | None = None) -> str:

@@ -25,6 +25,7 @@ class DateInfo:
     value: PartialDate | None = None
     inferred: bool = False
     basis: str | None = None
+    invalid: bool = False  # a date was written but is not a date (reported when read)
 
     @property
     def known(self) -> bool:
@@ -53,7 +54,14 @@ class Document:
     html: str = field(default="", repr=False, compare=False)
     toc: tuple = field(default=(), repr=False, compare=False)
     related: list[Document] = field(default_factory=list, repr=False, compare=False)
+    # The file line of each metadata field, so a problem points at the field's own line.
+    field_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    draft: bool = False  # shown in the preview only, never built or published
     kind = "document"
+
+    def line_of(self, key: str) -> int:
+        """The line of the field `key` in the source file (the document's line if absent)."""
+        return self.field_lines.get(key, self.line)
 
     @property
     def kind_label(self) -> str:

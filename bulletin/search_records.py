@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from bulletin.archive import Archive
+from bulletin.labels import date_label, source_label
 from bulletin.model import Document, Item, Policy, Speech
 from search.documents import SearchDoc
 from search.pagefind_bundle import SHARD_SIZE, write_bundle
@@ -62,7 +63,7 @@ def search_doc(archive: Archive, document: Document) -> SearchDoc:
     if isinstance(document, Item):
         if document.unit:
             text = f"{text}\n\n{document.unit}"
-        context = document.issue.title if document.issue else ""
+        context = source_label(document)
     elif isinstance(document, Policy):
         context = document.doc_number or ""
         text = "\n\n".join(
@@ -71,10 +72,7 @@ def search_doc(archive: Archive, document: Document) -> SearchDoc:
     elif isinstance(document, Speech):
         context = document.occasion or ""
         text = "\n\n".join(p for p in [document.subtitle or "", text] if p)
-    if isinstance(document, Item) and not document.date.known and document.issue:
-        date_display = f"日期未注明（{document.issue.date.display}简报）"
-    else:
-        date_display = document.date.display if document.date.known else "日期未注明"
+    date_display = date_label(document.date)
     return SearchDoc(
         url=document.url,
         kind=document.kind,
@@ -86,6 +84,7 @@ def search_doc(archive: Archive, document: Document) -> SearchDoc:
         topics=tuple(t.name for t in archive.terms_of(document, "topics")),
         context=context,
         extra={"unit": document.unit} if isinstance(document, Item) and document.unit else {},
+        filed_year=str(archive.year_of(document) or ""),
     )
 
 

@@ -14,6 +14,8 @@ DEFAULTS = {
     # Entries per page of a long list (county, topic, year, bulletins, policies, speeches);
     # an issue counts with its headlines. Pages after the first are at <list URL>page/N/.
     "BULLETIN_PER_PAGE": PER_PAGE,
+    # Build drafts (draft: true) too, marked 草稿: only the preview (invoke serve) does.
+    "BULLETIN_DRAFTS": False,
 }
 
 FIELDS = {

@@ -60,6 +60,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step, for reports
     compressed: Compressed | None = None  # the .gz siblings written, when publishing
+    drafts_left_out: list[str] = field(default_factory=list)  # draft files not built
     skipped: bool = False  # nothing changed since the last build: no file was written
 
 
@@ -269,7 +270,9 @@ def build_site(
     if unchanged and parts is None:
         return BuildResult(target.resolve(), time.perf_counter() - started, skipped=True)
     step("check")
-    archive, problems = read_archive(content, settings.get("BULLETIN_URLS"))
+    archive, problems = read_archive(
+        content, settings.get("BULLETIN_URLS"), drafts=bool(settings.get("BULLETIN_DRAFTS"))
+    )
     if errors(problems) or archive is None:
         raise BuildFailed([located(p, content) for p in errors(problems)])
     with build_lock(target, waiting=lambda: step("wait")):
@@ -312,4 +315,7 @@ def build_site(
         temporary.write_text(manifest.to_json(), encoding="utf-8")
         os.replace(temporary, manifest_path)
     step.stop()
-    return BuildResult(new, time.perf_counter() - started, warnings, step.seconds, compressed)
+    return BuildResult(
+        new, time.perf_counter() - started, warnings, step.seconds, compressed,
+        drafts_left_out=archive.drafts_left_out,
+    )  # fmt: skip

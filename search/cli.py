@@ -29,7 +29,7 @@ def kind_of(value: str | None) -> str | None:
         return KIND_NAMES[value.strip().lower()]
     except KeyError:
         raise UsageError(
-            f"--kind “{value}” 无效：可用 简报、政策、讲话（或 item、policy、speech）"
+            f"--kind “{value}” 无效：可用 简报、政策文件、讲话（或 item、policy、speech）"
         ) from None
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Kinds as the reader sees and filters them.
+# Kinds as the reader filters them (the filter's values, in /search/?kind=…), and as every
+# page names them.
 KINDS = {"item": "简报", "policy": "政策", "speech": "讲话"}
+KIND_NAMES = {"item": "简报", "policy": "政策文件", "speech": "讲话"}
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class SearchDoc:
     counties: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     context: str = ""  # where it comes from: the title, or the 文号
+    filed_year: str = ""  # the year it is filed under, when not its date's (an item: its issue's)
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -31,4 +34,8 @@ class SearchDoc:
 
     @property
     def year(self) -> str:
-        return self.date[:4]
+        return self.filed_year or self.date[:4]
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES[self.kind]

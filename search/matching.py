@@ -9,17 +9,24 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from itertools import combinations, pairwise
 
-from search.rules import GAP_MAX_RUNS, GAP_MAX_SKIPPED, GAP_MIN_TOKENS, TIER_EXACT, TIER_GAP
+from search.rules import (
+    GAP_MAX_RUNS,
+    GAP_MAX_SKIPPED,
+    GAP_MIN_TOKENS,
+    TIER_EXACT,
+    TIER_GAP,
+    TITLE_SLOTS,
+)
 from search.text import pair_words, unit_code
 
 Positions = Mapping[str, set[int]]
 
 
-def term_words(term: list[str], mark: str = "") -> list[str]:
+def term_words(term: list[str]) -> list[str]:
     """The index words a term is looked up by: its pair words, or one token's code (a prefix)."""
     if len(term) == 1:
-        return [unit_code(term[0]) + mark]
-    return pair_words(term, mark)[:-1]  # the last pair word is the term's END, not the text's
+        return [unit_code(term[0])]
+    return pair_words(term)[:-1]  # the last pair word is the term's END, not the text's
 
 
 def _run_starts(words: list[str], first: int, last: int, positions: Positions) -> list[int]:
@@ -88,6 +95,16 @@ def match_term(term: list[str], positions: Positions) -> int | None:
         if gap_fits(words, runs_of(pairs, breaks), positions):
             return TIER_GAP
     return None
+
+
+def in_title(term: list[str], positions: Positions) -> bool:
+    """The term occurs exactly among the first TITLE_SLOTS words (the title's).
+
+    For a one-token term, `positions` holds the positions of the words that begin with its
+    code, under that code."""
+    words = term_words(term)
+    limit = TITLE_SLOTS - len(words)  # the run's first word, so that its last is in the title
+    return any(x <= limit for x in _run_starts(words, 0, len(words) - 1, positions))
 
 
 def could_gap_match(term: list[str], present: set[str]) -> bool:

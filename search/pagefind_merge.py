@@ -12,9 +12,9 @@ structure as Pagefind's own (`pagefind/src/index/mod.rs` of Pagefind 1.5):
   word's pages are numbered by their difference from the page before; the first page of
   a shard is shifted by the pages of the shards before it), cut after 20,000 entries as
   Pagefind cuts them;
-- filters with their values' pages shifted likewise, and each sort order the shards' orders
-  one after the other: the shards must be given in that order (the archive's shards hold
-  consecutive dates, oldest first, and date is its only sort);
+- filters with their values' pages shifted likewise, and each sort order (the archive's
+  index has none: its date order is a file of its own) the shards' orders one after the
+  other, so the shards must be given in that order;
 - the fragments, unchanged: a result's id and its positions (`words`) are those of its
   shard's run, so the search page and its records (search/docs/<id>.json) work as before.
 

@@ -16,7 +16,9 @@ A term (the query split on spaces) matches a document
   tokens skipped), 温州台州商会 in 温州、丽水、台州商会. Punctuation is never a token.
 
 A document answers a query when every term matches it. Tiers, best first: every term exact
-and in the title; every term exact; some term only with gaps. Within a tier the browser
+and in the title (its words among the first `TITLE_SLOTS` words, which are the title's:
+shorter titles are padded to that length with the filler word `zz`); every term exact; some
+term only with gaps. Within a tier the browser
 orders by Pagefind's score and the command line by BM25F; both return the same documents.
 """
 
@@ -29,6 +31,8 @@ GAP_MAX_RUNS = 3  # at most two asides inside one term
 GAP_MAX_SKIPPED = 10  # tokens between the runs, in all: "a short aside"
 
 TIER_TITLE, TIER_EXACT, TIER_GAP = 0, 1, 2
+TITLE_SLOTS = 64  # the title's words and filler: the body's words start at this position
+FILLER = "zz"  # no query word begins with z (codes begin with h, l or e)
 
 # Suggestions (您是不是要找): offered when a query finds fewer documents than this.
 SUGGEST_BELOW = 3
@@ -43,6 +47,7 @@ def rules_json() -> str:
         "gapMinTokens": GAP_MIN_TOKENS,
         "gapMaxRuns": GAP_MAX_RUNS,
         "gapMaxSkipped": GAP_MAX_SKIPPED,
+        "titleSlots": TITLE_SLOTS,
         "suggestBelow": SUGGEST_BELOW,
         "suggestLimit": SUGGEST_LIMIT,
         "suggestMinTokens": SUGGEST_MIN_TOKENS,

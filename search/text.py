@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import opencc
 
+from search.rules import FILLER, TITLE_SLOTS
+
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_RE = re.compile(f"[{HAN}]")
 TOKEN_RE = re.compile(f"[{HAN}]|[0-9a-z]+")
@@ -107,7 +109,7 @@ def unit_code(token: str) -> str:
 END = "e"  # the code after the last token of a text
 
 
-def pair_words(units: list[str], mark: str = "") -> list[str]:
+def pair_words(units: list[str]) -> list[str]:
     """One word per token: its code followed by the next token's (温委发 → h温h委 h委h发 h发e).
 
     A term of n tokens is then the exact phrase of its n − 1 pairs, and a single token is a
@@ -115,7 +117,7 @@ def pair_words(units: list[str], mark: str = "") -> list[str]:
     query loads far less of the index than with one word per character.
     """
     codes = [unit_code(u) for u in units]
-    return [c + mark + (codes[i + 1] if i + 1 < len(codes) else END) for i, c in enumerate(codes)]
+    return [c + (codes[i + 1] if i + 1 < len(codes) else END) for i, c in enumerate(codes)]
 
 
 def spaced(text: str) -> str:
@@ -126,14 +128,6 @@ def spaced(text: str) -> str:
     温委发2014 27号 give the same words).
     """
     return " ".join(pair_words(tokens(normalize(text))))
-
-
-def title_words(title: str) -> str:
-    """The title's pair words again, marked with t between the codes (h温th委): they answer
-    "is this phrase in the title?". Marked in the middle, a title word sorts next to the
-    same pair in the body, so Pagefind usually keeps both in one index file and the title
-    question costs the browser almost nothing more to load."""
-    return " ".join(pair_words(tokens(normalize(title)), mark="t"))
 
 
 def query_terms(query: str, folds: dict[str, str] | None = None) -> list[list[str]]:
@@ -195,13 +189,14 @@ def fold_query(query: str, folds: dict[str, str]) -> str:
 def document_segments(title: str, text: str) -> list[list[str]]:
     """What Pagefind indexes for a document, one list of words per paragraph it is given.
 
-    The title's pair words, the title's words again marked t (see `title_words`), then each
-    paragraph's pair words. Concatenated (`document_words`), a word's index is the position
-    Pagefind reports for it: the search page reads those positions, and the command line
-    keeps the same list, so both see the same document (see `search.rules`).
+    The title's pair words, filler words up to position `TITLE_SLOTS` (so that a word is in
+    the title when its position is below that), then each paragraph's pair words.
+    Concatenated (`document_words`), a word's index is the position Pagefind reports for it:
+    the search page reads those positions, and the command line keeps the same list, so
+    both see the same document (see `search.rules`).
     """
-    title_units = tokens(normalize(title))
-    segments = [pair_words(title_units), pair_words(title_units, mark="t")]
+    title_words = pair_words(tokens(normalize(title)))
+    segments = [title_words, [FILLER] * max(0, TITLE_SLOTS - len(title_words))]
     for paragraph in text.split("\n\n"):
         if paragraph.strip():
             segments.append(pair_words(tokens(normalize(paragraph))))

@@ -28,9 +28,9 @@ from whoosh import fields, formats, index, query, scoring
 from whoosh.system import pack_uint
 
 from search.documents import SearchDoc
-from search.matching import could_gap_match, match_term, term_words
-from search.rules import GAP_MAX_SKIPPED, TIER_EXACT, TIER_GAP, TIER_TITLE
-from search.text import document_words, fold_map, normalize, pair_words, query_terms, tokens
+from search.matching import could_gap_match, in_title, match_term, term_words
+from search.rules import GAP_MAX_SKIPPED, TIER_EXACT, TIER_GAP, TIER_TITLE, TITLE_SLOTS
+from search.text import document_words, fold_map, normalize, query_terms
 
 TITLE_BOOST = 3.0
 FOLDS_FILE = "folds.json"  # the fold map, as the search page gets it
@@ -67,7 +67,6 @@ SCHEMA = fields.Schema(
     context=fields.STORED,
     text=fields.STORED,
     words=fields.STORED,  # the words Pagefind indexes, space-separated: what matching reads
-    title_words=fields.STORED,  # the title's pair words
     body=_words_field(),
     headline=_words_field(TITLE_BOOST),
 )
@@ -104,7 +103,6 @@ def _document(doc: SearchDoc, analysed: Analysed) -> dict:
         "context": doc.context,
         "text": doc.text,
         "words": " ".join(document_words(doc.title, doc.text)),
-        "title_words": " ".join(pair_words(tokens(normalize(doc.title)))),
         "body": analysed.body,
         "headline": analysed.title,
     }
@@ -159,7 +157,7 @@ class Hit:
             "url": f"{site_url.rstrip('/')}/{self.url}" if site_url else self.url,
             "date": self.date,
             "date_display": self.date_display,
-            "kind": {"item": "简报", "policy": "政策", "speech": "讲话"}[self.kind],
+            "kind": {"item": "简报", "policy": "政策文件", "speech": "讲话"}[self.kind],
             "counties": self.counties,
             "topics": self.topics,
             "context": self.context,
@@ -257,15 +255,18 @@ def document_tier(terms: list[list[str]], words: str) -> int | None:
     return tier
 
 
-def in_title(terms: list[list[str]], title_words: str) -> bool:
-    """Every term occurs exactly in the title."""
-    padded = f" {title_words} "
+def all_in_title(terms: list[list[str]], words: str) -> bool:
+    """Every term occurs exactly in the title (among the first TITLE_SLOTS words)."""
+    title = words.split(" ", TITLE_SLOTS)[:TITLE_SLOTS]
     for term in terms:
         looked_up = term_words(term)
         if len(term) == 1:
-            if f" {looked_up[0]}" not in padded:
-                return False
-        elif f" {' '.join(looked_up)} " not in padded:
+            positions = {
+                looked_up[0]: {i for i, w in enumerate(title) if w.startswith(looked_up[0])}
+            }
+        else:
+            positions = _positions(title)
+        if not in_title(term, positions):
             return False
     return True
 
@@ -299,7 +300,7 @@ def search(
                 continue
             tier = document_tier(terms, stored["words"])
             if tier is not None:
-                if tier == TIER_EXACT and in_title(terms, stored["title_words"]):
+                if tier == TIER_EXACT and all_in_title(terms, stored["words"]):
                     tier = TIER_TITLE
                 tiers[docnum] = tier
         word_query = _word_query(terms)

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,3 +117,29 @@ def test_the_browser_reloads_itself_after_a_save(preview, browser):
         assert errors == []
     finally:
         page.close()
+
+
+def test_a_missing_page_gets_the_sites_own_404_page(preview):
+    """Not Tornado's English "404: Not Found": the site's page, in Chinese, status 404."""
+    base = preview.url.split("/bulletins/")[0]
+    for path in ("/no-such-page/", "/bulletins/2099-01-01/", "/raw/missing.txt"):
+        try:
+            urllib.request.urlopen(base + path, timeout=5)
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+            body = error.read().decode("utf-8")
+            assert error.headers["Content-Type"] == "text/html; charset=utf-8"
+        else:
+            raise AssertionError(f"{path} was found")
+        assert "页面不存在" in body and "返回首页" in body, body[:200]
+        assert "Not Found" not in body
+
+
+def test_the_preview_shows_a_draft_with_its_banner(preview):
+    draft = preview.issue.with_name("2014-09-05.md")
+    text = preview.issue.read_text(encoding="utf-8").replace("2014-07-13", "2014-09-05")
+    draft.write_text(text.replace("kind: bulletin\n", "kind: bulletin\ndraft: true\n"), "utf-8")
+    url = preview.url.replace("2014-07-13", "2014-09-05")
+    page = wait_for(lambda: fetch(url))
+    assert page is not None and 'class="draft-banner"' in page
+    assert 'class="draft-banner"' not in (fetch(preview.url) or "")

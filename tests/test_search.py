@@ -8,6 +8,7 @@ title first. A query in traditional script finds what its simplified form finds.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from nouns import compact, documents_containing, proper_nouns
 from bulletin.archive import build_archive, read_content
 from bulletin.taxonomy import load_taxonomies
 from search.cli import run, suggest
+from search.rules import FILLER, TITLE_SLOTS
 from search.text import document_words, fold_map, normalize, query_terms, spaced
 from search.whoosh_index import Filters, search
 
@@ -65,7 +67,8 @@ def test_index_and_query_are_cut_the_same_way():
     ]
     assert query_terms("温委发〔2014〕第27号") == query_terms("温委发[2014]27号")
     words = document_words("孔海龙督查", "副市长孔海龙率队")
-    assert words[:4] == spaced("孔海龙督查").split()[:4] and len(words) == 5 + 5 + 8
+    assert words[:5] == spaced("孔海龙督查").split() and set(words[5:TITLE_SLOTS]) == {FILLER}
+    assert words[TITLE_SLOTS:] == spaced("副市长孔海龙率队").split()
 
 
 def test_fold_map_covers_the_corpus_characters_in_every_script():
@@ -169,7 +172,8 @@ def run_query(page, query: str) -> tuple[int, list[dict]]:
         arg=query,
     )
     status = page.inner_text("#search-status")
-    count = int(status.split("找到 ")[1].split(" 条")[0]) if "找到" in status else 0
+    counted = re.search(r"找到 (\d+) 条", status)
+    count = int(counted.group(1)) if counted else 0
     results = page.eval_on_selector_all(
         ".search-result",
         """items => items.map(li => ({
@@ -270,3 +274,47 @@ def test_single_characters_and_numbers_are_found_too(page, site_url, whoosh):
         assert total and all(h.exact for h in hits)
         count, _ = run_query(page, query)
         assert count == total, query
+
+
+READERS_TABLE = [  # what readers typed (issue 9): query, a title it must find in the top 5
+    ("山海協作", "瓯海区到永嘉县开展山海协作对口帮扶活动"),
+    ("溫商回歸大會", "全力推动温商回归创业创新 打造时尚之都 再创温州辉煌"),
+    ("福建 温商 回乡考察", "温商回乡踊跃提建议 书记市长当场抓落实"),
+    ("会长培训班", "2014年第二期全国各地温州商会会长（秘书长）培训班在市委党校举办"),
+    ("臺灣 温商", None),  # nothing, but no error either
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("query", "title"), READERS_TABLE)
+def test_what_readers_typed_as_their_first_query(browser, site_url, whoosh, query, title):
+    """Each in a fresh page: the first query is folded with the whole map, not a late one."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{site_url}/search/")
+        count, results = run_query(page, query)
+        hits, _ = search(whoosh, query, limit=5)
+        if title is None:
+            assert count == 0 and not hits
+            return
+        assert title in [r["title"] for r in results[:5]]
+        assert title in [h.title for h in hits]
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_homophone_typos_offer_the_archive_names(page, site_url, whoosh):
+    page.goto(f"{site_url}/search/")
+    for typo, meant in [("孔海隆", "孔海龙"), ("瓯江口新去", "瓯江口新区")]:
+        run_query(page, typo)
+        page.wait_for_function("document.getElementById('search-suggest').dataset.state === 'done'")
+        offered = page.locator("#search-suggest a").all_inner_texts()
+        assert offered[0] == meant and offered == suggest(whoosh, typo)
+    page.click("#search-suggest a")  # the suggestion runs that search
+    page.wait_for_function(
+        "() => document.getElementById('search-results').dataset.query === '瓯江口新区'"
+        " && document.getElementById('search-results').dataset.state === 'done'"
+    )
+    assert "q=%E7%93%AF%E6%B1%9F%E5%8F%A3%E6%96%B0%E5%8C%BA" in page.url
+    assert page.locator(".search-result").count() > 0

@@ -80,6 +80,9 @@ def test_the_merged_index_holds_what_one_index_holds(site: Path, single: Path):
         assert merged[key] == whole[key], key
     assert merged["words"].keys() == whole["words"].keys()
     assert [w for w in whole["words"] if merged["words"][w] != whole["words"][w]] == []
+    # The date order, put together from the shards, is the same ids in the same order.
+    order = "search/order.json"
+    assert (site / order).read_bytes() == (single / order).read_bytes()
     # Each result's record is there, named by the same Pagefind id.
     assert sorted(p.name for p in (site / "search" / "docs").iterdir()) == sorted(
         p.name for p in (single / "search" / "docs").iterdir()

@@ -23,11 +23,11 @@ from sitecheck import (
 )
 
 PAGES_OF_SOURCES = {
-    "000_b0a6919b7e27e247.txt": "bulletins/2014-01/index.html",
-    "001_8a2b003805b5d862.txt": "bulletins/2014-10/index.html",
-    "002_2291fb7712e7c983.txt": "bulletins/2014-07-13/index.html",
-    "003_000048552c8f9b48.txt": "speeches/2014-05-29-chen-yixin/index.html",
-    "004_29d7c76bfeb6de3c.txt": "policies/wenweifa-2014-27/index.html",
+    "2014-01-jianbao.txt": "bulletins/2014-01/index.html",
+    "2014-10-jianbao.txt": "bulletins/2014-10/index.html",
+    "2014-07-13-jianbao.txt": "bulletins/2014-07-13/index.html",
+    "2014-05-29-chen-yixin-jianghua.txt": "speeches/2014-05-29-chen-yixin/index.html",
+    "wenweifa-2014-27-zhengce.txt": "policies/wenweifa-2014-27/index.html",
 }
 
 

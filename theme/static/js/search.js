@@ -78,9 +78,9 @@ function code(token) {
 }
 
 /** The words a term is looked up by: its token pairs, or one token's code (a prefix of its pairs). */
-function termWords(tokens, mark = "") {
-  if (tokens.length === 1) return [code(tokens[0]) + mark];
-  return tokens.slice(0, -1).map((t, i) => code(t) + mark + code(tokens[i + 1]));
+function termWords(tokens) {
+  if (tokens.length === 1) return [code(tokens[0])];
+  return tokens.slice(0, -1).map((t, i) => code(t) + code(tokens[i + 1]));
 }
 
 /* --- matching: search/matching.py, line for line ------------------------------------- */
@@ -150,15 +150,22 @@ function gapFits(words, runs, positions) {
 }
 
 /** TIER_EXACT, TIER_GAP or null for a term of two tokens or more (positions: word → Set). */
-function matchTerm(term, positions, exactOnly = false) {
+function matchTerm(term, positions) {
   const words = termWords(term);
   const pairs = words.length;
   if (runStarts(words, 0, pairs - 1, positions).length) return TIER_EXACT;
-  if (exactOnly || term.length < rules.gapMinTokens) return null;
+  if (term.length < rules.gapMinTokens) return null;
   for (const breaks of breakSets(pairs)) {
     if (gapFits(words, runsOf(pairs, breaks), positions)) return TIER_GAP;
   }
   return null;
+}
+
+/** The term occurs exactly among the first titleSlots words (the title's). */
+function inTitle(term, positions) {
+  const words = termWords(term);
+  const limit = rules.titleSlots - words.length;
+  return runStarts(words, 0, words.length - 1, positions).some((x) => x <= limit);
 }
 
 function couldGapMatch(term, present) {
@@ -172,7 +179,7 @@ function couldGapMatch(term, present) {
 
 /** Where each term occurs in `text` (punctuation between its tokens allowed, or else with a
  * short gap): [start, end). */
-function spans(text, termList, exactOnly = false) {
+function spans(text, termList) {
   let folded = "";
   const origin = []; // for each folded code unit, where it came from in `text`
   let at = 0;
@@ -185,8 +192,7 @@ function spans(text, termList, exactOnly = false) {
   origin.push(text.length);
   const found = [];
   const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const betweens = [`[^0-9a-z${HAN}]*`];
-  if (!exactOnly) betweens.push(`[\\s\\S]{0,${2 * rules.gapMaxSkipped}}?`);
+  const betweens = [`[^0-9a-z${HAN}]*`, `[\\s\\S]{0,${2 * rules.gapMaxSkipped}}?`];
   for (const tokens of termList) {
     for (const between of betweens) {
       const match = new RegExp(tokens.map(escape).join(between), "u").exec(folded);
@@ -205,8 +211,17 @@ function spans(text, termList, exactOnly = false) {
 function excerpt(text, termList, width = 90) {
   const flat = text.replace(/\s*\n+\s*/g, " ");
   const marks = spans(flat, termList);
-  const begin = marks.length ? Math.max(0, marks[0][0] - Math.floor(width / 3)) : 0;
-  const end = Math.min(flat.length, begin + width);
+  // Cut only between words or characters: never inside a Latin word or a number (a name
+  // such as "Thomas Lee" is not shown as "omas Lee"), never inside a surrogate pair.
+  const word = /[0-9A-Za-z\u00c0-\u024f'’-]/;
+  const inside = (i) =>
+    i > 0 && i < flat.length && ((word.test(flat[i - 1]) && word.test(flat[i])) || /[\udc00-\udfff]/.test(flat[i]));
+  let begin = marks.length ? Math.max(0, marks[0][0] - Math.floor(width / 3)) : 0;
+  while (inside(begin)) begin--;
+  while (flat[begin] === " ") begin++;
+  let end = Math.min(flat.length, begin + width);
+  while (end > begin + 1 && inside(end)) end--;
+  while (end > begin + 1 && flat[end - 1] === " ") end--;
   const p = document.createElement("p");
   p.className = "excerpt";
   let at = begin;
@@ -220,7 +235,7 @@ function excerpt(text, termList, width = 90) {
     at = stop;
   }
   p.append(flat.slice(at, end));
-  if (end < flat.length) p.append("…");
+  if (flat.slice(end).trim()) p.append("…");
   return p;
 }
 
@@ -334,35 +349,56 @@ async function lookUp(engine, words, filters) {
   return found;
 }
 
+/** The positions of `term`'s words in one document (id), as matchTerm takes them. */
+function positionsIn(term, found, id) {
+  const positions = new Map();
+  for (const w of termWords(term)) {
+    const hit = found.get(w).get(id);
+    if (hit) positions.set(w, hit.positions);
+  }
+  return positions;
+}
+
 /** Document id → the tier at which `term` matches it (search/matching.py match_term). */
-function termTiers(term, found, exactOnly = false) {
+function termTiers(term, found) {
   const words = termWords(term);
   const tiers = new Map();
-  if (term.length === 1) {
-    for (const id of found.get(words[0]).keys()) tiers.set(id, TIER_EXACT);
-    return tiers;
-  }
   const ids = new Set();
   for (const w of words) for (const id of found.get(w).keys()) ids.add(id);
   for (const id of ids) {
-    const positions = new Map();
-    for (const w of words) {
-      const hit = found.get(w).get(id);
-      if (hit) positions.set(w, hit.positions);
+    const positions = positionsIn(term, found, id);
+    if (term.length === 1) {
+      tiers.set(id, inTitle(term, positions) ? TIER_TITLE : TIER_EXACT);
+      continue;
     }
-    if (!couldGapMatch(term, new Set(positions.keys())) && !exactOnly) continue;
-    const tier = matchTerm(term, positions, exactOnly);
-    if (tier !== null) tiers.set(id, tier);
+    if (!couldGapMatch(term, new Set(positions.keys()))) continue;
+    const tier = matchTerm(term, positions);
+    if (tier === TIER_EXACT && inTitle(term, positions)) tiers.set(id, TIER_TITLE);
+    else if (tier !== null) tiers.set(id, tier);
   }
   return tiers;
 }
 
+let dateOrder = null; // Pagefind page id → its place, newest first (search/order.json)
+
+async function byDateOrder() {
+  if (!dateOrder) {
+    const ids = (await loadJSON("search/order.json")) || [];
+    dateOrder = new Map(ids.map((id, i) => [id, i]));
+  }
+  return dateOrder;
+}
+
 /** The documents that answer every term, best first, as { r: Pagefind result, tier }. */
 async function find(engine, termList, filters, byDate) {
-  const sorted = byDate ? { filters, sort: { date: "desc" } } : { filters };
-  if (!termList.length) return (await engine.search(null, sorted)).results.map((r) => ({ r, tier: TIER_EXACT }));
+  if (!termList.length) {
+    const order = await byDateOrder();
+    const all = (await engine.search(null, { filters })).results;
+    return all.sort((a, b) => (order.get(a.id) ?? order.size) - (order.get(b.id) ?? order.size)).map((r) => ({ r, tier: TIER_EXACT }));
+  }
   const words = [...new Set(termList.flatMap((t) => termWords(t)))];
   const found = await lookUp(engine, words, filters);
+  // A document's tier is its worst term's: title only if every term is in the title.
   let tiers = null;
   for (const term of termList) {
     const those = termTiers(term, found);
@@ -376,44 +412,17 @@ async function find(engine, termList, filters, byDate) {
   }
   const results = new Map();
   for (const byId of found.values()) for (const [id, hit] of byId) if (tiers.has(id)) results.set(id, hit.r);
-  // Order within tiers: Pagefind's relevance over all the words, or the date.
-  const order = new Map();
-  const ordered = byDate
-    ? await engine.search(null, sorted)
-    : await engine.search(termList.flatMap((t) => termWords(t)).join(" "), { filters });
-  ordered.results.forEach((r, i) => order.set(r.id, i));
-  const exact = [...tiers].filter(([, tier]) => tier === TIER_EXACT).map(([id]) => id);
-  if (!byDate && exact.length) {
-    for (const id of await inTitle(engine, termList, exact.map((id) => results.get(id)), filters)) tiers.set(id, TIER_TITLE);
+  // Order within tiers: Pagefind's relevance over all the words, or newest first.
+  let order;
+  if (byDate) order = await byDateOrder();
+  else {
+    const ranked = await engine.search(words.join(" "), { filters });
+    order = new Map(ranked.results.map((r, i) => [r.id, i]));
   }
   const rank = (id) => (order.has(id) ? order.get(id) : order.size);
   return [...tiers]
     .sort(([a, ta], [b, tb]) => (byDate ? 0 : ta - tb) || rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
     .map(([id, tier]) => ({ r: results.get(id), tier }));
-}
-
-/** Which of the exact matches have every term in their title: read from their titles when
- * they are few (they are shown anyway), else looked up in the title's own words (marked t). */
-async function inTitle(engine, termList, exact, filters) {
-  if (exact.length <= PAGE) {
-    const titles = await Promise.all(exact.map(async (r) => (await record(r)).title));
-    return exact.filter((r, i) => spans(titles[i], termList, true).length === termList.length).map((r) => r.id);
-  }
-  const words = [...new Set(termList.flatMap((t) => termWords(t, "t")))];
-  const found = await lookUp(engine, words, filters);
-  const marked = (term) => {
-    if (term.length === 1) return new Set(found.get(termWords(term, "t")[0]).keys());
-    // The title's marked words: h温th委 is the pair 温委; matchTerm works on plain pairs.
-    const plain = new Map();
-    termWords(term).forEach((w, i) => plain.set(w, found.get(termWords(term, "t")[i])));
-    return new Set(termTiers(term, plain, true).keys());
-  };
-  let ids = null;
-  for (const term of termList) {
-    const those = marked(term);
-    ids = ids === null ? those : new Set([...ids].filter((id) => those.has(id)));
-  }
-  return [...ids];
 }
 
 /* --- 您是不是要找 (search/suggest.py) ---------------------------------------------------- */

@@ -1,11 +1,14 @@
 """Measuring a command: wall time and the peak memory of its whole process tree.
 
-`run_measured` starts a command, samples the resident memory of the command and every
-process below it (Pagefind, Whoosh workers…) from /proc every 50 ms, and reads the kernel's
-own peak of the tree from `wait4` when it ends (the largest single process's peak: what
+`run_measured` starts a command, samples the memory of the command and every process below
+it (Pagefind, Whoosh and merge workers…) from /proc every 50 ms, and reads the kernel's own
+peak of the tree from `wait4` when it ends (the largest single process's peak: what
 `resource.RUSAGE_CHILDREN` reports). The peak reported is the larger of the two: the
 sampled sum catches processes running side by side, the kernel's figure catches peaks
-shorter than a sample.
+shorter than a sample. Each process counts its proportional set size (PSS: pages shared
+with others, such as a forked worker's copy-on-write pages, are divided among them), so
+the sum is the memory the tree really uses; summing resident sizes would count shared
+pages once per process.
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 @dataclass
@@ -42,18 +43,24 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def tree_rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and all its descendants, in MB."""
+    """Memory (PSS) of `pid` and all its descendants, in MB."""
     tree = _children()
     total_kb = 0
     stack = [pid]
     while stack:
         current = stack.pop()
-        try:
-            pages = int(Path(f"/proc/{current}/statm").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
-            pages = 0
-        total_kb += pages * PAGE_KB
+        total_kb += _pss_kb(current)
         stack.extend(tree.get(current, []))
     return total_kb / 1024
 

@@ -202,7 +202,8 @@ def _merge_language(
     if len(jobs) == 1:
         results = [_merge_words(jobs[0])]
     else:
-        context = multiprocessing.get_context("fork")
+        # Spawned, not forked: a fork would carry the whole build's memory into each worker.
+        context = multiprocessing.get_context("spawn")
         with context.Pool(len(jobs)) as pool:
             results = pool.map(_merge_words, jobs)
     chunks = []

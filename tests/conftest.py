@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bulletin.sitebuild import build_site
-from sitecheck import CONTENT, ROOT, SHARDED, build_into
+from sitecheck import CONTENT, ROOT, build_into
 from webhost import Nginx, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -39,7 +39,7 @@ def published(tmp_path_factory, publish_port) -> Path:
     build_site(
         str(ROOT / "publishconf.py"),
         target,
-        overrides={"SITEURL": f"http://127.0.0.1:{publish_port}", "SEARCH_SHARD_SIZE": SHARDED},
+        overrides={"SITEURL": f"http://127.0.0.1:{publish_port}"},
         content=CONTENT,
         publish=True,
     )

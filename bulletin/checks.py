@@ -32,6 +32,7 @@ def check_archive(archive: Archive, content: Path) -> list[Problem]:
     problems += _check_issues(archive)
     problems += _check_html(archive, content)
     problems += _check_sources(archive, content)
+    problems += archive.references.problems(content)  # mentions of documents, validity
     return sorted(problems)
 
 

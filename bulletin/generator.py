@@ -28,7 +28,7 @@ from bulletin.csp import meta_policy
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.opendata import FIELDS, csv_row, document_id, schema_json
 from bulletin.problems import Problem
-from bulletin.references import UNSTATED, annotate_parts, site_links
+from bulletin.references import STATUSES, UNSTATED, annotate_parts, site_links
 from bulletin.render import Rendered, render_markdown
 from bulletin.search_records import SearchIndexes
 from bulletin.taxonomy import Taxonomy, Term
@@ -156,6 +156,7 @@ class ArchiveGenerator(Generator):
             "PUBLIC_ORIGIN": self.public_url,
             "refs": self.archive.references,
             "UNSTATED": UNSTATED,
+            "STATUSES": STATUSES,
         }
 
     @property

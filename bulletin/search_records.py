@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bulletin.archive import Archive
 from bulletin.model import Document, Item, Policy, Speech
+from bulletin.references import UNSTATED
 from search.documents import SearchDoc
 from search.pagefind_bundle import write_bundle
 from search.related import related
@@ -84,6 +85,7 @@ def search_doc(archive: Archive, document: Document) -> SearchDoc:
         counties=tuple(t.name for t in archive.terms_of(document, "counties")),
         topics=tuple(t.name for t in archive.terms_of(document, "topics")),
         context=context,
+        extra={"status": document.status or UNSTATED} if isinstance(document, Policy) else {},
     )
 
 

@@ -58,6 +58,8 @@ def document_html(doc: SearchDoc) -> str:
         parts.append(f'<span data-pagefind-filter="year:{doc.year}"></span>')
     parts += [f'<span data-pagefind-filter="county:{esc(c)}"></span>' for c in doc.counties]
     parts += [f'<span data-pagefind-filter="topic:{esc(t)}"></span>' for t in doc.topics]
+    if doc.extra.get("status"):  # a policy's validity (效力状态)
+        parts.append(f'<span data-pagefind-filter="status:{esc(doc.extra["status"])}"></span>')
     if doc.date:
         parts.append(f'<span data-pagefind-sort="date:{esc(doc.date)}"></span>')
     parts.append(f'<p data-pagefind-weight="10">{esc(spaced(doc.title))}</p>')

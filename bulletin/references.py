@@ -357,7 +357,7 @@ def annotate_parts(html: str, citers: dict[str, list[Document]]) -> str:
         )
         note = (
             f'<p class="part-cited" id="{anchor}-cited">'
-            f"本条被 {len(documents)} 篇文件引用：{links}</p>"
+            f"{'本条' if anchor.startswith('clause-') else '本部分'}被 {len(documents)} 篇文件引用：{links}</p>"
         )
         html = html[: match.end()] + note + html[match.end() :]
     return html

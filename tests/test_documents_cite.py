@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import jsonschema
 import lxml.html
 import pytest
 
+from browsing import new_reader
 from bulletin.opendata import from_csv_row
 from sitecheck import html_pages, parse, url_of
 
@@ -169,3 +170,56 @@ def test_the_csv_validates_and_holds_the_same_records(site: Path, schema: dict):
     jsonschema.validate(rows, schema, cls=jsonschema.Draft202012Validator)
     records = json.loads((site / "data/documents.json").read_text(encoding="utf-8"))
     assert rows == records
+
+
+@pytest.mark.browser
+def test_search_filters_policies_on_validity(page, site_url):
+    page.goto(f"{site_url}/search/?status={quote('有效性未注明')}")
+    page.wait_for_function(
+        "() => document.getElementById('search-results').dataset.state === 'done'"
+    )
+    assert page.input_value("#f-status") == "有效性未注明"
+    titles = page.locator(".search-result .doc-title").all_inner_texts()
+    assert titles == ["关于进一步加强温商回归工作的若干意见"]
+    page.select_option("#f-status", "现行有效")
+    page.wait_for_function(
+        "() => location.search.includes('status=') && "
+        "document.getElementById('search-results').dataset.state === 'done'"
+    )
+    assert page.locator(".search-result").count() == 0
+
+
+@pytest.mark.browser
+def test_the_citation_is_copied_with_the_button_or_selected_by_one_click(browser, site_url):
+    context = browser.new_context(locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    tab = context.new_page()
+    tab.goto(f"{site_url}/{POLICY}")
+    button = tab.locator(".copy-cite")
+    button.click()
+    assert button.inner_text() in ("已复制", "已选中，请按 Ctrl+C 复制")
+    if button.inner_text() == "已复制":
+        copied = tab.evaluate("navigator.clipboard.readText()")
+        assert copied == tab.locator("#cite-text").inner_text()
+    context.close()
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(f"{site_url}/{POLICY}")
+    assert not tab.locator(".copy-cite").is_visible()  # no script: no button
+    tab.locator("#cite-text").click()
+    selected = tab.evaluate("String(window.getSelection())")
+    assert selected.strip() == tab.locator("#cite-text").inner_text().strip()
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("reader", ["normal", "large-type"])
+def test_an_item_citing_documents_fits_a_phone(browser, site, site_url, reader):
+    """The page types of browsing.py have no item with mentions: check one the same way."""
+    from test_layout import OVERFLOWING, SMALL_TARGETS
+
+    with new_reader(browser, site, "phone", reader) as r:
+        r.page.goto(f"{site_url}/{FASHION}")
+        assert r.page.evaluate(SMALL_TARGETS) == []
+        found = r.page.evaluate(OVERFLOWING)
+        assert found["scroll"] <= 0 and found["elements"] == [], found

@@ -25,11 +25,13 @@ CLOSE = "〕]］）)】〗"
 SPACE = "[ \t\u3000]*"
 DIGITS = "0-9０-９"
 
-NUMBER_RE = re.compile(
-    rf"(?P<issuer>[\u4e00-\u9fff]{{1,{MAX_ISSUER + 4}}}){SPACE}"
+# The bracketed year and the serial number; the organ's code is looked for before it (a
+# pattern starting with the code would try every Chinese character of a text as a start).
+CORE_RE = re.compile(
     rf"[{re.escape(OPEN)}]{SPACE}(?P<year>[{DIGITS}]{{4}}){SPACE}[{re.escape(CLOSE)}]"
     rf"{SPACE}(?:第{SPACE})?(?P<serial>[{DIGITS}]{{1,5}}){SPACE}号"
 )
+ISSUER_BEFORE_RE = re.compile(rf"(?P<issuer>[\u4e00-\u9fff]{{1,{MAX_ISSUER + 4}}}){SPACE}$")
 # Words that end the text before a code: a code never contains them.
 BREAKS = (
     "印发", "下发", "转发", "根据", "依据", "按照", "贯彻", "落实", "执行", "参照", "对照",
@@ -100,10 +102,15 @@ def issuer_code(run: str, known: frozenset[str] = frozenset()) -> str:
 def find_numbers(text: str, known: frozenset[str] = frozenset()) -> list[NumberMatch]:
     """Every 文号 in `text`, in order, with its span starting at the organ's code."""
     found = []
-    for match in NUMBER_RE.finditer(text):
-        run = match.group("issuer")
+    for match in CORE_RE.finditer(text):
+        before = ISSUER_BEFORE_RE.search(
+            text, max(0, match.start() - MAX_ISSUER - 8), match.start()
+        )
+        if before is None:
+            continue
+        run = before.group("issuer")
         code = issuer_code(run, known)
-        start = match.start("issuer") + len(run) - len(code)
+        start = before.start("issuer") + len(run) - len(code)
         serial = match.group("serial").translate(FULL_WIDTH_DIGITS)
         number = DocNumber(code, int(match.group("year").translate(FULL_WIDTH_DIGITS)), int(serial))
         found.append(NumberMatch(start, match.end(), number, serial.startswith("0")))

@@ -230,3 +230,19 @@ def test_the_data_carries_status_and_relations(site):
     assert records[TALK.strip("/")]["interprets"] == NEW.strip("/")
     assert records[NEW.strip("/")]["cited_by"] == [TALK.strip("/")]
     assert records[NEW.strip("/")]["cites"] == [POLICY.strip("/"), OLD.strip("/")]
+
+
+def test_the_new_fields_are_written_and_read_back_unchanged():
+    from bulletin.content_format import format_document, read_document
+
+    for name in ("policies/wenzhengfa-2013-9.md", "speeches/2015-03-01-jiedu.md"):
+        document, problems = read_document(FILES[name], name)
+        assert problems == []
+        again, _ = read_document(format_document(document), name)
+        assert again == document
+    old, _ = read_document(FILES["policies/wenzhengfa-2013-9.md"], "x.md")
+    assert (old.status, old.status_date.iso, old.replaced_by) == (
+        "已废止",
+        "2015-02-10",
+        "温政发〔2015〕1号",
+    )

@@ -118,19 +118,21 @@ class References:
 
     def clause_citers(self, key: str) -> dict[str, list[Document]]:
         """For each anchor of the document `key`: the documents citing that part."""
-        result: dict[str, list[Document]] = defaultdict(list)
+        result: dict[str, dict[str, Document]] = defaultdict(dict)
         for citation in self.cited_by.get(key, []):
-            if citation.anchor and citation.source not in result[citation.anchor]:
-                result[citation.anchor].append(citation.source)
-        return {a: sorted(d, key=_newest_first, reverse=True) for a, d in result.items()}
+            if citation.anchor:
+                result[citation.anchor][citation.source.url] = citation.source
+        return {
+            anchor: sorted(by_url.values(), key=_newest_first, reverse=True)
+            for anchor, by_url in result.items()
+        }
 
     def cited(self, key: str) -> list[Document]:
         """The held documents `key` cites, each once, in order of first mention."""
-        out: list[Document] = []
+        out: dict[str, Document] = {}
         for citation in self.cites.get(key, []):
-            if citation.target not in out:
-                out.append(citation.target)
-        return out
+            out.setdefault(citation.target.url, citation.target)
+        return list(out.values())
 
     def not_held(self, key: str) -> list[NotHeld]:
         """The documents `key` mentions that the archive does not hold, each once.

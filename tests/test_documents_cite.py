@@ -197,6 +197,7 @@ def test_the_citation_is_copied_with_the_button_or_selected_by_one_click(browser
     tab.goto(f"{site_url}/{POLICY}")
     button = tab.locator(".copy-cite")
     button.click()
+    tab.wait_for_function("document.querySelector('.copy-cite').textContent !== '复制引文'")
     assert button.inner_text() in ("已复制", "已选中，请按 Ctrl+C 复制")
     if button.inner_text() == "已复制":
         copied = tab.evaluate("navigator.clipboard.readText()")

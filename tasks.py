@@ -316,9 +316,19 @@ def search(c, query, county=None, topic=None, kind=None, year=None, sort="releva
         raise _fail(str(exc)) from None
 
 
-@task(help={"items": "合成档案的条目数（默认 10000）", "skip_plain": "不测对照的普通 Pelican"})
-def bench(c, items=10_000, skip_plain=False):
+@task(
+    help={
+        "items": "合成档案的条目数（默认 10000）",
+        "skip_plain": "不测对照的普通 Pelican",
+        "linking_only": "只测文件互引（提及→链接、被引用）的开销",
+    }
+)
+def bench(c, items=10_000, skip_plain=False, linking_only=False):
     """性能基准：在由种子文本合成的档案上测构建、索引、内存与首次搜索的网络流量。"""
     from bench.run import main
 
-    main(["--items", str(items), *(["--skip-plain"] if skip_plain else [])])
+    flags = [
+        *(["--skip-plain"] if skip_plain else []),
+        *(["--linking-only"] if linking_only else []),
+    ]
+    main(["--items", str(items), *flags])

@@ -11,7 +11,10 @@ Measures, on the same corpus:
 - plain Pelican on the same items as ordinary articles, with its default theme;
 - the first query's network payload in headless Chromium, raw and as a gzip-serving host
   sends it, for a name, a place, a 文号 and a common phrase;
-- a query on the command line (Whoosh).
+- a query on the command line (Whoosh);
+- what documents citing documents cost: finding and resolving every mention
+  (`references`), and rendering with mentions wrapped in links against rendering without
+  (``--linking-only`` measures this alone).
 
 Results are printed as a table and written to bench/.data/results-<items>.json.
 """
@@ -148,6 +151,61 @@ def index_times(content: Path, output: Path, results: dict) -> None:
     results["CLI query s"] = round(time.perf_counter() - started, 2)
 
 
+def linking_cost(content: Path, results: dict) -> None:
+    """Mentions → links and backlinks: the cross-references, and rendering with links."""
+    from bulletin.archive import build_archive, read_content
+    from bulletin.model import Issue, Policy, Speech
+    from bulletin.render import render_markdown
+    from bulletin.taxonomy import load_taxonomies
+
+    documents, _ = read_content(content)
+    archive = build_archive(documents, load_taxonomies(content))
+    refs = _timed(
+        "cross-references (find + resolve every mention)", results, lambda: archive.references
+    )
+    _timed("check problems of mentions", results, refs.problems, content)
+    texts = [d for d in archive.pages if not isinstance(d, Issue)]
+
+    def render(links: bool) -> None:
+        for document in texts:
+            structure = isinstance(document, (Policy, Speech))
+            found = refs.links(document.url) if links else None
+            render_markdown(getattr(document, "body", ""), structure, found)
+
+    # The machine is shared and noisy: alternate the two, three times each, keep the best CPU
+    # time; and time the link-wrapping step itself, inside the renderer.
+    from bulletin import render as renderer
+
+    wrap = renderer._MentionLinks.run
+    spent = [0.0]
+
+    def timed_wrap(self, root) -> None:
+        started = time.process_time()
+        wrap(self, root)
+        spent[0] += time.process_time() - started
+
+    renderer._MentionLinks.run = timed_wrap
+    wrapping = float("inf")
+    for label, links in [("without", False), ("with", True)] * 3:
+        started, spent[0] = time.process_time(), 0.0
+        render(links)
+        key = f"render bodies {label} links (CPU) s"
+        results[key] = round(min(results.get(key, float("inf")), time.process_time() - started), 2)
+        if links:
+            wrapping = min(wrapping, spent[0])
+    renderer._MentionLinks.run = wrap
+    results["wrapping mentions in links, inside rendering (CPU) s"] = round(wrapping, 2)
+    for key in [k for k in results if k.startswith(("render bodies", "wrapping"))]:
+        print(f"  {key}: {results[key]}", flush=True)
+    cost = results["cross-references (find + resolve every mention)"] + wrapping
+    results["linking cost s"] = round(cost, 2)
+    results["documents"] = len(texts)
+    results["policies"] = len(archive.policies)
+    results["citations of held documents"] = sum(len(c) for c in refs.cites.values())
+    results["mentions of documents not held"] = sum(len(m) for m in refs.missing.values())
+    print(f"  linking cost: {results['linking cost s']} s", flush=True)
+
+
 def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -217,15 +275,25 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--skip-plain", action="store_true", help="skip plain Pelican")
+    parser.add_argument(
+        "--linking-only", action="store_true", help="measure only what cross-references cost"
+    )
     args = parser.parse_args(argv)
     work = DATA / str(args.items)
     content = work / "content"
     print(f"Corpus of {args.items} items in {work}", flush=True)
     make_corpus(content, args.items)
     for kind in ("policies", "speeches"):  # the real policy and speech, for 文号 queries
-        shutil.copytree(ROOT / "content" / kind, content / kind)
+        shutil.copytree(ROOT / "content" / kind, content / kind, dirs_exist_ok=True)
     shutil.copytree(ROOT / "content" / "raw", content / "raw")
     results: dict = {"items": args.items, "date": dt.date.today().isoformat()}
+    if args.linking_only:
+        linking_cost(content, results)
+        (DATA / f"linking-{args.items}.json").write_text(
+            json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+        print(json.dumps(results, ensure_ascii=False, indent=1))
+        return results
     seconds, peak = our_build(content, work / "pages", indexes=False)
     results["our build, pages only s"], results["our build, pages only peak MB"] = seconds, peak
     print(f"  our build, pages only: {seconds} s, {peak} MB", flush=True)
@@ -240,6 +308,7 @@ def main(argv: list[str] | None = None) -> dict:
     results["rebuild after one change s"] = seconds
     results["site size MB"] = round(_size(work / "site") / 1e6, 1)
     index_times(content, work / "indexes" / "site", results)
+    linking_cost(content, results)
     if not args.skip_plain:
         seconds, peak = plain_pelican(content, work / "plain")
         results["plain Pelican s"], results["plain Pelican peak MB"] = seconds, peak

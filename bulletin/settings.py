@@ -63,3 +63,7 @@ def validate_settings(pelican_object) -> None:
     urls = {**DEFAULT_URLS, **settings["BULLETIN_URLS"]}
     check_urls(urls)
     settings["BULLETIN_URLS"] = urls
+    # Publishing (absolute URLs): the site being published is the public one.
+    public = settings["SITEURL"] if not settings.get("RELATIVE_URLS") else None
+    public = public or settings.get("BULLETIN_PUBLIC_URL") or settings["SITEURL"]
+    settings["BULLETIN_PUBLIC_URL"] = check_site_url(public) if public else ""

@@ -1,10 +1,15 @@
 """Pelican settings for building and previewing the archive (see publishconf.py for publishing)."""
 
+import os
+
 SITENAME = "温州经济合作文献档案"
 SITESUBTITLE = "经济合作交流简报、政策文件与领导讲话"
 # Absolute address used in feeds, the sitemap and canonical links; pages link relatively.
 SITEURL = "http://localhost:8000"
 RELATIVE_URLS = True
+# The published site's address (publishconf.py publishes there): the open data and the
+# citations on each page point at it even in a preview. A publish to another SITEURL uses that.
+BULLETIN_PUBLIC_URL = os.environ.get("SITEURL", "https://archive.example.org")
 
 PATH = "content"
 THEME = "theme"

@@ -366,9 +366,10 @@ def search(c, query, county=None, topic=None, kind=None, year=None, sort="releva
         "items": "合成档案的条目数（默认 10000）",
         "skip_plain": "不测对照的普通 Pelican",
         "json": "只在标准输出打印一个 JSON 对象（进度信息写到标准错误）",
+        "linking_only": "只测文件互引（提及→链接、被引用）的开销",
     }
 )
-def bench(c, items=10_000, skip_plain=False, json=False):
+def bench(c, items=10_000, skip_plain=False, json=False, linking_only=False):
     """性能基准：在由种子文本合成的档案上测构建、预览、内存与首次搜索的网络流量。"""
     import importlib.util
 
@@ -388,6 +389,7 @@ def bench(c, items=10_000, skip_plain=False, json=False):
 
     args = ["--items", str(items), *(["--skip-plain"] if skip_plain else [])]
     args += ["--json"] if json else []
+    args += ["--linking-only"] if linking_only else []
     # A fresh interpreter: Playwright, if just installed, is importable there.
     if subprocess.run([sys.executable, "-m", "bench.run", *args], cwd=ROOT).returncode:
         raise _fail("基准测试失败（见上面的输出）。")

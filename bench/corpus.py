@@ -3,6 +3,11 @@
 Issues of 20 items each, dated across 2005–2024; every item takes a real title and real
 paragraphs from the committed content (re-combined), so vocabulary, names and lengths are
 those of the archive. Deterministic for a given size and seed.
+
+Documents citing documents: one policy per 50 items (200 at 10,000), each with numbered
+clauses, citing one to three earlier policies by title or by 文号 in the usual spellings,
+often with a clause (第三条, （二）), plus a document the archive does not hold; one item in
+ten cites a policy the same ways.
 """
 
 from __future__ import annotations
@@ -13,12 +18,72 @@ import shutil
 from pathlib import Path
 
 from bulletin.archive import read_content
-from bulletin.content_format import format_issue
+from bulletin.citations import int_to_cn
+from bulletin.content_format import format_issue, format_standalone
 from bulletin.dates import PartialDate
-from bulletin.model import DateInfo, Issue, Item
+from bulletin.model import DateInfo, Issue, Item, Policy
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS_PER_ISSUE = 20
+ITEMS_PER_POLICY = 50
+AREAS = ["进一步加强", "加快推进", "全面深化", "大力发展", "切实做好", "积极推进", "规范提升",
+         "创新完善", "着力优化", "扎实推进", "深入实施", "统筹推进"]  # fmt: skip
+SUBJECTS = ["温商回归", "招商引资", "时尚产业", "异地温州商会建设", "重点项目服务", "总部经济",
+            "民营经济", "开放型经济", "区域合作", "人才引进", "投资环境", "功能区建设",
+            "现代服务业", "对口支援", "产业集聚区", "楼宇经济"]  # fmt: skip
+GENRES = ["若干意见", "实施意见", "实施办法", "通知", "工作方案"]
+BRACKETS = ["〔{}〕", "[{}]", "（{}）", "〔{}〕", "〔{}〕"]
+
+
+def _number(year: int, serial: int, rng: random.Random) -> str:
+    """A 文号 in one of its usual spellings."""
+    bracket = rng.choice(BRACKETS).format(year)
+    return f"温政发{bracket}{rng.choice(['', '', '第'])}{serial}号"
+
+
+def _citation(policy: Policy, year: int, serial: int, rng: random.Random) -> str:
+    """A sentence citing `policy`: by title or 文号, sometimes naming a clause."""
+    name = f"《{policy.title}》" if rng.random() < 0.5 else _number(year, serial, rng)
+    part = rng.choice(["", f"第{int_to_cn(rng.randint(1, 8))}条", "（二）"])
+    return f"根据{name}{part}的要求，"
+
+
+def make_policies(dest: Path, count: int, paragraphs: list[str], rng: random.Random) -> list:
+    """`count` policies, dated 2005–2024, each citing earlier ones; return (policy, year, n)."""
+    (dest / "policies").mkdir(parents=True, exist_ok=True)
+    titles = rng.sample(
+        [f"关于{a}{s}工作的{g}" for a in AREAS for s in SUBJECTS for g in GENRES], count
+    )
+    made: list[tuple[Policy, int, int]] = []
+    for n in range(count):
+        year = 2005 + n * 20 // max(count, 1)
+        serial = n + 1
+        body = ["## 一、总体要求", "", rng.choice(paragraphs), "", "## 二、主要措施", ""]
+        body += ["### （一）加强组织。", "", "### （二）完善服务。", ""]
+        for clause in range(1, 9):
+            text = rng.choice(paragraphs)
+            if made and rng.random() < 0.3:
+                text = _citation(*rng.choice(made), rng) + text
+            body += [f"{clause}．{text}", ""]
+        if rng.random() < 0.5:
+            body += [
+                f"《关于做好{rng.choice(SUBJECTS)}工作的通知》（温政办〔{year - 1}〕{serial}号）同时参照执行。"
+            ]
+        policy = Policy(
+            title=titles[n],
+            slug=f"wenzhengfa-{year}-{serial}",
+            path="",
+            date=DateInfo(PartialDate(year, 1 + n % 12, 1)),
+            doc_number=f"温政发〔{year}〕{serial}号",
+            issuers=["温州市人民政府"],
+            topics=[],
+            body="\n".join(body).strip(),
+        )
+        (dest / "policies" / f"{policy.slug}.md").write_text(
+            format_standalone(policy), encoding="utf-8"
+        )
+        made.append((policy, year, serial))
+    return made
 
 
 def make_corpus(dest: Path, items: int = 10_000, seed: int = 2014) -> Path:
@@ -31,6 +96,7 @@ def make_corpus(dest: Path, items: int = 10_000, seed: int = 2014) -> Path:
         shutil.rmtree(dest)
     shutil.copytree(ROOT / "content" / "taxonomy", dest / "taxonomy")
     (dest / "bulletins").mkdir(parents=True)
+    policies = make_policies(dest, items // ITEMS_PER_POLICY, paragraphs, rng)
     start = dt.date(2005, 1, 5)
     issues = (items + ITEMS_PER_ISSUE - 1) // ITEMS_PER_ISSUE
     made = 0
@@ -42,6 +108,8 @@ def make_corpus(dest: Path, items: int = 10_000, seed: int = 2014) -> Path:
         for k in range(min(ITEMS_PER_ISSUE, items - made)):
             model = rng.choice(real)
             body = [model.body.split("\n\n")[0], *rng.sample(paragraphs, rng.randint(1, 4))]
+            if policies and rng.random() < 0.1:
+                body[0] = _citation(*rng.choice(policies), rng) + body[0]
             item_day = day - dt.timedelta(days=rng.randint(0, 20))
             item = Item(
                 title=f"{model.title}（{n + 1}-{k + 1}）",

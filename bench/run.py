@@ -10,7 +10,10 @@ Measures, on the same corpus and in the same run (so ratios hold on a noisy mach
   and a new issue, until the served page shows it;
 - the peak memory of each build's whole process tree (the build and every process it
   starts, such as Pagefind), the largest HTML page, and the first query's network payload
-  in headless Chromium, gzip as a host serves it, for a name, a place, a 文号 and a phrase.
+  in headless Chromium, gzip as a host serves it, for a name, a place, a 文号 and a phrase;
+- what documents citing documents cost: finding and resolving every mention
+  (`references`), and rendering with mentions wrapped in links against rendering without
+  (``--linking-only`` measures this alone).
 
 Progress goes to stderr; the results are written to bench/.data/results-<items>.json and,
 with --json, printed to stdout as one JSON object.
@@ -19,6 +22,7 @@ with --json, printed to stdout as one JSON object.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import gzip
@@ -48,6 +52,14 @@ PREVIEW_TIMEOUT = 3600.0  # seconds to wait for the preview to show a change
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _timed(label: str, results: dict, function, *args, **kwargs):
+    started = time.perf_counter()
+    value = function(*args, **kwargs)
+    results[label] = round(time.perf_counter() - started, 2)
+    print(f"  {label}: {results[label]} s", flush=True)
+    return value
 
 
 def _python(code: str, cwd: Path = ROOT) -> Measured:
@@ -114,6 +126,61 @@ from pelican.settings import read_settings
 settings = read_settings({str(settings)!r}, override={{"OUTPUT_PATH": {str(work / "output")!r}}})
 Pelican(settings).run()
 """)
+
+
+def linking_cost(content: Path, results: dict) -> None:
+    """Mentions → links and backlinks: the cross-references, and rendering with links."""
+    from bulletin.archive import build_archive, read_content
+    from bulletin.model import Issue, Policy, Speech
+    from bulletin.render import render_markdown
+    from bulletin.taxonomy import load_taxonomies
+
+    documents, _ = read_content(content)
+    archive = build_archive(documents, load_taxonomies(content))
+    refs = _timed(
+        "cross-references (find + resolve every mention)", results, lambda: archive.references
+    )
+    _timed("check problems of mentions", results, refs.problems, content)
+    texts = [d for d in archive.pages if not isinstance(d, Issue)]
+
+    def render(links: bool) -> None:
+        for document in texts:
+            structure = isinstance(document, (Policy, Speech))
+            found = refs.links(document.url) if links else None
+            render_markdown(getattr(document, "body", ""), structure, found)
+
+    # The machine is shared and noisy: alternate the two, three times each, keep the best CPU
+    # time; and time the link-wrapping step itself, inside the renderer.
+    from bulletin import render as renderer
+
+    wrap = renderer._MentionLinks.run
+    spent = [0.0]
+
+    def timed_wrap(self, root) -> None:
+        started = time.process_time()
+        wrap(self, root)
+        spent[0] += time.process_time() - started
+
+    renderer._MentionLinks.run = timed_wrap
+    wrapping = float("inf")
+    for label, links in [("without", False), ("with", True)] * 3:
+        started, spent[0] = time.process_time(), 0.0
+        render(links)
+        key = f"render bodies {label} links (CPU) s"
+        results[key] = round(min(results.get(key, float("inf")), time.process_time() - started), 2)
+        if links:
+            wrapping = min(wrapping, spent[0])
+    renderer._MentionLinks.run = wrap
+    results["wrapping mentions in links, inside rendering (CPU) s"] = round(wrapping, 2)
+    for key in [k for k in results if k.startswith(("render bodies", "wrapping"))]:
+        print(f"  {key}: {results[key]}", flush=True)
+    cost = results["cross-references (find + resolve every mention)"] + wrapping
+    results["linking cost s"] = round(cost, 2)
+    results["documents"] = len(texts)
+    results["policies"] = len(archive.policies)
+    results["citations of held documents"] = sum(len(c) for c in refs.cites.values())
+    results["mentions of documents not held"] = sum(len(m) for m in refs.missing.values())
+    print(f"  linking cost: {results['linking cost s']} s", flush=True)
 
 
 def _size(path: Path) -> int:
@@ -248,6 +315,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--skip-plain", action="store_true", help="skip plain Pelican")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--work", type=Path, help="work directory (default bench/.data/N)")
+    parser.add_argument(
+        "--linking-only", action="store_true", help="measure only what cross-references cost"
+    )
     args = parser.parse_args(argv)
     work = args.work or DATA / str(args.items)
     content = work / "content"
@@ -256,9 +326,17 @@ def main(argv: list[str] | None = None) -> dict:
         shutil.rmtree(work)
     make_corpus(content, args.items)
     for kind in ("policies", "speeches"):  # the real policy and speech, for 文号 queries
-        shutil.copytree(ROOT / "content" / kind, content / kind)
+        shutil.copytree(ROOT / "content" / kind, content / kind, dirs_exist_ok=True)
     shutil.copytree(ROOT / "content" / "raw", content / "raw")
     results: dict = {"items": args.items, "date": dt.date.today().isoformat()}
+    if args.linking_only:
+        with contextlib.redirect_stdout(sys.stderr):
+            linking_cost(content, results)
+        (DATA / f"linking-{args.items}.json").write_text(
+            json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+        print(json.dumps(results, ensure_ascii=False, indent=1))
+        return results
     peaks: dict[str, float] = {}
     if not args.skip_plain:
         _step(results, "plain_pelican_s", plain_pelican(content, work / "plain"), peaks)
@@ -288,6 +366,8 @@ def main(argv: list[str] | None = None) -> dict:
     times = preview_times(content, site)
     results.update(times)
     say(f"  preview: {times}")
+    with contextlib.redirect_stdout(sys.stderr):  # stdout holds the JSON alone
+        linking_cost(content, results)
     DATA.mkdir(parents=True, exist_ok=True)
     (DATA / f"results-{args.items}.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"

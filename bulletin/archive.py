@@ -15,6 +15,7 @@ from pathlib import Path
 from bulletin.content_format import marked_draft, read_file
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.problems import Problem
+from bulletin.references import References, build_references
 from bulletin.taxonomy import Taxonomy, Term
 
 CONTENT_DIRS = {"bulletins": Issue, "policies": Policy, "speeches": Speech}
@@ -78,6 +79,11 @@ class Archive:
     def pages(self) -> list[Document]:
         """Every document with a page of its own."""
         return [*self.issues, *self.items, *self.policies, *self.speeches]
+
+    @cached_property
+    def references(self) -> References:
+        """Who cites whom (see `references`): computed once, on first use."""
+        return build_references(self)
 
     @property
     def latest_issue(self) -> Issue | None:

@@ -39,6 +39,7 @@ def check_archive(archive: Archive, content: Path) -> list[Problem]:
     problems += check_dates(
         archive.issues, [*archive.policies, *archive.speeches], _source_reader(content)
     )
+    problems += archive.references.problems(content)  # mentions of documents, validity
     return sorted(problems)
 
 

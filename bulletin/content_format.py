@@ -63,13 +63,13 @@ ISSUE_KEYS = {
 }  # fmt: skip
 POLICY_KEYS = {
     "kind", "draft", "slug", "title", "doc_number", "issuers", "recipients", "status", "date",
-    "date_inferred", "date_basis", "source", "counties", "topics",
+    "date_inferred", "date_basis", "source", "counties", "topics", "status_date", "replaced_by",
 }  # fmt: skip
 SPEECH_KEYS = {
     "kind", "draft", "slug", "title", "subtitle", "speaker", "occasion", "attachment", "date",
-    "date_inferred", "date_basis", "source", "counties", "topics",
+    "date_inferred", "date_basis", "source", "counties", "topics", "interprets",
 }  # fmt: skip
-ITEM_KEYS = {"slug", "date", "unit", "counties", "topics"}
+ITEM_KEYS = {"slug", "date", "unit", "counties", "topics", "interprets"}
 TERM_KEYS = {"counties", "topics"}  # lists of taxonomy names, never holding a comma
 
 
@@ -456,6 +456,7 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
     item.unit = reader.text(data, keys, "unit", where)
     item.counties = reader.text_list(data, keys, "counties", where)
     item.topics = reader.text_list(data, keys, "topics", where)
+    item.interprets = reader.text(data, keys, "interprets", where)
     return end + 1
 
 
@@ -490,7 +491,17 @@ def _read_standalone(
     )
     if not document.title:
         reader.error(1, f"{label}缺少标题（title）", f"加一行 title: {label}标题")
+    _read_relations(reader, document, data, lines)
     return document
+
+
+def _read_relations(reader: _Reader, document: Policy | Speech, data, lines) -> None:
+    """Optional fields relating a document to others: validity, 解读 (see `references`)."""
+    if isinstance(document, Policy):
+        document.status_date = reader.date(data, lines, "status_date", 1)
+        document.replaced_by = reader.text(data, lines, "replaced_by", 1)
+    else:
+        document.interprets = reader.text(data, lines, "interprets", 1)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -570,6 +581,8 @@ def format_issue(issue: Issue, notes: dict[int, dict[str, str]] | None = None) -
             "counties": _yaml_value(item.counties),
             "topics": _yaml_value(item.topics),
         }
+        if item.interprets:
+            fields["interprets"] = _yaml_value(item.interprets)
         out += ["", f"## {item.title}", "", ITEM_FENCE]
         for key, value in fields.items():
             note = item_notes.get(key)
@@ -592,6 +605,9 @@ def format_standalone(document: Policy | Speech) -> str:
         value = getattr(document, key)
         note = "  # 效力状态未知" if key == "status" and not value else ""
         out.append(f"{key}: {_yaml_value(value)}{note}")
+    for key in ("status_date", "replaced_by", "interprets"):  # written only when set
+        if getattr(document, key, None):
+            out.append(f"{key}: {_yaml_value(getattr(document, key))}")
     out += [
         *_date_lines(document.date),
         f"source: {_yaml_value(document.source)}",

@@ -24,13 +24,16 @@ from pelican.generators import Generator
 from bulletin.archive import Archive
 from bulletin.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.checks import read_archive
+from bulletin.citeformat import gbt7714
 from bulletin.csp import meta_policy
 from bulletin.labels import date_label, issue_label, printed_label, source_label
 from bulletin.model import Document, Issue, Item, Policy, Speech
+from bulletin.opendata import FIELDS, csv_row, document_id, schema_json
 from bulletin.paging import PER_PAGE, paginate
 from bulletin.parts import owns, parse_part, writes_shared
 from bulletin.problems import Problem
 from bulletin.raw_names import load_moved
+from bulletin.references import STATUSES, UNSTATED, annotate_parts, site_links
 from bulletin.render import Rendered, render_markdown
 from bulletin.search_records import SearchIndexes
 from bulletin.taxonomy import Taxonomy, Term
@@ -74,6 +77,8 @@ class ArchiveGenerator(Generator):
         for helper in (date_label, printed_label, issue_label, source_label):
             self.env.globals[helper.__name__] = helper
         self.env.globals["CONTENT_SECURITY_POLICY"] = meta_policy()
+        self.env.globals["gbt7714"] = gbt7714
+        self.env.filters["site_links"] = site_links
         self.archive: Archive | None = None
         self.written: list[str] = []  # URLs of pages, for the sitemap
         # Part (k, n) of a site built on several machines (bulletin/parts.py), or None.
@@ -91,7 +96,7 @@ class ArchiveGenerator(Generator):
         if archive is None:  # the taxonomies cannot be read: nothing can be built
             return
         for document in archive.pages:
-            rendered = self._render(document)
+            rendered = self._render(document, archive)
             document.html, document.toc = rendered.html, rendered.toc
         self.search = SearchIndexes(archive, self.settings)
         self.search.relate()
@@ -105,11 +110,12 @@ class ArchiveGenerator(Generator):
             else:
                 logger.warning("%s", problem)
 
-    def _render(self, document: Document) -> Rendered:
+    def _render(self, document: Document, archive: Archive) -> Rendered:
         if isinstance(document, Issue):
             return render_markdown(document.editor_note or "")
         body = getattr(document, "body", "")
-        return render_markdown(body, structure=isinstance(document, (Policy, Speech)))
+        links = archive.references.links(document.url)
+        return render_markdown(body, isinstance(document, (Policy, Speech)), links)
 
     @cached_property
     def tagged(self) -> dict[str, dict[str, list[Document]]]:
@@ -142,9 +148,15 @@ class ArchiveGenerator(Generator):
                 previous=previous, following=following,
             )  # fmt: skip
         for policy in archive.policies:
-            self._page(writer, policy.url, "policy", doc=policy, page_title=policy.title)
+            self._page(
+                writer, policy.url, "policy", doc=policy, page_title=policy.title,
+                body_html=self._with_citers(policy),
+            )  # fmt: skip
         for speech in archive.speeches:
-            self._page(writer, speech.url, "speech", doc=speech, page_title=speech.title)
+            self._page(
+                writer, speech.url, "speech", doc=speech, page_title=speech.title,
+                body_html=self._with_citers(speech),
+            )  # fmt: skip
         for key, taxonomy in archive.taxonomies.items():
             self._taxonomy(writer, key, taxonomy)
         years = archive.years()
@@ -171,7 +183,23 @@ class ArchiveGenerator(Generator):
             "topics": self.archive.taxonomies["topics"],
             "tagged": self.tagged,
             "SITE_ORIGIN": self.settings["SITEURL"],
+            "PUBLIC_ORIGIN": self.public_url,
+            "refs": self.archive.references,
+            "UNSTATED": UNSTATED,
+            "STATUSES": STATUSES,
         }
+
+    @property
+    def public_url(self) -> str:
+        """The published site's address: data files and citations point there, not at a
+        preview's localhost."""
+        return self.settings.get("BULLETIN_PUBLIC_URL") or self.settings["SITEURL"]
+
+    def _with_citers(self, document: Document) -> str:
+        """A policy's or speech's body with, after each cited part, who cites it."""
+        assert self.archive is not None
+        citers = self.archive.references.clause_citers(document.url)
+        return annotate_parts(document.html, citers)
 
     def _page(self, writer, url: str, template: str, **kwargs) -> None:
         self.written.append(url)
@@ -278,7 +306,7 @@ class ArchiveGenerator(Generator):
             url=document.url,
             date=dt.datetime.combine(date.first_day, dt.time()),
             summary=summary,
-            content=document.html,
+            content=site_links(document.html, self.settings["SITEURL"]),
             tags=tags,
         )
 
@@ -300,14 +328,18 @@ class ArchiveGenerator(Generator):
     # --- data files and sitemap ----------------------------------------------------------------
 
     def _records(self) -> list[dict]:
+        """One record per item, policy and speech: the fields of /data/documents.schema.json."""
         assert self.archive is not None
+        refs = self.archive.references
+        site = self.public_url
         records = []
         for document in self.archive.documents:
             date = document.date.value
             record = {
+                "id": document_id(document),
                 "kind": document.kind_label,
                 "title": document.title,
-                "url": self.settings["SITEURL"] + "/" + document.url,
+                "url": site + "/" + document.url,
                 "date": date.iso if date else "",
                 "date_inferred": document.date.inferred,
                 "counties": [t.name for t in self.archive.terms_of(document, "counties")],
@@ -315,6 +347,14 @@ class ArchiveGenerator(Generator):
                 "issue": "",
                 "unit": "",
                 "doc_number": "",
+                "status": "",
+                "status_date": "",
+                "replaced_by": "",
+                "interprets": "",
+                "cites": [document_id(d) for d in refs.cited(document.url)],
+                "cited_by": [document_id(b.document) for b in refs.backlinks(document.url)]
+                + [document_id(d) for d in refs.interpreted_by(document.url)],
+                "cites_not_held": [entry.text for entry in refs.not_held(document.url)],
                 "source": "",
             }
             if isinstance(document, Item) and document.issue:
@@ -323,6 +363,14 @@ class ArchiveGenerator(Generator):
                 record["source"] = document.issue.source or ""
             if isinstance(document, Policy):
                 record["doc_number"] = document.doc_number or ""
+                record["status"] = document.status or UNSTATED
+                record["status_date"] = document.status_date.iso if document.status_date else ""
+                successor = refs.replaced_by.get(document.url)
+                record["replaced_by"] = (
+                    document_id(successor) if successor else document.replaced_by or ""
+                )
+            if document.url in refs.interprets:
+                record["interprets"] = document_id(refs.interprets[document.url])
             if isinstance(document, (Policy, Speech)):
                 record["source"] = document.source or ""
             records.append(record)
@@ -337,13 +385,13 @@ class ArchiveGenerator(Generator):
         records = self._records()
         self._write("data/documents.json", json.dumps(records, ensure_ascii=False, indent=1) + "\n")
         buffer = io.StringIO()
-        fields = list(records[0]) if records else ["kind", "title", "url", "date"]
-        out = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        out = csv.DictWriter(buffer, fieldnames=list(FIELDS), lineterminator="\n")
         out.writeheader()
         for record in records:
-            out.writerow({k: "；".join(v) if isinstance(v, list) else v for k, v in record.items()})
+            out.writerow(csv_row(record))
         # A BOM so that spreadsheet programs open the Chinese text as UTF-8.
         self._write("data/documents.csv", "\ufeff" + buffer.getvalue())
+        self._write("data/documents.schema.json", schema_json())
 
     def _moved_raw(self) -> None:
         """A copy of each renamed raw source under its old name, so old links keep working."""

@@ -81,6 +81,7 @@ class Item(Document):
     section: str | None = None  # e.g. 各地动态
     number: int = 0  # position in the issue, from 1
     issue: Issue | None = field(default=None, repr=False, compare=False)
+    interprets: str | None = None  # the policy this item is a 解读 of (文号 or title)
     kind = "item"
 
     @property
@@ -134,7 +135,9 @@ class Policy(Document):
     doc_number: str | None = None  # 文号
     issuers: list[str] = field(default_factory=list)  # 发文机关
     recipients: str | None = None  # 主送
-    status: str | None = None  # 效力状态, where known
+    status: str | None = None  # 效力状态 (现行有效, 已修改, 已废止, 已失效), where known
+    status_date: PartialDate | None = None  # since when
+    replaced_by: str | None = None  # the document that replaced or amended it (文号 or title)
     body: str = ""
     source: str | None = None
     kind = "policy"
@@ -148,6 +151,7 @@ class Speech(Document):
     speaker: str | None = None
     occasion: str | None = None
     attachment: str | None = None  # e.g. 附件2：, as printed
+    interprets: str | None = None  # the policy this speech is a 解读 of (文号 or title)
     body: str = ""
     source: str | None = None
     kind = "speech"

@@ -9,9 +9,9 @@ All HTML is passed through an allow-list sanitiser: no script, no event handlers
 
 from __future__ import annotations
 
-import functools
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import markdown
@@ -38,6 +38,10 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# A text → the spans to wrap: (start, end, link). A link of None marks a mention of a document
+# the archive does not hold. See `bulletin.references`.
+Links = Callable[[str], list[tuple[int, int, str | None]]]
+NO_LINKS_IN = {"a", "code", "pre"}
 
 
 def cn_number(text: str) -> int:
@@ -119,6 +123,50 @@ class DocumentStructure(Extension):
         md.treeprocessors.register(_StructureAnchors(md, self.toc), "structure_anchors", 5)
 
 
+class _MentionLinks(Treeprocessor):
+    """Wrap mentions of documents in links, leaving every character of the text as it was."""
+
+    def __init__(self, md: markdown.Markdown, links: Links):
+        super().__init__(md)
+        self.links = links
+
+    def run(self, root: ET.Element) -> None:
+        self._element(root)
+
+    def _element(self, element: ET.Element) -> None:
+        if element.tag in NO_LINKS_IN:
+            return
+        children = list(element)
+        if element.text:
+            element.text, wrapped = self._split(element.text)
+            for index, node in enumerate(wrapped):
+                element.insert(index, node)
+        for child in children:
+            self._element(child)
+            if child.tail:
+                child.tail, wrapped = self._split(child.tail)
+                position = list(element).index(child) + 1
+                for offset, node in enumerate(wrapped):
+                    element.insert(position + offset, node)
+
+    def _split(self, text: str) -> tuple[str, list[ET.Element]]:
+        """The text before the first mention, and one element per mention (its tail after)."""
+        found = self.links(text)
+        if not found:
+            return text, []
+        nodes: list[ET.Element] = []
+        for number, (start, end, href) in enumerate(found):
+            if href is None:
+                node = ET.Element("span", {"class": "mention mention-missing"})
+            else:
+                node = ET.Element("a", {"class": "mention", "href": href})
+            node.text = text[start:end]
+            following = found[number + 1][0] if number + 1 < len(found) else len(text)
+            node.tail = text[end:following]
+            nodes.append(node)
+        return text[: found[0][0]], nodes
+
+
 def sanitise(html: str) -> str:
     return nh3.clean(
         html,
@@ -129,19 +177,15 @@ def sanitise(html: str) -> str:
     )
 
 
-@functools.cache
-def _plain_markdown() -> markdown.Markdown:
-    """One converter for every body without structure: setting one up costs as much as
-    converting a short item (most of the archive), and `reset()` makes it as good as new."""
-    return markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-
-
-def render_markdown(text: str, structure: bool = False) -> Rendered:
-    """Render Markdown to sanitised HTML; with `structure`, add anchors and a TOC."""
-    if not structure:
-        return Rendered(sanitise(_plain_markdown().reset().convert(text)), ())
+def render_markdown(text: str, structure: bool = False, links: Links | None = None) -> Rendered:
+    """Render Markdown to sanitised HTML; with `structure`, add anchors and a TOC; with
+    `links`, wrap the mentions of documents it finds in each text in links."""
     extensions: list[Extension | str] = ["tables", "sane_lists"]
-    anchors = DocumentStructure()
-    extensions.append(anchors)
-    html = markdown.markdown(text, extensions=extensions, output_format="html")
-    return Rendered(sanitise(html), tuple(anchors.toc))
+    anchors = DocumentStructure() if structure else None
+    if anchors is not None:
+        extensions.append(anchors)
+    md = markdown.Markdown(extensions=extensions, output_format="html")
+    if links is not None:
+        md.treeprocessors.register(_MentionLinks(md, links), "mention_links", 4)
+    html = md.convert(text)
+    return Rendered(sanitise(html), tuple(anchors.toc) if anchors else ())

@@ -12,6 +12,7 @@ from pathlib import Path
 from bulletin.archive import Archive
 from bulletin.labels import date_label, source_label
 from bulletin.model import Document, Item, Policy, Speech
+from bulletin.references import UNSTATED
 from search.documents import SearchDoc
 from search.pagefind_bundle import SHARD_SIZE, write_bundle
 from search.related import related
@@ -56,6 +57,16 @@ def html_to_text(html: str) -> str:
     return "\n\n".join(parser.blocks)
 
 
+def search_extra(document: Document) -> dict[str, str]:
+    """What the search indexes need beyond the record: an item's unit (for suggestions), a
+    policy's validity (a filter)."""
+    if isinstance(document, Item):
+        return {"unit": document.unit} if document.unit else {}
+    if isinstance(document, Policy):
+        return {"status": document.status or UNSTATED}
+    return {}
+
+
 def search_doc(archive: Archive, document: Document) -> SearchDoc:
     date = document.sort_date
     text = html_to_text(document.html)
@@ -83,7 +94,7 @@ def search_doc(archive: Archive, document: Document) -> SearchDoc:
         counties=tuple(t.name for t in archive.terms_of(document, "counties")),
         topics=tuple(t.name for t in archive.terms_of(document, "topics")),
         context=context,
-        extra={"unit": document.unit} if isinstance(document, Item) and document.unit else {},
+        extra=search_extra(document),
         filed_year=str(archive.year_of(document) or ""),
     )
 

@@ -70,3 +70,7 @@ def validate_settings(pelican_object) -> None:
     per_page = settings["BULLETIN_PER_PAGE"]
     if not isinstance(per_page, int) or isinstance(per_page, bool) or per_page < 1:
         raise SettingsError(f"BULLETIN_PER_PAGE must be a whole number ≥ 1: {per_page!r}")
+    # Publishing (absolute URLs): the site being published is the public one.
+    public = settings["SITEURL"] if not settings.get("RELATIVE_URLS") else None
+    public = public or settings.get("BULLETIN_PUBLIC_URL") or settings["SITEURL"]
+    settings["BULLETIN_PUBLIC_URL"] = check_site_url(public) if public else ""

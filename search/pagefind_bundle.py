@@ -86,6 +86,8 @@ def document_html(doc: SearchDoc) -> str:
         parts.append(f'<span data-pagefind-filter="year:{doc.year}"></span>')
     parts += [f'<span data-pagefind-filter="county:{esc(c)}"></span>' for c in doc.counties]
     parts += [f'<span data-pagefind-filter="topic:{esc(t)}"></span>' for t in doc.topics]
+    if doc.extra.get("status"):  # a policy's validity (效力状态)
+        parts.append(f'<span data-pagefind-filter="status:{esc(doc.extra["status"])}"></span>')
     title, filler, *paragraphs = document_segments(doc.title, doc.text)
     parts.append(f'<p data-pagefind-weight="10">{" ".join(title)}</p>')
     parts.append(f"<p>{' '.join(filler)}</p>")

@@ -38,9 +38,10 @@ SUGGEST_DIR = "search/suggest"  # in the site; the command line keeps suggest.js
 Entry = tuple[str, int]  # as written, documents that contain it
 
 
-def _gb2312() -> list[str]:
+def gb2312(common_only: bool = False) -> list[str]:
+    """The characters of GB 2312: both levels, or level 1 alone (the 3,755 common ones)."""
     chars = []
-    for high in range(0xB0, 0xF8):
+    for high in range(0xB0, 0xD8 if common_only else 0xF8):
         for low in range(0xA1, 0xFF):
             try:
                 chars.append(bytes([high, low]).decode("gb2312"))
@@ -60,7 +61,7 @@ def readings(char: str) -> tuple[str, ...]:
 def reading_table(extra_chars: Iterable[str]) -> dict[str, str]:
     """Syllable → the characters that read so: GB 2312 and the archive's own characters."""
     table: dict[str, list[str]] = {}
-    for char in sorted(set(_gb2312()) | {c for c in extra_chars if HAN_RE.match(c)}):
+    for char in sorted(set(gb2312()) | {c for c in extra_chars if HAN_RE.match(c)}):
         for syllable in readings(char):
             if syllable.isascii() and syllable.isalpha():
                 table.setdefault(syllable, []).append(char)

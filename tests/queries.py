@@ -27,6 +27,7 @@ from nouns import compact, proper_nouns, texts
 from pypinyin import Style, pinyin
 
 from bulletin.archive import Archive
+from search.suggest import gb2312
 
 CLASSES = ("traditional", "words", "gap", "homophone", "docnumber")
 DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,10})〔(\d{4})〕(\d+)号")
@@ -42,20 +43,9 @@ class Query:
     expect: str = ""  # for homophone: the name to offer
 
 
-def _gb2312() -> list[str]:
-    chars = []
-    for high in range(0xB0, 0xD8):  # level 1: the common characters
-        for low in range(0xA1, 0xFF):
-            try:
-                chars.append(bytes([high, low]).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    return chars
-
-
 def _homophones() -> dict[str, list[str]]:
     by_sound: dict[str, list[str]] = {}
-    for ch in _gb2312():
+    for ch in gb2312(common_only=True):
         for reading in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]:
             by_sound.setdefault(reading, []).append(ch)
     return by_sound

@@ -79,6 +79,37 @@ GAPS = """() => {
 }"""
 
 
+SEPARATORS = """() => {
+  // Each › (a ::before of its item): the space before it and after it, to the labels' text.
+  const out = [];
+  const canvas = document.createElement('canvas').getContext('2d');
+  let previous = null;
+  for (const li of document.querySelectorAll('.breadcrumbs li')) {
+    const range = document.createRange();
+    range.selectNodeContents(li.querySelector('a') || li);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0);
+    const sep = getComputedStyle(li, '::before');
+    if (previous && sep.content.includes('›') && Math.abs(previous.top - rects[0].top) < 2) {
+      canvas.font = `${sep.fontSize} ${sep.fontFamily}`;
+      const left = li.getBoundingClientRect().left + parseFloat(getComputedStyle(li).paddingLeft)
+        + parseFloat(sep.marginLeft);
+      const right = left + canvas.measureText('›').width;
+      out.push([Math.round(left - previous.right), Math.round(rects[0].left - right)]);
+    }
+    previous = rects[rects.length - 1];
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_each_breadcrumb_separator_sits_in_the_middle_of_its_gap(browser, site, site_url, size):
+    with new_reader(browser, site, size) as r:
+        r.page.goto(f"{site_url}/policies/wenweifa-2014-27/")
+        seps = r.page.evaluate(SEPARATORS)
+        assert seps and all(abs(before - after) <= 2 for before, after in seps), seps
+
+
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 @pytest.mark.parametrize(
     "path",

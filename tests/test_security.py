@@ -27,9 +27,10 @@ from webhost import Nginx, free_port
 TEXT_SUFFIXES = {".html", ".css", ".js", ".json", ".xml", ".txt", ".csv", ".svg"}
 URL_HOST_RE = re.compile(rb"\b(?:https?:)?//([A-Za-z0-9.-]+(?::\d+)?)")
 # Hosts named in the output that are never contacted: XML, SVG and sitemap namespaces, the
-# schema.org vocabulary of the JSON-LD blocks, and the dummy base Pagefind's script parses
-# relative URLs against (`new URL(`https://example.com${url}`)`).
-IDENTIFIERS = {"www.w3.org", "schema.org", "www.sitemaps.org"}
+# schema.org vocabulary of the JSON-LD blocks, the JSON Schema dialect (`$schema`) of
+# /data/documents.schema.json, and the dummy base Pagefind's script parses relative URLs
+# against (`new URL(`https://example.com${url}`)`).
+IDENTIFIERS = {"www.w3.org", "schema.org", "www.sitemaps.org", "json-schema.org"}
 PAGEFIND_DUMMY_BASE = "example.com"
 
 # Records what a page would run or the policy refused; added before any page script runs.

@@ -18,7 +18,7 @@ const input = document.getElementById("q");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const more = document.getElementById("search-more");
-const FILTERS = ["kind", "county", "topic", "year"];
+const FILTERS = ["kind", "county", "topic", "year", "status"];
 const PAGE = 10;
 const site = new URL(form.dataset.site, document.baseURI);
 

@@ -49,7 +49,7 @@ def check(c, content=None):
 
 @task
 def build(c, settings="pelicanconf.py", output="output"):
-    """检查内容并构建网站；有错误时不构建，原有网站保持不变。"""
+    """检查内容并构建网站；有错误时不构建，原有网站保持不变；内容、模板、设置都没变时什么也不做。"""
     from bulletin.sitebuild import BuildFailed, build_site
 
     try:
@@ -58,6 +58,9 @@ def build(c, settings="pelicanconf.py", output="output"):
         for message in exc.messages:
             print(message, file=sys.stderr)
         raise _fail("构建失败：网站未更新。请按上面的提示修改。") from None
+    if result.skipped:
+        print(f"内容、模板和设置自上次构建以来没有变化，网站无需重建（{output}/）。")
+        return
     pages = sum(1 for _ in result.path.rglob("*.html"))
     print(f"构建完成：{pages} 个页面，用时 {result.seconds:.2f} 秒 → {output}/")
     _say_drafts(result.drafts_left_out)
@@ -75,6 +78,7 @@ PUBLISH_STEPS = {
     "check": "检查内容……",
     "wait": "同一发布目录的另一次构建正在进行，等待它结束……",
     "render": "构建网站（publishconf.py）……",
+    "merge": "合并分开构建的各部分……",
     "verify": "校验：链接、资源、标题、语言、搜索索引、内容是否齐全……",
     "compress": "生成 .gz 预压缩文件……",
     "swap": "切换到新版本……",
@@ -87,9 +91,10 @@ PUBLISH_SHOWN = 40  # problems listed when verification refuses; the rest are co
         "target": "发布目录（默认 public/）：一个符号链接，web 服务器的根目录应指向它",
         "siteurl": "网站的公开地址，如 https://archive.example.org（默认取环境变量 SITEURL）",
         "content": "内容目录，默认 content/",
+        "parts": "不在本机构建，而是合并这个目录下各部分的构建结果（见 invoke build-part）",
     }
 )
-def publish(c, target=None, siteurl=None, content=None):
+def publish(c, target=None, siteurl=None, content=None, parts=None):
     """用 publishconf.py 构建到临时目录，校验通过后一次切换上线；任何一步失败，线上网站不变。"""
     from bulletin.settings import SettingsError, check_site_url
     from bulletin.sitebuild import BuildFailed, VerificationFailed, build_site
@@ -112,6 +117,7 @@ def publish(c, target=None, siteurl=None, content=None):
             content=Path(content) if content else CONTENT,
             publish=True,
             progress=lambda step: print(PUBLISH_STEPS[step], flush=True),
+            parts=sorted(p for p in Path(parts).iterdir() if p.is_dir()) if parts else None,
         )
     except VerificationFailed as exc:
         for problem in exc.problems[:PUBLISH_SHOWN]:
@@ -126,8 +132,10 @@ def publish(c, target=None, siteurl=None, content=None):
             print(message, file=sys.stderr)
         raise _fail("构建失败：没有发布，线上仍是原来的网站。请按上面的提示修改。") from None
     pages = sum(1 for _ in result.path.rglob("*.html"))
-    steps = {"render": "构建", "verify": "校验", "compress": "压缩"}
-    timing = "，".join(f"{label} {result.steps[key]:.1f} 秒" for key, label in steps.items())
+    steps = {"render": "构建", "merge": "合并", "verify": "校验", "compress": "压缩"}
+    timing = "，".join(
+        f"{label} {result.steps[key]:.1f} 秒" for key, label in steps.items() if key in result.steps
+    )
     print(f"发布完成：{pages} 个页面，用时 {result.seconds:.1f} 秒（{timing}）。")
     if result.compressed is not None:
         packed = result.compressed
@@ -139,20 +147,57 @@ def publish(c, target=None, siteurl=None, content=None):
     _say_drafts(result.drafts_left_out)
 
 
-@task
-def serve(c, port=8000, host="localhost"):
+@task(
+    name="build-part",
+    help={
+        "part": "第几部分，共几部分，如 0/4（从 0 数起）",
+        "output": "这一部分写到哪个目录",
+        "siteurl": "网站的公开地址（默认取环境变量 SITEURL）",
+        "content": "内容目录，默认 content/",
+    },
+)
+def build_part(c, part, output, siteurl=None, content=None):
+    """多台机器并行构建时，只构建其中一部分页面和搜索分片（见 docs/scaling.md）。"""
+    from bulletin.parts import parse_part
+    from bulletin.sitebuild import BuildFailed, render_site
+
+    try:
+        which = parse_part(part)
+    except ValueError:
+        raise _fail(f"--part “{part}” 无效：写成 k/n，如 0/4（0 ≤ k < n）") from None
+    url = siteurl or os.environ.get("SITEURL")
+    if not url:
+        raise _fail("请用 --siteurl 或环境变量 SITEURL 给出网站的公开地址")
+    overrides = {"BULLETIN_PART": which, "SITEURL": url.rstrip("/"), "SEARCH_SHARD_CACHE": ""}
+    overrides["PATH"] = str(Path(content).absolute() if content else CONTENT)
+    try:
+        render_site(str(ROOT / "publishconf.py"), Path(output).absolute(), overrides)
+    except BuildFailed as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        raise _fail("构建失败。") from None
+    print(f"第 {which[0]} 部分（共 {which[1]} 部分）已写到 {output}/")
+
+
+@task(help={"content": "内容目录，默认 content/", "output": "网站目录，默认 output/"})
+def serve(c, port=8000, host="localhost", content=None, output=None):
     """本地预览网站，内容或模板保存后自动重建并刷新浏览器；出错时保留上一次的网站。"""
     from livereload import Server
 
     from bulletin.sitebuild import BuildFailed, build_site
 
+    source = Path(content).absolute() if content else CONTENT
+    site = Path(output).absolute() if output else OUTPUT
+    # Another site than output/ gets its own search index beside it, not .search.
+    overrides = {} if output is None else {"SEARCH_WHOOSH_PATH": str(site) + ".search"}
+
     def rebuild() -> None:
         try:
             result = build_site(
                 str(ROOT / "pelicanconf.py"),
-                OUTPUT,
-                overrides={"BULLETIN_DRAFTS": True},  # drafts are shown, marked 草稿
-                content=CONTENT,
+                site,
+                overrides={**overrides, "BULLETIN_DRAFTS": True},  # drafts shown, marked 草稿
+                content=source,
             )
         except BuildFailed as exc:
             print("\n".join(exc.messages), file=sys.stderr)
@@ -161,15 +206,15 @@ def serve(c, port=8000, host="localhost"):
         print(f"已重建（{result.seconds:.2f} 秒）。")
 
     rebuild()
-    if not OUTPUT.exists():
+    if not site.exists():
         raise _fail("还没有可以显示的网站：请先按上面的提示修正内容。")
     _reload_script_as_file()
     server = Server()
     server.SFH = _site_not_found_handler()
-    for path in ("content/", "theme/", "pelicanconf.py"):
-        server.watch(str(ROOT / path), rebuild, delay=0.5)
+    for path in (source, ROOT / "theme", ROOT / "pelicanconf.py"):
+        server.watch(str(path), rebuild, delay=0.5)
     print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 停止）")
-    server.serve(host=host, port=int(port), root=str(OUTPUT), open_url_delay=None)
+    server.serve(host=host, port=int(port), root=str(site), open_url_delay=None)
 
 
 def _site_not_found_handler():
@@ -320,15 +365,31 @@ def search(c, query, county=None, topic=None, kind=None, year=None, sort="releva
     help={
         "items": "合成档案的条目数（默认 10000）",
         "skip_plain": "不测对照的普通 Pelican",
+        "json": "只在标准输出打印一个 JSON 对象（进度信息写到标准错误）",
         "linking_only": "只测文件互引（提及→链接、被引用）的开销",
     }
 )
-def bench(c, items=10_000, skip_plain=False, linking_only=False):
-    """性能基准：在由种子文本合成的档案上测构建、索引、内存与首次搜索的网络流量。"""
-    from bench.run import main
+def bench(c, items=10_000, skip_plain=False, json=False, linking_only=False):
+    """性能基准：在由种子文本合成的档案上测构建、预览、内存与首次搜索的网络流量。"""
+    import importlib.util
 
-    flags = [
-        *(["--skip-plain"] if skip_plain else []),
-        *(["--linking-only"] if linking_only else []),
-    ]
-    main(["--items", str(items), *flags])
+    # The first-query measurement drives Chromium through Playwright, a test dependency; a
+    # .venv made by `make serve` or `make build` lacks it, so install the test extra here.
+    if importlib.util.find_spec("playwright") is None:
+        print(
+            "基准测试需要 Playwright：正在安装测试依赖（pip install -e '.[test]'）……",
+            file=sys.stderr,
+        )
+        c.run(f"{sys.executable} -m pip install --quiet -e '{ROOT}[test]'", echo=False)
+    if not Path("/usr/bin/chromium").exists():
+        raise _fail(
+            "基准测试需要 Debian 的 chromium（/usr/bin/chromium）：请先运行 make test-system-deps"
+        )
+    import subprocess
+
+    args = ["--items", str(items), *(["--skip-plain"] if skip_plain else [])]
+    args += ["--json"] if json else []
+    args += ["--linking-only"] if linking_only else []
+    # A fresh interpreter: Playwright, if just installed, is importable there.
+    if subprocess.run([sys.executable, "-m", "bench.run", *args], cwd=ROOT).returncode:
+        raise _fail("基准测试失败（见上面的输出）。")

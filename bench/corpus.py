@@ -127,3 +127,39 @@ def make_corpus(dest: Path, items: int = 10_000, seed: int = 2014) -> Path:
             made += 1
         (dest / "bulletins" / f"{date.iso}.md").write_text(format_issue(issue), encoding="utf-8")
     return dest
+
+
+def edited_issue(path: Path) -> tuple[str, str, str]:
+    """The text of issue file `path` with its first item's title changed.
+
+    Returns (new text, the item's site-relative URL, the marker now in its title)."""
+    from bulletin.content_format import read_document
+
+    text = path.read_text(encoding="utf-8")
+    marker = f"（修订{int(path.stat().st_mtime_ns) % 100000}）"
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("## "):
+            lines[index] = line + marker
+            break
+    issue, _ = read_document(text, path.name)
+    assert isinstance(issue, Issue) and issue.items
+    return "\n".join(lines), f"bulletins/{issue.slug}/{issue.items[0].slug}/", marker
+
+
+def next_issue(content: Path) -> tuple[Path, str, str, str]:
+    """A new issue dated a week after the newest one, with the newest one's items.
+
+    Returns (its path, its text, its site-relative URL, a title it shows)."""
+    from bulletin.content_format import read_document
+
+    newest = sorted((content / "bulletins").glob("*.md"))[-1]
+    issue, _ = read_document(newest.read_text(encoding="utf-8"), newest.name)
+    assert isinstance(issue, Issue) and issue.date.value is not None
+    day = issue.date.value.first_day + dt.timedelta(days=7)
+    date = PartialDate(day.year, day.month, day.day)
+    issue.slug, issue.date, issue.number = date.iso, DateInfo(date), "第9999期"
+    for item in issue.items:
+        item.title = f"{item.title}（新一期）"
+    path = content / "bulletins" / f"{date.iso}.md"
+    return path, format_issue(issue), f"bulletins/{date.iso}/", issue.items[0].title

@@ -1,40 +1,44 @@
 """Benchmarks on a synthetic archive built from the seeds' text (see corpus.py).
 
-    python -m bench.run --items 10000        (or: invoke bench --items 10000)
+    python -m bench.run --items 10000 [--json]      (or: invoke bench --items 10000 --json)
 
-Measures, on the same corpus:
-- our build: pages alone (Pelican + the archive plugin, related items included), then the
-  search indexes: Whoosh (word cutting + indexing, both cores) and Pagefind (time, the
-  Pagefind process's peak memory, bundle size);
-- a rebuild after one file changes (the build is always a full one: Pelican has no
-  incremental mode, and the archive's cross-references make partial rebuilds unsafe);
+Measures, on the same corpus and in the same run (so ratios hold on a noisy machine):
 - plain Pelican on the same items as ordinary articles, with its default theme;
-- the first query's network payload in headless Chromium, raw and as a gzip-serving host
-  sends it, for a name, a place, a 文号 and a common phrase;
-- a query on the command line (Whoosh);
+- our build: pages only, then the whole build (`invoke build`: pages and search indexes);
+- the same build again with nothing changed, and a publish (verify and .gz included);
+- the live preview: `invoke serve` on the archive, and the time from saving an edited item,
+  and a new issue, until the served page shows it;
+- the peak memory of each build's whole process tree (the build and every process it
+  starts, such as Pagefind), the largest HTML page, and the first query's network payload
+  in headless Chromium, gzip as a host serves it, for a name, a place, a 文号 and a phrase;
 - what documents citing documents cost: finding and resolving every mention
   (`references`), and rendering with mentions wrapped in links against rendering without
   (``--linking-only`` measures this alone).
 
-Results are printed as a table and written to bench/.data/results-<items>.json.
+Progress goes to stderr; the results are written to bench/.data/results-<items>.json and,
+with --json, printed to stdout as one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import gzip
 import http.server
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from bench.corpus import ROOT, make_corpus
+from bench.measure import Measured, run_measured
 
 DATA = ROOT / "bench" / ".data"
 QUERIES = ["孔海龙", "瓯江口新区", "温委发〔2014〕27号", "温商回归"]
@@ -43,6 +47,11 @@ CHROMIUM_FLAGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 COMPRESSIBLE = {".js", ".json", ".txt", ".html", ".css", ".svg", ".xml"}
+PREVIEW_TIMEOUT = 3600.0  # seconds to wait for the preview to show a change
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _timed(label: str, results: dict, function, *args, **kwargs):
@@ -53,30 +62,36 @@ def _timed(label: str, results: dict, function, *args, **kwargs):
     return value
 
 
-def _in_subprocess(code: str) -> tuple[float, float]:
-    """Run Python code in a fresh interpreter; return (seconds, peak memory in MB)."""
-    started = time.perf_counter()
-    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if run.returncode != 0:
-        raise RuntimeError(run.stdout + run.stderr)
-    peak = float(run.stdout.strip().splitlines()[-1])
-    return round(seconds, 2), round(peak, 1)
+def _python(code: str, cwd: Path = ROOT) -> Measured:
+    return run_measured([sys.executable, "-c", code], cwd)
 
 
-def our_build(content: Path, output: Path, indexes: bool) -> tuple[float, float]:
-    code = f"""
-import resource
+def pages_only(content: Path, output: Path) -> Measured:
+    """Our pages alone (Pelican + the archive plugin, related items included)."""
+    return _python(f"""
+from pathlib import Path
 from bulletin.sitebuild import render_site
-render_site("pelicanconf.py", __import__("pathlib").Path({str(output)!r}),
-            {{"PATH": {str(content)!r}, "SEARCH_INDEXES": {indexes!r},
-              "SEARCH_WHOOSH_PATH": {str(output) + ".whoosh"!r}}})
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-"""
-    return _in_subprocess(code)
+render_site("pelicanconf.py", Path({str(output)!r}),
+            {{"PATH": {str(content)!r}, "SEARCH_INDEXES": False}})
+""")
 
 
-def plain_pelican(content: Path, work: Path) -> tuple[float, float]:
+def build(content: Path, target: Path, publish: bool = False) -> Measured:
+    """The build `invoke build` (or, with `publish`, `invoke publish`) runs, into `target`."""
+    settings = "publishconf.py" if publish else "pelicanconf.py"
+    overrides = {"SEARCH_WHOOSH_PATH": "" if publish else str(target) + ".search"}
+    if publish:
+        overrides["SITEURL"] = "https://archive.example.org"
+    return _python(f"""
+from pathlib import Path
+from bulletin.sitebuild import build_site
+result = build_site({settings!r}, Path({str(target)!r}), overrides={overrides!r},
+                    content=Path({str(content)!r}), publish={publish!r})
+print("skipped" if result.skipped else "built", result.path)
+""")
+
+
+def plain_pelican(content: Path, work: Path) -> Measured:
     """The same items as plain Pelican articles, built with Pelican's default theme."""
     from bulletin.archive import read_content
 
@@ -90,8 +105,8 @@ def plain_pelican(content: Path, work: Path) -> tuple[float, float]:
         for item in getattr(issue, "items", []):
             n += 1
             date = (item.sort_date or issue.date.value).first_day
-            (articles / f"{n:05d}.md").write_text(
-                f"Title: {item.title}\nDate: {date.isoformat()}\nSlug: item-{n:05d}\n"
+            (articles / f"{n:06d}.md").write_text(
+                f"Title: {item.title}\nDate: {date.isoformat()}\nSlug: item-{n:06d}\n"
                 f"Category: 简报\nTags: {', '.join(item.topics)}\n\n{item.body}\n",
                 encoding="utf-8",
             )
@@ -103,52 +118,14 @@ def plain_pelican(content: Path, work: Path) -> tuple[float, float]:
         "DEFAULT_PAGINATION = 20\nCACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\n",
         encoding="utf-8",
     )
-    code = f"""
-import resource, logging
+    return _python(f"""
+import logging
 logging.disable(logging.WARNING)
 from pelican import Pelican
 from pelican.settings import read_settings
 settings = read_settings({str(settings)!r}, override={{"OUTPUT_PATH": {str(work / "output")!r}}})
 Pelican(settings).run()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-"""
-    return _in_subprocess(code)
-
-
-def index_times(content: Path, output: Path, results: dict) -> None:
-    """Whoosh (word cutting + indexing) and Pagefind on the archive's records."""
-    from bulletin.archive import build_archive, read_content
-    from bulletin.render import render_markdown
-    from bulletin.search_records import search_docs
-    from bulletin.taxonomy import load_taxonomies
-    from search.pagefind_bundle import write_bundle
-    from search.related import related
-    from search.whoosh_index import analyse, build_index, corpus_folds
-
-    documents, _ = read_content(content)
-    archive = build_archive(documents, load_taxonomies(content))
-    for document in archive.documents:
-        document.html = render_markdown(getattr(document, "body", "")).html
-    docs = search_docs(archive)
-    analysed = _timed("word cutting (rjieba)", results, analyse, docs)
-    _timed("related items", results, related, docs, analysed)
-    whoosh = output.with_name("whoosh-bench")
-    _timed("Whoosh indexing (2 processes)", results, build_index, docs, whoosh, analysed, 2)
-    results["Whoosh index size MB"] = round(_size(whoosh) / 1e6, 1)
-    results["Whoosh total (cutting + indexing) s"] = round(
-        results["word cutting (rjieba)"] + results["Whoosh indexing (2 processes)"], 2
-    )
-    folds = _timed("fold map (OpenCC)", results, corpus_folds, docs)
-    stats = write_bundle(docs, output, output.with_name("pagefind-docs"), folds)
-    results["Pagefind s"] = round(stats.seconds, 2)
-    results["Pagefind peak memory MB"] = round(stats.peak_rss_mb)
-    results["Pagefind bundle MB"] = round(stats.bytes / 1e6, 1)
-    print(f"  Pagefind: {stats.seconds:.1f} s, peak {stats.peak_rss_mb:.0f} MB", flush=True)
-    from search.whoosh_index import search
-
-    started = time.perf_counter()
-    search(whoosh, "孔海龙")
-    results["CLI query s"] = round(time.perf_counter() - started, 2)
+""")
 
 
 def linking_cost(content: Path, results: dict) -> None:
@@ -210,6 +187,61 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def _wait_until(predicate, timeout: float = PREVIEW_TIMEOUT) -> float:
+    """Seconds until `predicate()` holds (polled every 50 ms); RuntimeError on timeout."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if predicate():
+            return round(time.perf_counter() - started, 2)
+        time.sleep(0.05)
+    raise RuntimeError("the preview did not show the change in time")
+
+
+def preview_times(content: Path, output: Path) -> dict[str, float]:
+    """Against a running `invoke serve`: save → the served page shows the change."""
+    from bench.corpus import edited_issue, next_issue
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    log = output.with_name(output.name + ".log")
+    command = [
+        sys.executable, "-m", "invoke", "serve", "--port", str(port), "--host", "127.0.0.1",
+        "--content", str(content), "--output", str(output),
+    ]  # fmt: skip
+    out = log.open("w")
+    server = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_until(lambda: _fetch(base) is not None)
+        issue_file = sorted((content / "bulletins").glob("*.md"))[-1]
+        text, url, marker = edited_issue(issue_file)
+        time.sleep(1.0)  # the watcher compares modification times
+        issue_file.write_text(text, encoding="utf-8")
+        edit = _wait_until(lambda: marker in (_fetch(base + url) or ""))
+        path, text, url, title = next_issue(content)
+        time.sleep(1.0)
+        path.write_text(text, encoding="utf-8")
+        add = _wait_until(lambda: title in (_fetch(base + url) or ""))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        out.close()
+    return {"preview_edit_item_s": edit, "preview_add_issue_s": add}
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -256,14 +288,13 @@ def first_query_payload(site: Path) -> dict:
                         if path.suffix in COMPRESSIBLE
                         else len(data)
                     )
-                results = page.inner_text("#search-status")
                 out[query] = {
                     "requests": len(urls),
-                    "raw KB": round(raw / 1024),
-                    "gzip KB": round(gz / 1024),
-                    "status": results,
+                    "raw_kb": round(raw / 1024),
+                    "gzip_kb": round(gz / 1024),
+                    "status": page.inner_text("#search-status"),
                 }
-                print(f"  first query {query}: {out[query]}", flush=True)
+                say(f"  first query {query}: {out[query]}")
                 context.close()
             browser.close()
     finally:
@@ -271,53 +302,80 @@ def first_query_payload(site: Path) -> dict:
     return out
 
 
+def _step(results: dict, key: str, measured: Measured, peaks: dict) -> Measured:
+    results[key] = measured.seconds
+    peaks[key.removesuffix("_s")] = measured.peak_rss_mb
+    say(f"  {key}: {measured.seconds} s, peak {measured.peak_rss_mb} MB")
+    return measured
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--skip-plain", action="store_true", help="skip plain Pelican")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--work", type=Path, help="work directory (default bench/.data/N)")
     parser.add_argument(
         "--linking-only", action="store_true", help="measure only what cross-references cost"
     )
     args = parser.parse_args(argv)
-    work = DATA / str(args.items)
+    work = args.work or DATA / str(args.items)
     content = work / "content"
-    print(f"Corpus of {args.items} items in {work}", flush=True)
+    say(f"Corpus of {args.items} items in {work}")
+    if work.exists():
+        shutil.rmtree(work)
     make_corpus(content, args.items)
     for kind in ("policies", "speeches"):  # the real policy and speech, for 文号 queries
         shutil.copytree(ROOT / "content" / kind, content / kind, dirs_exist_ok=True)
     shutil.copytree(ROOT / "content" / "raw", content / "raw")
     results: dict = {"items": args.items, "date": dt.date.today().isoformat()}
     if args.linking_only:
-        linking_cost(content, results)
+        with contextlib.redirect_stdout(sys.stderr):
+            linking_cost(content, results)
         (DATA / f"linking-{args.items}.json").write_text(
             json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
         print(json.dumps(results, ensure_ascii=False, indent=1))
         return results
-    seconds, peak = our_build(content, work / "pages", indexes=False)
-    results["our build, pages only s"], results["our build, pages only peak MB"] = seconds, peak
-    print(f"  our build, pages only: {seconds} s, {peak} MB", flush=True)
-    seconds, peak = our_build(content, work / "site", indexes=True)
-    results["our build, with search indexes s"], results["our build, with search peak MB"] = (
-        seconds,
-        peak,
-    )
-    print(f"  our build with search: {seconds} s, {peak} MB", flush=True)
-    (content / "bulletins" / sorted(p.name for p in (content / "bulletins").iterdir())[0]).touch()
-    seconds, _ = our_build(content, work / "site2", indexes=True)
-    results["rebuild after one change s"] = seconds
-    results["site size MB"] = round(_size(work / "site") / 1e6, 1)
-    index_times(content, work / "indexes" / "site", results)
-    linking_cost(content, results)
+    peaks: dict[str, float] = {}
     if not args.skip_plain:
-        seconds, peak = plain_pelican(content, work / "plain")
-        results["plain Pelican s"], results["plain Pelican peak MB"] = seconds, peak
-        print(f"  plain Pelican: {seconds} s, {peak} MB", flush=True)
-    results["first query"] = first_query_payload(work / "site")
+        _step(results, "plain_pelican_s", plain_pelican(content, work / "plain"), peaks)
+    _step(results, "full_build_s", pages_only(content, work / "pages"), peaks)
+    site = work / "site"
+    _step(results, "full_build_with_search_s", build(content, site), peaks)
+    noop = _step(results, "noop_build_s", build(content, site), peaks)
+    results["noop_build_skipped"] = noop.output.strip().startswith("skipped")
+    _step(results, "publish_s", build(content, work / "public", publish=True), peaks)
+    results["peak_rss_mb"] = max(
+        peaks[k] for k in ("full_build", "full_build_with_search", "publish") if k in peaks
+    )
+    results["peak_rss_mb_by_step"] = peaks
+    if "plain_pelican_s" in results:
+        results["ratio_with_search_to_plain"] = round(
+            results["full_build_with_search_s"] / results["plain_pelican_s"], 2
+        )
+    html = list(site.resolve().rglob("*.html"))
+    results["pages"] = len(html)
+    largest = max(html, key=lambda p: p.stat().st_size)
+    results["largest_html_kb"] = round(largest.stat().st_size / 1024, 1)
+    results["largest_html"] = largest.relative_to(site.resolve()).as_posix()
+    results["site_mb"] = round(_size(site.resolve()) / 1e6, 1)
+    results["first_query"] = first_query_payload(site.resolve())
+    results["first_query_gzip_kb"] = {q: v["gzip_kb"] for q, v in results["first_query"].items()}
+    # The preview serves the site built above: its first build finds nothing changed.
+    times = preview_times(content, site)
+    results.update(times)
+    say(f"  preview: {times}")
+    with contextlib.redirect_stdout(sys.stderr):  # stdout holds the JSON alone
+        linking_cost(content, results)
+    DATA.mkdir(parents=True, exist_ok=True)
     (DATA / f"results-{args.items}.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
-    print(json.dumps(results, ensure_ascii=False, indent=1))
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False))
+    else:
+        print(json.dumps(results, ensure_ascii=False, indent=1))
     return results
 
 

@@ -29,6 +29,8 @@ from bulletin.csp import meta_policy
 from bulletin.labels import date_label, issue_label, printed_label, source_label
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.opendata import FIELDS, csv_row, document_id, schema_json
+from bulletin.paging import PER_PAGE, paginate
+from bulletin.parts import owns, parse_part, writes_shared
 from bulletin.problems import Problem
 from bulletin.raw_names import load_moved
 from bulletin.references import STATUSES, UNSTATED, annotate_parts, site_links
@@ -56,6 +58,16 @@ class FeedEntry:
         return self.content
 
 
+# The home page lists at most this many policies and speeches; the rest are on the
+# paginated lists /policies/ and /speeches/ it links to.
+HOME_LIST = 100
+
+
+def _weight(document: Document) -> int:
+    """Entries a document takes in a list: an issue is shown with its headlines."""
+    return 1 + len(document.items) if isinstance(document, Issue) else 1
+
+
 class ArchiveGenerator(Generator):
     """Writes every page of the archive."""
 
@@ -69,6 +81,8 @@ class ArchiveGenerator(Generator):
         self.env.filters["site_links"] = site_links
         self.archive: Archive | None = None
         self.written: list[str] = []  # URLs of pages, for the sitemap
+        # Part (k, n) of a site built on several machines (bulletin/parts.py), or None.
+        self.part = parse_part(self.settings.get("BULLETIN_PART"))
 
     # --- context -----------------------------------------------------------------------------
 
@@ -114,12 +128,13 @@ class ArchiveGenerator(Generator):
         if self.archive is None:
             return
         archive = self.archive
-        self._page(writer, "", "index", page_title=None)
-        self._page(writer, "bulletins/", "bulletins", page_title="简报")
-        self._page(
-            writer, "policies/", "list", page_title="政策文件", documents=archive.policies[::-1]
-        )
-        self._page(writer, "speeches/", "list", page_title="讲话", documents=archive.speeches[::-1])
+        self._page(writer, "", "index", page_title=None, home_limit=HOME_LIST)
+        self._paged(
+            writer, "bulletins/", "bulletins", archive.issues[::-1], page_title="简报",
+            entries_name="issues", weight=_weight,
+        )  # fmt: skip
+        self._paged(writer, "policies/", "list", archive.policies[::-1], page_title="政策文件")
+        self._paged(writer, "speeches/", "list", archive.speeches[::-1], page_title="讲话")
         for issue in archive.issues:
             previous, following = archive.issue_neighbours(issue)
             self._page(
@@ -148,17 +163,18 @@ class ArchiveGenerator(Generator):
         self._page(writer, "archive/", "archive", page_title="按年浏览", years=years)
         for year, documents in years.items():
             if year is not None:
-                self._page(
-                    writer, archive.year_url(year), "archive_year",
-                    page_title=f"{year}年", year=year, documents=documents,
+                self._paged(
+                    writer, archive.year_url(year), "archive_year", documents,
+                    page_title=f"{year}年", year=year, weight=_weight,
                 )  # fmt: skip
         self._page(writer, "search/", "search", page_title="搜索")
         self._not_found(writer)
-        self._feeds(writer)
-        self._data_files()
-        self._moved_raw()
-        self._sitemap()
-        self.search.write(Path(self.output_path))
+        if writes_shared(self.part):
+            self._feeds(writer)
+            self._data_files()
+            self._moved_raw()
+            self._sitemap()
+        self.search.write(Path(self.output_path), self.part)
 
     def _common(self) -> dict:
         return {
@@ -186,6 +202,9 @@ class ArchiveGenerator(Generator):
         return annotate_parts(document.html, citers)
 
     def _page(self, writer, url: str, template: str, **kwargs) -> None:
+        self.written.append(url)
+        if not owns(url, self.part):
+            return
         save_as = url + "index.html" if url.endswith("/") or not url else url
         writer.write_file(
             save_as,
@@ -197,7 +216,23 @@ class ArchiveGenerator(Generator):
             **self._common(),
             **kwargs,
         )
-        self.written.append(url)
+
+    def _paged(
+        self, writer, url: str, template: str, entries: list, page_title: str,
+        entries_name: str = "documents", weight=lambda entry: 1, **kwargs,
+    ) -> None:  # fmt: skip
+        """A list page in pages of at most 100 entries (`bulletin.paging`): `url`, then
+        `url`page/2/ … Templates get the page's entries as `entries_name`, every entry as
+        `all_<entries_name>`, and `pager`."""
+        limit = self.settings.get("BULLETIN_PER_PAGE", PER_PAGE)
+        for page in paginate(entries, url, weight, limit):
+            number = page.pager.number
+            self._page(
+                writer, page.url, template,
+                page_title=page_title if number == 1 else f"{page_title}（第{number}页）",
+                list_title=page_title, pager=page.pager,
+                **{entries_name: page.entries, f"all_{entries_name}": entries}, **kwargs,
+            )  # fmt: skip
 
     def _taxonomy(self, writer, key: str, taxonomy: Taxonomy) -> None:
         assert self.archive is not None
@@ -208,10 +243,10 @@ class ArchiveGenerator(Generator):
             taxonomy=taxonomy, taxonomy_key=key, chart=self._terms_chart(key, taxonomy),
         )  # fmt: skip
         for term in taxonomy:
-            self._page(
-                writer, self.archive.term_url(key, term), "taxonomy_term",
+            self._paged(
+                writer, self.archive.term_url(key, term), "taxonomy_term", tagged[term.name],
                 page_title=term.name, taxonomy=taxonomy, taxonomy_key=key, term=term,
-                documents=tagged[term.name], chart=self._years_chart(tagged[term.name], term),
+                chart=self._years_chart(tagged[term.name], term),
             )  # fmt: skip
 
     def _terms_chart(self, key: str, taxonomy: Taxonomy) -> Chart:
@@ -239,6 +274,8 @@ class ArchiveGenerator(Generator):
         # Served for any unknown path, so its links must not be relative to where it lives.
         # They are root-relative (the site's path without its origin): same-origin wherever
         # the page is served, as the Content-Security-Policy ('self') requires.
+        if not owns("404.html", self.part):
+            return
         writer.write_file(
             "404.html",
             self.get_template("404"),

@@ -14,7 +14,7 @@ from bulletin.labels import date_label, source_label
 from bulletin.model import Document, Item, Policy, Speech
 from bulletin.references import UNSTATED
 from search.documents import SearchDoc
-from search.pagefind_bundle import write_bundle
+from search.pagefind_bundle import SHARD_SIZE, write_bundle
 from search.related import related
 from search.suggest import write_lexicon
 from search.whoosh_index import analyse, build_index, corpus_folds
@@ -121,21 +121,36 @@ class SearchIndexes:
             if isinstance(document, Item):
                 document.related = [by_url[u] for u in urls]
 
-    def write(self, site: Path) -> None:
-        """Write the Pagefind bundle into the site and the Whoosh index where configured."""
+    def write(self, site: Path, part: tuple[int, int] | None = None) -> None:
+        """Write the Pagefind bundle into the site and the Whoosh index where configured.
+
+        As `part` (k, n) of a site built in parts, only part k's search shards (unmerged),
+        and, in part 0, what the search page needs besides (bulletin/parts.py)."""
         if not self.settings.get("SEARCH_INDEXES", True):
             return  # benchmarks measure the pages alone
         folds = corpus_folds(self.docs)
         work = Path(tempfile.mkdtemp(prefix="pagefind-docs-"))
+        cache = self.settings.get("SEARCH_SHARD_CACHE")
+        if cache is None:  # default: beside the content, in the builds' directory
+            cache = Path(self.settings["PATH"]).resolve().parent / ".build" / "pagefind-shards"
         try:
-            stats = write_bundle(self.docs, site, work / "docs", folds)
+            stats = write_bundle(
+                self.docs, site, work / "docs", folds,
+                shard_size=int(self.settings.get("SEARCH_SHARD_SIZE") or SHARD_SIZE),
+                procs=int(self.settings.get("SEARCH_PAGEFIND_PROCS") or os.cpu_count() or 1),
+                cache=Path(cache) if cache else None, part=part,
+            )  # fmt: skip
         finally:
             shutil.rmtree(work, ignore_errors=True)
         logger.info(
-            "Pagefind: %d records in %.1f s, peak memory %.0f MB, bundle %.1f MB",
-            stats.records, stats.seconds, stats.peak_rss_mb, stats.bytes / 1e6,
+            "Pagefind: %d records in %d shards (%d indexed) in %.1f s, peak memory %.0f MB"
+            " per process, %.0f MB side by side, bundle %.1f MB",
+            stats.records, stats.shards, stats.indexed, stats.seconds, stats.peak_rss_mb,
+            stats.concurrent_peak_mb, stats.bytes / 1e6,
         )  # fmt: skip
-        whoosh = self.settings.get("SEARCH_WHOOSH_PATH")
+        if part is not None and part[0] != 0:
+            return
+        whoosh = self.settings.get("SEARCH_WHOOSH_PATH") if part is None else None
         if whoosh:
             procs = int(self.settings.get("SEARCH_WHOOSH_PROCS") or os.cpu_count() or 1)
             if len(self.docs) < 2000:  # below this, starting processes costs more than it saves

@@ -5,11 +5,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from bulletin.archive import DEFAULT_URLS
+from bulletin.paging import PER_PAGE
 
 DEFAULTS = {
     # URL pattern of each page kind; every pattern ends in "/" and the page is saved as
     # index.html inside it. Changing a pattern changes every URL of that kind: do not.
     "BULLETIN_URLS": DEFAULT_URLS,
+    # Entries per page of a long list (county, topic, year, bulletins, policies, speeches);
+    # an issue counts with its headlines. Pages after the first are at <list URL>page/N/.
+    "BULLETIN_PER_PAGE": PER_PAGE,
     # Build drafts (draft: true) too, marked 草稿: only the preview (invoke serve) does.
     "BULLETIN_DRAFTS": False,
 }
@@ -63,6 +67,9 @@ def validate_settings(pelican_object) -> None:
     urls = {**DEFAULT_URLS, **settings["BULLETIN_URLS"]}
     check_urls(urls)
     settings["BULLETIN_URLS"] = urls
+    per_page = settings["BULLETIN_PER_PAGE"]
+    if not isinstance(per_page, int) or isinstance(per_page, bool) or per_page < 1:
+        raise SettingsError(f"BULLETIN_PER_PAGE must be a whole number ≥ 1: {per_page!r}")
     # Publishing (absolute URLs): the site being published is the public one.
     public = settings["SITEURL"] if not settings.get("RELATIVE_URLS") else None
     public = public or settings.get("BULLETIN_PUBLIC_URL") or settings["SITEURL"]

@@ -30,6 +30,8 @@ from pelican.settings import read_settings
 
 from bulletin.archive import Archive
 from bulletin.checks import read_archive
+from bulletin.fingerprint import Manifest, input_fingerprint
+from bulletin.parts import merge_site
 from bulletin.precompress import Compressed, precompress
 from bulletin.problems import errors, located
 from bulletin.verify import Expected, SiteProblem, verify_site
@@ -59,6 +61,7 @@ class BuildResult:
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step, for reports
     compressed: Compressed | None = None  # the .gz siblings written, when publishing
     drafts_left_out: list[str] = field(default_factory=list)  # draft files not built
+    skipped: bool = False  # nothing changed since the last build: no file was written
 
 
 class _Collector(logging.Handler):
@@ -216,6 +219,18 @@ class _Steps:
             self.current = None
 
 
+def _fingerprint(settings_file: str, settings: dict, overrides: dict, publish: bool) -> str:
+    """The fingerprint of a build's inputs (see `bulletin.fingerprint`)."""
+    here = Path(settings_file).resolve().parent
+    files = sorted({Path(settings_file).resolve(), here / "pelicanconf.py"})
+    return input_fingerprint(
+        Path(settings["PATH"]),
+        Path(settings["THEME"]),
+        files,
+        {"overrides": overrides, "publish": publish, "siteurl": settings.get("SITEURL")},
+    )
+
+
 def build_site(
     settings_file: str = "pelicanconf.py",
     target: Path = Path("output"),
@@ -223,6 +238,7 @@ def build_site(
     content: Path | None = None,
     publish: bool = False,
     progress: Callable[[str], None] | None = None,
+    parts: list[Path] | None = None,
 ) -> BuildResult:
     """Check the content, build into a new directory and swap it in. Raise BuildFailed.
 
@@ -232,12 +248,27 @@ def build_site(
     With `publish`, the new tree must also pass `verify_site` (else VerificationFailed),
     gets precompressed .gz siblings, and the build it replaces is kept for a rollback.
     `progress` is told the name of each step as it starts.
+
+    A build whose inputs (content, theme, settings, code: `bulletin.fingerprint`) are those
+    of the build being served, with its output intact, does nothing (`skipped`).
+
+    With `parts`, the site is not rendered here but put together from parts built
+    elsewhere (`bulletin.parts`, docs/scaling.md), then checked, verified and swapped in.
     """
     started = time.perf_counter()
     step = _Steps(progress)
     overrides = {**(overrides or {}), **({"PATH": str(content)} if content else {})}
     settings = read_settings(settings_file, override=overrides)
     content = Path(settings["PATH"])
+    targets = {"site": target}
+    if settings.get("SEARCH_WHOOSH_PATH"):
+        targets["search"] = Path(settings_file).resolve().parent / settings["SEARCH_WHOOSH_PATH"]
+    fingerprint = _fingerprint(settings_file, settings, overrides, publish)
+    manifest_path = _builds(target) / f"{target.name}.manifest.json"
+    recorded = Manifest.read(manifest_path)
+    unchanged = recorded and recorded.fingerprint == fingerprint and recorded.intact(targets)
+    if unchanged and parts is None:
+        return BuildResult(target.resolve(), time.perf_counter() - started, skipped=True)
     step("check")
     archive, problems = read_archive(
         content, settings.get("BULLETIN_URLS"), drafts=bool(settings.get("BULLETIN_DRAFTS"))
@@ -254,8 +285,13 @@ def build_site(
             staged["SEARCH_WHOOSH_PATH"] = str(whoosh_new)
         compressed = None
         try:
-            step("render")
-            warnings = render_site(settings_file, new, {**overrides, **staged})
+            if parts is not None:
+                step("merge")
+                merge_site(parts, new)
+                warnings = []
+            else:
+                step("render")
+                warnings = render_site(settings_file, new, {**overrides, **staged})
             if publish:
                 step("verify")
                 found = verify_site(new, settings["SITEURL"], expected_in_site(archive))
@@ -269,10 +305,15 @@ def build_site(
                 shutil.rmtree(staged["SEARCH_WHOOSH_PATH"], ignore_errors=True)
             raise
         step("swap")
+        manifest_path.unlink(missing_ok=True)
         swap_in(new, target, keep_previous=publish)
         if whoosh_target is not None:
             with build_lock(whoosh_target):
                 swap_in(Path(staged["SEARCH_WHOOSH_PATH"]), whoosh_target)
+        manifest = Manifest.record(fingerprint, targets)
+        temporary = manifest_path.with_name(manifest_path.name + f".{os.getpid()}")
+        temporary.write_text(manifest.to_json(), encoding="utf-8")
+        os.replace(temporary, manifest_path)
     step.stop()
     return BuildResult(
         new, time.perf_counter() - started, warnings, step.seconds, compressed,

@@ -8,6 +8,7 @@ site; the browser's search script spaces the reader's query the same way.
 
 from __future__ import annotations
 
+import concurrent.futures
 import gzip
 import hashlib
 import html
@@ -20,9 +21,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import cbor2
-
 from search.documents import SearchDoc
+from search.pagefind_files import SIGNATURE, read_cbor, write_cbor
+from search.pagefind_merge import merge_bundles
 from search.rules import rules_json
 from search.text import document_segments
 
@@ -37,12 +38,31 @@ RECORDS_DIR = "search/docs"
 ORDER_FILE = "search/order.json"  # Pagefind page ids, newest first (as `invoke search --sort date`)
 
 
+# The index is built in shards of at most SHARD_SIZE documents, each by its own Pagefind
+# run, so Pagefind's memory is bounded by the shard, not the archive; the shards are then
+# merged into one bundle (search/pagefind_merge.py), as one run would have written it.
+# Documents are ordered oldest first and cut in order, so a new document touches only the
+# newest shard, and a shard whose documents did not change is taken from the cache.
+SHARD_SIZE = 1000
+# Shards before they are merged, numbered oldest first (00000, 00001, …).
+PARTS_DIR = "pagefind-parts"
+
+
 @dataclass
 class BundleStats:
     records: int
     seconds: float
-    peak_rss_mb: float  # of the Pagefind process
+    peak_rss_mb: float  # of the largest Pagefind process
     bytes: int  # size of the bundle on disk
+    shards: int = 1
+    indexed: int = 1  # shards Pagefind indexed in this build (the rest came from the cache)
+    concurrent_peak_mb: float = 0.0  # the Pagefind processes that ran side by side, summed
+
+
+def shard_docs(docs: list[SearchDoc], size: int = SHARD_SIZE) -> list[list[SearchDoc]]:
+    """The documents in shards of at most `size`, oldest first; never none."""
+    ordered = sorted(docs, key=lambda doc: (doc.date, doc.url))
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)] or [[]]
 
 
 def document_html(doc: SearchDoc) -> str:
@@ -94,24 +114,21 @@ def _pagefind_command() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def write_bundle(
-    docs: list[SearchDoc], site: Path, work: Path, folds: dict[str, str]
-) -> BundleStats:
-    """Index `docs` into `site`/pagefind, using `work` for the search documents."""
-    started = time.perf_counter()
-    if work.exists():
-        shutil.rmtree(work)
-    for doc in docs:
-        path = work / doc.url / "index.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(document_html(doc), encoding="utf-8")
-    bundle = site / BUNDLE_DIR
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    log = work.with_name(work.name + ".log")
+def _pagefind_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _run_pagefind(pages: Path, bundle: Path) -> float:
+    """Index the documents under `pages` into `bundle`; return Pagefind's peak memory (MB)."""
+    log = pages.with_name(pages.name + ".log")
     with log.open("w+") as out:
         process = subprocess.Popen(
-            [*_pagefind_command(), "--site", str(work), "--output-path", str(bundle), "--silent"],
+            [*_pagefind_command(), "--site", str(pages), "--output-path", str(bundle), "--silent"],
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -125,55 +142,148 @@ def write_bundle(
     for extra in [*bundle.glob("pagefind-*ui*"), *bundle.glob("pagefind-highlight*")]:
         extra.unlink()  # the stock UIs and highlighter: the site has its own search page
     _canonical_filters(bundle)
-    _write_records(docs, bundle, site)
-    query = site / QUERY_FILE
-    query.parent.mkdir(parents=True, exist_ok=True)
-    folds_json = json.dumps(folds, ensure_ascii=False, separators=(",", ":"))
-    query.write_text(f'{{"rules":{rules_json()},"fold":{folds_json}}}', encoding="utf-8")
+    return usage.ru_maxrss / 1024
+
+
+def _index_shard(pages: list[tuple[SearchDoc, str]], key: str, work: Path, cache: Path | None):
+    """One shard's bundle: from the cache, or by a Pagefind run. Return (path, peak MB)."""
+    if cache is not None and (cache / key / "pagefind-entry.json").is_file():
+        os.utime(cache / key)  # used: kept by the next clean-up
+        return cache / key, 0.0
+    site = work / f"pages-{key}"
+    for doc, page in pages:
+        path = site / doc.url / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+    bundle = work / f"bundle-{key}"
+    peak = _run_pagefind(site, bundle)
+    shutil.rmtree(site)
+    if cache is None:
+        return bundle, peak
+    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        bundle.rename(cache / key)  # atomic; another build may have stored it first
+    except OSError:
+        return bundle, peak
+    return cache / key, peak
+
+
+def _clean_cache(cache: Path, used: set[str], keep_seconds: float = 86400.0) -> None:
+    """Remove cached shards neither used now nor in the last day."""
+    now = time.time()
+    for entry in cache.iterdir() if cache.is_dir() else []:
+        if entry.name not in used and now - entry.stat().st_mtime > keep_seconds:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def write_bundle(
+    docs: list[SearchDoc],
+    site: Path,
+    work: Path,
+    folds: dict[str, str],
+    shard_size: int = SHARD_SIZE,
+    procs: int = 2,
+    cache: Path | None = None,
+    part: tuple[int, int] | None = None,
+) -> BundleStats:
+    """Index `docs` into `site`/pagefind in shards, using `work` for the search documents.
+
+    Shards run `procs` Pagefind processes side by side. With a `cache` directory, a shard
+    whose documents are unchanged since an earlier build is copied from there rather than
+    indexed again (named by the hash of Pagefind's version and the shard's documents).
+
+    As `part` (k, n) of a site built in parts (bulletin/parts.py), index only the shards
+    numbered k modulo n and leave them unmerged in `site`/pagefind-parts/ (`merge_parts`
+    merges them once the parts are put together); part 0 writes the search rules.
+    """
+    started = time.perf_counter()
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    shards = shard_docs(docs, shard_size)
+    jobs = []
+    for shard in shards:
+        pages = [(doc, document_html(doc)) for doc in shard]
+        digest = hashlib.sha256(f"pagefind {_pagefind_version()}\0".encode())
+        for doc, page in pages:
+            digest.update(f"{doc.url}\0{page}\0".encode())
+        jobs.append((pages, digest.hexdigest()[:32]))
+    mine = [i for i in range(len(jobs)) if part is None or i % part[1] == part[0]]
+    with concurrent.futures.ThreadPoolExecutor(max(1, procs)) as pool:
+        built = list(pool.map(lambda i: _index_shard(*jobs[i], work=work, cache=cache), mine))
+    peaks = sorted((peak for _, peak in built if peak), reverse=True)
+    parts = site / PARTS_DIR
+    if parts.exists():
+        shutil.rmtree(parts)
+    parts.mkdir(parents=True)
+    for number, (path, _) in zip(mine, built, strict=True):
+        shutil.copytree(path, parts / f"{number:05d}")
+    if cache is not None:
+        _clean_cache(cache, {key for _, key in jobs})
+    directory = site / RECORDS_DIR
+    if directory.exists():
+        shutil.rmtree(directory)
+    for number in mine:
+        shard = parts / f"{number:05d}"
+        order = _write_records(docs, shard, directory)
+        (parts / f"{number:05d}.order.json").write_text(json.dumps(order), encoding="utf-8")
+    if part is None or part[0] == 0:
+        query = site / QUERY_FILE
+        query.parent.mkdir(parents=True, exist_ok=True)
+        folds_json = json.dumps(folds, ensure_ascii=False, separators=(",", ":"))
+        query.write_text(f'{{"rules":{rules_json()},"fold":{folds_json}}}', encoding="utf-8")
+    if part is not None:
+        return BundleStats(len(docs), time.perf_counter() - started, peaks[0] if peaks else 0.0,
+                           0, len(shards), len(peaks), sum(peaks[: max(1, procs)]))  # fmt: skip
+    merge_parts(site, procs)
+    bundle = site / BUNDLE_DIR
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
     return BundleStats(
         records=len(docs),
         seconds=time.perf_counter() - started,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        peak_rss_mb=peaks[0] if peaks else 0.0,
         bytes=size,
+        shards=len(shards),
+        indexed=len(peaks),
+        concurrent_peak_mb=sum(peaks[: max(1, procs)]),
     )
 
 
-SIGNATURE = b"pagefind_dcd"
+def merge_parts(site: Path, procs: int = 2) -> None:
+    """Merge the shards in `site`/pagefind-parts/ (in their order) into `site`/pagefind,
+    and their documents' ids into the date order (`ORDER_FILE`)."""
+    parts = sorted(p for p in (site / PARTS_DIR).iterdir() if p.is_dir())
+    dated = [
+        entry
+        for path in sorted((site / PARTS_DIR).glob("*.order.json"))
+        for entry in json.loads(path.read_text(encoding="utf-8"))
+    ]
+    order = [page_id for _, _, page_id in sorted(dated, reverse=True)]
+    (site / ORDER_FILE).write_text(json.dumps(order), encoding="utf-8")
+    bundle = site / BUNDLE_DIR
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    if len(parts) == 1:
+        parts[0].rename(bundle)
+    else:
+        merge_bundles(parts, bundle, procs)
+    shutil.rmtree(site / PARTS_DIR)
 
 
-def _write_records(docs: list[SearchDoc], bundle: Path, site: Path) -> None:
-    """A record file per Pagefind page, named by the page's id (its fragment's name), and
-    the ids in date order."""
-    directory = site / RECORDS_DIR
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
+def _write_records(docs: list[SearchDoc], bundle: Path, directory: Path) -> list[list[str]]:
+    """A record file per Pagefind page, named by the page's id (its fragment's name); return
+    [date, URL, id] of each, for the date order."""
+    directory.mkdir(parents=True, exist_ok=True)
     by_url = {"/" + doc.url: doc for doc in docs}  # Pagefind's URLs start at the site root
-    ids = {}
+    dated = []
     for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
         raw = gzip.decompress(fragment.read_bytes())
         url = json.loads(raw[len(SIGNATURE) :])["url"]
         page_id = fragment.name.removesuffix(".pf_fragment")
-        (directory / f"{page_id}.json").write_text(record_json(by_url[url]), encoding="utf-8")
-        ids[url] = page_id
-    newest = sorted(docs, key=lambda d: (d.date, d.url), reverse=True)
-    order = [ids["/" + doc.url] for doc in newest]
-    (site / ORDER_FILE).write_text(json.dumps(order), encoding="utf-8")
-
-
-def _read_cbor(path: Path):
-    raw = gzip.decompress(path.read_bytes())
-    assert raw.startswith(SIGNATURE), path
-    return cbor2.loads(raw[len(SIGNATURE) :])
-
-
-def _write_cbor(directory: Path, prefix: str, suffix: str, value, digits: int) -> str:
-    """Write a Pagefind data file named by the hash of its content; return the hash."""
-    raw = SIGNATURE + cbor2.dumps(value, canonical=True)
-    digest = f"{prefix}_{hashlib.sha256(raw).hexdigest()[:digits]}"
-    (directory / f"{digest}{suffix}").write_bytes(gzip.compress(raw, mtime=0))
-    return digest
+        doc = by_url[url]
+        (directory / f"{page_id}.json").write_text(record_json(doc), encoding="utf-8")
+        dated.append([doc.date, doc.url, page_id])
+    return dated
 
 
 def _canonical_filters(bundle: Path) -> None:
@@ -187,19 +297,19 @@ def _canonical_filters(bundle: Path) -> None:
     entry = json.loads(entry_path.read_text(encoding="utf-8"))
     for language, info in entry["languages"].items():
         meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
-        meta = _read_cbor(meta_path)
+        meta = read_cbor(meta_path)
         filters = []
         for name, digest in meta[3]:
             path = bundle / "filter" / f"{digest}.pf_filter"
-            filter_name, values = _read_cbor(path)
+            filter_name, values = read_cbor(path)
             path.unlink()
             values = sorted(([v, sorted(pages)] for v, pages in values), key=lambda v: v[0])
             filters.append(
-                [name, _write_cbor(path.parent, language, ".pf_filter", [filter_name, values], 7)]
+                [name, write_cbor(path.parent, language, ".pf_filter", [filter_name, values], 7)]
             )
         meta[3] = sorted(filters)
         meta_path.unlink()
-        info["hash"] = _write_cbor(bundle, language, ".pf_meta", meta, 13)
+        info["hash"] = write_cbor(bundle, language, ".pf_meta", meta, 13)
         # _write_cbor names it <hash>.pf_meta; Pagefind expects pagefind.<hash>.pf_meta
         (bundle / f"{info['hash']}.pf_meta").rename(bundle / f"pagefind.{info['hash']}.pf_meta")
     entry_path.write_text(

@@ -14,6 +14,7 @@ from bulletin.sitebuild import render_site
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 WHITESPACE_RE = re.compile(r"\s+")
+SHARDED = 10  # documents per Pagefind shard in test builds
 
 
 def squash(text: str) -> str:
@@ -67,8 +68,11 @@ def internal_links(site: Path, page: Path, base: str = "http://site.test/"):
 def build_into(path: Path, settings: str = "pelicanconf.py", **overrides) -> Path:
     """Build the real content into `path` with Pelican and the plugin; fail on errors.
 
-    The Whoosh index goes beside it, to `path` + ``.whoosh``.
+    The Whoosh index goes beside it, to `path` + ``.whoosh``. The Pagefind index is built in
+    shards of SHARDED documents (three for the real content), so that every search test
+    runs on a merged index, as a large archive's search page does.
     """
     overrides.setdefault("SEARCH_WHOOSH_PATH", str(path.with_name(path.name + ".whoosh")))
+    overrides.setdefault("SEARCH_SHARD_SIZE", SHARDED)
     render_site(str(ROOT / settings), path, overrides)
     return path

@@ -1,0 +1,120 @@
+"""What a build is made of, so that a build with nothing changed can do nothing.
+
+A build's inputs are the content directory, the theme, the settings (the settings files
+and every override), and the code that turns them into pages: the `bulletin` and `search`
+packages and the versions of the tools they drive (Pelican, Pagefind, the Markdown and
+word-cutting libraries). `input_fingerprint` hashes all of them, file by file, by content.
+
+After a build, a manifest records that fingerprint together with every file the build
+wrote (its size and modification time). The next build of the same target computes the
+fingerprint again; if it is the same and every recorded file is still there, unchanged,
+there is nothing to do, and no file is rewritten. Pure: no Pelican import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE_DIRS = (ROOT / "bulletin", ROOT / "search")
+TOOLS = ("pelican", "markdown", "jinja2", "pagefind", "rjieba", "whoosh-reloaded", "opencc", "nh3")
+MANIFEST_VERSION = 1
+
+
+def _files(directory: Path) -> Iterable[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", "~"))
+    )
+
+
+def _hash_tree(digest, directory: Path, label: str) -> None:
+    for path in _files(directory):
+        digest.update(f"{label}/{path.relative_to(directory).as_posix()}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def input_fingerprint(
+    content: Path, theme: Path, settings_files: Iterable[Path], settings: dict
+) -> str:
+    """A hash of everything the build reads: content, theme, settings, our code, tools."""
+    digest = hashlib.sha256(f"manifest {MANIFEST_VERSION}\0".encode())
+    _hash_tree(digest, content, "content")
+    _hash_tree(digest, theme, "theme")
+    for path in settings_files:
+        digest.update(f"settings/{path.name}\0".encode())
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    digest.update(json.dumps(settings, sort_keys=True, default=repr).encode())
+    for directory in CODE_DIRS:
+        _hash_tree(digest, directory, directory.name)
+    for tool in TOOLS:
+        digest.update(f"{tool}={_version(tool)}\0".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    fingerprint: str
+    trees: dict[str, str]  # label → the build directory its target pointed to
+    files: dict[str, list[int]]  # label/relative path → [size, mtime in ns]
+
+    def to_json(self) -> str:
+        data = {"version": MANIFEST_VERSION, "fingerprint": self.fingerprint,
+                "trees": self.trees, "files": self.files}  # fmt: skip
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+            return None
+        return cls(data["fingerprint"], data["trees"], data["files"])
+
+    @classmethod
+    def record(cls, fingerprint: str, targets: dict[str, Path]) -> Manifest:
+        """The manifest of the trees the `targets` (symlinks) point to now."""
+        trees = {label: str(target.resolve()) for label, target in targets.items()}
+        files: dict[str, list[int]] = {}
+        for label, tree in trees.items():
+            files.update({f"{label}/{k}": v for k, v in listing(Path(tree)).items()})
+        return cls(fingerprint, trees, files)
+
+    def intact(self, targets: dict[str, Path]) -> bool:
+        """Whether every target still points to its recorded tree, holding exactly the
+        recorded files, as they were."""
+        if set(targets) != set(self.trees):
+            return False
+        for label, target in targets.items():
+            if not target.is_symlink() or str(target.resolve()) != self.trees[label]:
+                return False
+        return Manifest.record(self.fingerprint, targets).files == self.files
+
+
+def listing(tree: Path) -> dict[str, list[int]]:
+    """Every file below `tree`: relative path → [size, mtime in ns]."""
+    out: dict[str, list[int]] = {}
+    for directory, _, names in os.walk(tree):
+        for name in names:
+            path = os.path.join(directory, name)
+            stat = os.stat(path)
+            out[os.path.relpath(path, tree)] = [stat.st_size, stat.st_mtime_ns]
+    return out

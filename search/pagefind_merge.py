@@ -1,0 +1,224 @@
+"""Merge Pagefind bundles indexed apart (shards) into one bundle, as one run would write it.
+
+Pagefind holds the whole index in memory while it writes it (about 0.27 MB per document of
+this archive), so the build indexes bounded shards in separate runs and merges them here,
+streaming: one index chunk per shard in memory at a time. The merged bundle has the same
+structure as Pagefind's own (`pagefind/src/index/mod.rs` of Pagefind 1.5):
+
+- the metadata: the version, the pages (fragment id and word count) in shard order, the
+  index chunks (first and last word, cut to the shortest distinguishing prefixes), the
+  filters and the sort orders;
+- the word index in chunks: words in byte order, each with its pages and positions (a
+  word's pages are numbered by their difference from the page before; the first page of
+  a shard is shifted by the pages of the shards before it), cut after 20,000 entries as
+  Pagefind cuts them;
+- filters with their values' pages shifted likewise, and each sort order (the archive's
+  index has none: its date order is a file of its own) the shards' orders one after the
+  other, so the shards must be given in that order;
+- the fragments, unchanged: a result's id and its positions (`words`) are those of its
+  shard's run, so the search page and its records (search/docs/<id>.json) work as before.
+
+Ranking reads each page's word count and the number of pages from the metadata, so the
+merged index ranks as one index of all the documents does. Pure: files in, files out.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import multiprocessing
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from search.pagefind_files import read_cbor, write_cbor
+
+CHUNK_SIZE = 20_000  # Pagefind's: positions + 1 per page, summed over a chunk's words
+PARALLEL_FROM = 2_000  # pages: below this, one process merges faster than two start
+INDEX_FILES = ("pagefind-entry.json", "fragment", "index", "filter")
+
+
+def _words(bundle: Path, chunks: list) -> Iterator[list]:
+    for _, _, digest in chunks:
+        yield from read_cbor(bundle / "index" / f"{digest}.pf_index")[0]
+
+
+def _tagged(words: Iterator[list], index: int) -> Iterator[tuple[list, int]]:
+    for word in words:
+        yield word, index
+
+
+def _prefixes(a: str, b: str) -> tuple[str, str]:
+    """The shortest prefixes that tell the last word of a chunk from the first of the next."""
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return a[: common + 1], b[: common + 1]
+
+
+def merge_bundles(shards: list[Path], out: Path, procs: int = 1) -> None:
+    """Merge the Pagefind bundles `shards` (in sort order) into a new bundle at `out`,
+    in `procs` processes (each merging a range of the words)."""
+    entries = [json.loads((s / "pagefind-entry.json").read_text(encoding="utf-8")) for s in shards]
+    languages = sorted(entries[0]["languages"])
+    if any(sorted(e["languages"]) != languages for e in entries):
+        raise ValueError("shards of different languages")
+    out.mkdir(parents=True)
+    for item in shards[0].iterdir():  # Pagefind's script, worker and WebAssembly
+        if item.is_file() and item.name != "pagefind-entry.json" and item.suffix != ".pf_meta":
+            shutil.copy2(item, out / item.name)
+    for name in ("fragment", "index", "filter"):
+        (out / name).mkdir()
+    for shard in shards:
+        for fragment in sorted((shard / "fragment").iterdir()):
+            if (out / "fragment" / fragment.name).exists():
+                raise ValueError(f"Pagefind page id {fragment.stem} in two shards")
+            shutil.copy2(fragment, out / "fragment" / fragment.name)
+    entry = dict(entries[0])
+    entry["languages"] = {}
+    for language in languages:
+        infos = [e["languages"][language] for e in entries]
+        metas = [
+            read_cbor(s / f"pagefind.{info['hash']}.pf_meta")
+            for s, info in zip(shards, infos, strict=True)
+        ]
+        meta = _merge_language(shards, metas, out, language, procs)
+        digest = write_cbor(out, language, ".pf_meta", meta, 13)
+        (out / f"{digest}.pf_meta").rename(out / f"pagefind.{digest}.pf_meta")
+        entry["languages"][language] = {**infos[0], "hash": digest, "page_count": len(meta[1])}
+    (out / "pagefind-entry.json").write_text(
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+
+
+def _ranges(chunk_lists: list[list], count: int) -> list[tuple[str | None, str | None]]:
+    """`count` ranges of words [lo, hi) (None: unbounded) holding about as many chunks."""
+    starts = sorted(first for chunks in chunk_lists for first, _, _ in chunks[1:])
+    pivots = sorted(
+        {starts[len(starts) * k // count] for k in range(1, count)} if starts else set()
+    )
+    edges: list[str | None] = [None, *pivots, None]
+    return list(itertools.pairwise(edges))
+
+
+def _overlapping(chunks: list, lo: str | None, hi: str | None) -> list:
+    """The chunks that may hold words in [lo, hi): chunk i holds words in [from_i, from_i+1)."""
+    out = []
+    for i, chunk in enumerate(chunks):
+        following = chunks[i + 1][0] if i + 1 < len(chunks) else None
+        if (hi is None or chunk[0] < hi) and (lo is None or following is None or following > lo):
+            out.append(chunk)
+    return out
+
+
+def _merge_words(job: tuple) -> list[list]:
+    """Merge the words in [lo, hi) of every shard into chunk files in `directory`; return
+    the chunks' first and last words and names."""
+    shards, chunk_lists, offsets, directory, language, lo, hi = job
+    directory.mkdir()
+    streams = [
+        _tagged(_words(shard, _overlapping(chunks, lo, hi)), index)
+        for index, (shard, chunks) in enumerate(zip(shards, chunk_lists, strict=True))
+    ]
+    chunks: list[list] = []
+    chunk: list[list] = []
+    size = 0
+    current: list | None = None
+
+    def flush() -> None:
+        nonlocal chunk, size
+        if chunk:
+            digest = write_cbor(directory, language, ".pf_index", [chunk], 7)
+            chunks.append([chunk[0][0], chunk[-1][0], digest])
+        chunk, size = [], 0
+
+    def finish(word: list) -> None:
+        nonlocal size
+        chunk.append(word)
+        size += sum(len(page[1]) + 1 for page in word[1])
+        if size >= CHUNK_SIZE:
+            flush()
+
+    last = 0  # the page number of the current word's last page so far
+    for word, index in heapq.merge(*streams, key=lambda pair: pair[0][0].encode()):
+        if (lo is not None and word[0] < lo) or (hi is not None and word[0] >= hi):
+            continue
+        if current is None or current[0] != word[0]:
+            if current is not None:
+                finish(current)
+            current, last = [word[0], [], *word[2:]], 0
+        else:
+            for extra, more in zip(current[2:], word[2:], strict=False):
+                extra.extend(more)
+        # A word's pages are numbered by the difference from the page before it.
+        page_number = offsets[index]
+        for page in word[1]:
+            page_number += page[0]
+            current[1].append([page_number - last, *page[1:]])
+            last = page_number
+    if current is not None:
+        finish(current)
+    flush()
+    return chunks
+
+
+def _merge_language(
+    shards: list[Path], metas: list[list], out: Path, language: str, procs: int
+) -> list:
+    offsets, pages = [], []
+    for meta in metas:
+        offsets.append(len(pages))
+        pages += meta[1]
+    # Filters: each value's pages, shifted.
+    filters: dict[str, dict[str, list[int]]] = {}
+    for shard, meta, offset in zip(shards, metas, offsets, strict=True):
+        for name, digest in meta[3]:
+            _, values = read_cbor(shard / "filter" / f"{digest}.pf_filter")
+            merged = filters.setdefault(name, {})
+            for value, value_pages in values:
+                merged.setdefault(value, []).extend(p + offset for p in value_pages)
+    filter_meta = []
+    for name, values in sorted(filters.items()):
+        packed = [[value, sorted(values[value])] for value in sorted(values)]
+        filter_meta.append(
+            [name, write_cbor(out / "filter", language, ".pf_filter", [name, packed], 7)]
+        )
+    # Sort orders: one shard's after another's.
+    sorts: dict[str, list[int]] = {}
+    for meta, offset in zip(metas, offsets, strict=True):
+        for name, order in meta[4]:
+            sorts.setdefault(name, []).extend(p + offset for p in order)
+    # Words: a k-way merge of the shards' sorted chunks, re-cut as Pagefind cuts them; the
+    # words split into `procs` ranges merged side by side.
+    chunk_lists = [meta[2] for meta in metas]
+    bounds = _ranges(chunk_lists, procs if len(pages) >= PARALLEL_FROM else 1)
+    jobs = [
+        (shards, chunk_lists, offsets, out / f"index.{k}", language, lo, hi)
+        for k, (lo, hi) in enumerate(bounds)
+    ]
+    if len(jobs) == 1:
+        results = [_merge_words(jobs[0])]
+    else:
+        # Spawned, not forked: a fork would carry the whole build's memory into each worker.
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(len(jobs)) as pool:
+            results = pool.map(_merge_words, jobs)
+    chunks = []
+    for job, found in zip(jobs, results, strict=True):
+        for first, last, digest in found:
+            source = job[3] / f"{digest}.pf_index"
+            target = out / "index" / source.name
+            if target.exists() and target.read_bytes() != source.read_bytes():
+                digest = write_cbor(out / "index", language, ".pf_index", read_cbor(source), 7)
+                source.unlink()
+            else:
+                source.replace(target)
+            chunks.append([first, last, digest])
+        job[3].rmdir()
+    for i in range(len(chunks) - 1):
+        chunks[i][1], chunks[i + 1][0] = _prefixes(chunks[i][1], chunks[i + 1][0])
+    sort_meta = [[name, order] for name, order in sorted(sorts.items())]
+    return [metas[0][0], pages, chunks, filter_meta, sort_meta, *metas[0][5:]]

@@ -1,0 +1,79 @@
+"""A build with nothing changed does nothing: no file of the site is rewritten."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from bulletin.sitebuild import build_site
+from sitecheck import CONTENT, ROOT
+
+
+def snapshot(tree: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below `tree` (followed through the symlink): bytes and mtime."""
+    tree = tree.resolve()
+    return {
+        p.relative_to(tree).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in tree.rglob("*")
+        if p.is_file()
+    }
+
+
+def build(target: Path, content: Path):
+    return build_site(
+        str(ROOT / "pelicanconf.py"),
+        target,
+        overrides={"SEARCH_WHOOSH_PATH": str(target) + ".search"},
+        content=content,
+    )
+
+
+def test_a_second_build_with_nothing_changed_rewrites_nothing(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    target = tmp_path / "output"
+    first = build(target, content)
+    assert not first.skipped
+    site, index = snapshot(target), snapshot(Path(str(target) + ".search"))
+
+    again = build(target, content)
+    assert again.skipped
+    assert snapshot(target) == site
+    assert snapshot(Path(str(target) + ".search")) == index
+
+    # A changed file is a change, even with its old modification time.
+    issue = content / "bulletins" / "2014-07-13.md"
+    stat = issue.stat()
+    issue.write_text(issue.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    os.utime(issue, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    changed = build(target, content)
+    assert not changed.skipped
+    page = target / "bulletins" / "2014-07-13" / "index.html"
+    assert "补充一段" in page.read_text(encoding="utf-8")
+
+    # Damaged output is rebuilt, although the inputs are those of the last build.
+    assert build(target, content).skipped
+    page.unlink()
+    assert not build(target, content).skipped
+    assert page.is_file()
+
+    # So is output touched by hand (a file rewritten in place).
+    page.write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+    assert not build(target, content).skipped
+
+
+def test_other_settings_are_a_change(tmp_path: Path):
+    target = tmp_path / "output"
+    build(target, CONTENT)
+    result = build_site(
+        str(ROOT / "pelicanconf.py"),
+        target,
+        overrides={
+            "SEARCH_WHOOSH_PATH": str(target) + ".search",
+            "SITEURL": "http://127.0.0.1:9",
+        },
+        content=CONTENT,
+    )
+    assert not result.skipped
+    assert "http://127.0.0.1:9/" in (target / "sitemap.xml").read_text(encoding="utf-8")

@@ -308,7 +308,9 @@ def test_homophone_typos_offer_the_archive_names(page, site_url, whoosh):
     page.goto(f"{site_url}/search/")
     for typo, meant in [("孔海隆", "孔海龙"), ("瓯江口新去", "瓯江口新区")]:
         run_query(page, typo)
-        page.wait_for_function("document.getElementById('search-suggest').dataset.state === 'done'")
+        page.wait_for_function(
+            "() => document.getElementById('search-suggest').dataset.state === 'done'"
+        )
         offered = page.locator("#search-suggest a").all_inner_texts()
         assert offered[0] == meant and offered == suggest(whoosh, typo)
     page.click("#search-suggest a")  # the suggestion runs that search

@@ -7,6 +7,9 @@ works on these records alone, with no Pelican import.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from search.text import document_segments
 
 # Kinds as the reader filters them (the filter's values, in /search/?kind=…), and as every
 # page names them.
@@ -39,3 +42,14 @@ class SearchDoc:
     @property
     def kind_name(self) -> str:
         return KIND_NAMES[self.kind]
+
+    @cached_property
+    def segments(self) -> tuple[str, ...]:
+        """What Pagefind indexes, one space-separated string per paragraph it is given
+        (`search.text.document_segments`): cut once, read by the bundle and by Whoosh."""
+        return tuple(" ".join(words) for words in document_segments(self.title, self.text))
+
+    @property
+    def words(self) -> str:
+        """All the index words, space-separated: a word's index is its position."""
+        return " ".join(segment for segment in self.segments if segment)

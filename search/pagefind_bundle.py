@@ -25,7 +25,6 @@ from search.documents import SearchDoc
 from search.pagefind_files import SIGNATURE, read_cbor, write_cbor
 from search.pagefind_merge import merge_bundles
 from search.rules import rules_json
-from search.text import document_segments
 
 BUNDLE_DIR = "pagefind"
 # What the search page needs before its first search: the rules of a match (search.rules)
@@ -88,10 +87,10 @@ def document_html(doc: SearchDoc) -> str:
     parts += [f'<span data-pagefind-filter="topic:{esc(t)}"></span>' for t in doc.topics]
     if doc.extra.get("status"):  # a policy's validity (效力状态)
         parts.append(f'<span data-pagefind-filter="status:{esc(doc.extra["status"])}"></span>')
-    title, filler, *paragraphs = document_segments(doc.title, doc.text)
-    parts.append(f'<p data-pagefind-weight="10">{" ".join(title)}</p>')
-    parts.append(f"<p>{' '.join(filler)}</p>")
-    parts += [f"<p>{' '.join(words)}</p>" for words in paragraphs]
+    title, filler, *paragraphs = doc.segments
+    parts.append(f'<p data-pagefind-weight="10">{title}</p>')
+    parts.append(f"<p>{filler}</p>")
+    parts += [f"<p>{words}</p>" for words in paragraphs]
     parts.append("</main></body></html>")
     return "".join(parts)
 

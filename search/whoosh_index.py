@@ -30,7 +30,7 @@ from whoosh.system import pack_uint
 from search.documents import SearchDoc
 from search.matching import could_gap_match, in_title, match_term, term_words
 from search.rules import GAP_MAX_SKIPPED, TIER_EXACT, TIER_GAP, TIER_TITLE, TITLE_SLOTS
-from search.text import document_words, fold_map, normalize, query_terms
+from search.text import fold_map, normalize, query_terms
 
 TITLE_BOOST = 3.0
 FOLDS_FILE = "folds.json"  # the fold map, as the search page gets it
@@ -102,7 +102,7 @@ def _document(doc: SearchDoc, analysed: Analysed) -> dict:
         "date_display": doc.date_display,
         "context": doc.context,
         "text": doc.text,
-        "words": " ".join(document_words(doc.title, doc.text)),
+        "words": doc.words,
         "body": analysed.body,
         "headline": analysed.title,
     }

@@ -184,26 +184,32 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     """本地预览网站，内容或模板保存后自动重建并刷新浏览器；出错时保留上一次的网站。"""
     from livereload import Server
 
-    from bulletin.sitebuild import BuildFailed, build_site
+    from bulletin.preview import Preview
+    from bulletin.sitebuild import BuildFailed
 
     source = Path(content).absolute() if content else CONTENT
     site = Path(output).absolute() if output else OUTPUT
     # Another site than output/ gets its own search index beside it, not .search.
     overrides = {} if output is None else {"SEARCH_WHOOSH_PATH": str(site) + ".search"}
+    # Drafts are shown, marked 草稿. The archive stays in memory: after an edit, only the
+    # pages it changed are made again (bulletin/preview.py); search catches up after.
+    preview = Preview(str(ROOT / "pelicanconf.py"), source, site, overrides)
 
     def rebuild() -> None:
         try:
-            result = build_site(
-                str(ROOT / "pelicanconf.py"),
-                site,
-                overrides={**overrides, "BULLETIN_DRAFTS": True},  # drafts shown, marked 草稿
-                content=source,
-            )
+            outcome = preview.build()
         except BuildFailed as exc:
             print("\n".join(exc.messages), file=sys.stderr)
             print("构建失败：继续显示上一次成功构建的网站。修改后保存即可重试。", file=sys.stderr)
             return
-        print(f"已重建（{result.seconds:.2f} 秒）。")
+        if outcome.whole:
+            print(f"已重建（{outcome.seconds:.2f} 秒）；搜索索引在后台更新。")
+        else:
+            print(
+                f"已更新 {outcome.made} 个页面（{outcome.seconds:.2f} 秒），其余 {outcome.kept} 个"
+                f"不受影响{f'，删除 {len(outcome.deleted)} 个' if outcome.deleted else ''}；"
+                "搜索索引在后台更新。"
+            )
 
     rebuild()
     if not site.exists():

@@ -170,13 +170,26 @@ class Archive:
         return dict(counts)
 
 
-def read_content(content: Path) -> tuple[list[Document], list[Problem]]:
-    """Read every content file below the content directory; return documents and problems."""
+def read_content(
+    content: Path, cache: dict[str, tuple] | None = None
+) -> tuple[list[Document], list[Problem]]:
+    """Read every content file below the content directory; return documents and problems.
+
+    With `cache` (kept by a preview between builds: file → what reading it gave), a file
+    whose bytes did not change is not read again; its documents are the same objects.
+    """
     documents: list[Document] = []
     problems: list[Problem] = []
     for directory, expected in CONTENT_DIRS.items():
         for path in sorted((content / directory).glob("*.md")):
-            document, found = read_file(path, content)
+            if cache is None:
+                document, found = read_file(path, content)
+            else:
+                raw = path.read_bytes()
+                hit = cache.get(str(path))
+                if hit is None or hit[0] != raw:
+                    hit = cache[str(path)] = (raw, read_file(path, content))
+                document, found = hit[1]
             problems += found
             if document is None:
                 continue

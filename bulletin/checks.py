@@ -221,19 +221,19 @@ def _check_sources(archive: Archive, content: Path) -> Iterator[Problem]:
 
 
 def read_archive(
-    content: Path, urls: dict | None = None, drafts: bool = False
+    content: Path, urls: dict | None = None, drafts: bool = False, cache: dict | None = None
 ) -> tuple[Archive | None, list[Problem]]:
     """The archive of a content directory and every problem in it (None: no taxonomies).
 
     Drafts (``draft: true``) are left out of the archive and their problems ignored, unless
     `drafts`: then they are in it (for the preview and for `invoke check`) and their problems
-    are warnings, so an unfinished draft never stops a build.
+    are warnings, so an unfinished draft never stops a build. `cache`: see `read_content`.
     """
     try:
         taxonomies = load_taxonomies(content)
     except ContentError as exc:
         return None, exc.problems
-    documents, problems = read_content(content)
+    documents, problems = read_content(content, cache)
     draft_files = draft_paths(content)
     if not drafts:
         documents = [d for d in documents if d.path not in draft_files]

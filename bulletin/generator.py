@@ -26,6 +26,7 @@ from bulletin.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.checks import read_archive
 from bulletin.citeformat import gbt7714
 from bulletin.csp import meta_policy
+from bulletin.incremental import Memo
 from bulletin.labels import date_label, issue_label, printed_label, source_label
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.opendata import FIELDS, csv_row, document_id, schema_json
@@ -37,6 +38,7 @@ from bulletin.references import STATUSES, UNSTATED, annotate_parts, site_links
 from bulletin.render import Rendered, render_markdown
 from bulletin.search_records import SearchIndexes
 from bulletin.taxonomy import Taxonomy, Term
+from bulletin.tracking import fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,10 @@ class FeedEntry:
     def get_content(self, siteurl: str) -> str:
         return self.content
 
+
+# What the templates get that is too big to fingerprint whole: a preview records what a page
+# asks of these instead (bulletin.tracking).
+ROOTS = frozenset({"archive", "refs", "tagged"})
 
 # The home page lists at most this many policies and speeches; the rest are on the
 # paginated lists /policies/ and /speeches/ it links to.
@@ -83,15 +89,27 @@ class ArchiveGenerator(Generator):
         self.written: list[str] = []  # URLs of pages, for the sitemap
         # Part (k, n) of a site built on several machines (bulletin/parts.py), or None.
         self.part = parse_part(self.settings.get("BULLETIN_PART"))
+        # Set by the preview (bulletin/preview.py), which keeps this generator between builds:
+        # what each output was made of, the archive it has read already (with its problems),
+        # rendered Markdown by input, and where to hand the search indexes to write later.
+        self.memo: Memo | None = None
+        self.preread: tuple[Archive | None, list[Problem]] | None = None
+        self.rendered: dict[bytes, Rendered] | None = None
+        self.defer_search = None
 
     # --- context -----------------------------------------------------------------------------
 
     def generate_context(self) -> None:
-        archive, problems = read_archive(
-            Path(self.path),
-            self.settings.get("BULLETIN_URLS"),
-            drafts=bool(self.settings.get("BULLETIN_DRAFTS")),
-        )
+        self.__dict__.pop("tagged", None)  # a preview reads the archive again
+        self.archive, self.written = None, []
+        if self.preread is not None:
+            archive, problems = self.preread
+        else:
+            archive, problems = read_archive(
+                Path(self.path),
+                self.settings.get("BULLETIN_URLS"),
+                drafts=bool(self.settings.get("BULLETIN_DRAFTS")),
+            )
         self._report(problems)
         if archive is None:  # the taxonomies cannot be read: nothing can be built
             return
@@ -112,10 +130,19 @@ class ArchiveGenerator(Generator):
 
     def _render(self, document: Document, archive: Archive) -> Rendered:
         if isinstance(document, Issue):
-            return render_markdown(document.editor_note or "")
-        body = getattr(document, "body", "")
-        links = archive.references.links(document.url)
-        return render_markdown(body, isinstance(document, (Policy, Speech)), links)
+            text, structure, links = document.editor_note or "", False, None
+        else:
+            text = getattr(document, "body", "")
+            structure = isinstance(document, (Policy, Speech))
+            links = archive.references.links(document.url)
+        if self.rendered is None:
+            return render_markdown(text, structure, links)
+        # The preview renders a text again only if it, or what mentions resolve to, changed.
+        held = fingerprint(archive.references.resolver.held) if links else b""
+        key = fingerprint((text, structure, document.url if links else "", held))
+        if key not in self.rendered:
+            self.rendered[key] = render_markdown(text, structure, links)
+        return self.rendered[key]
 
     @cached_property
     def tagged(self) -> dict[str, dict[str, list[Document]]]:
@@ -128,6 +155,9 @@ class ArchiveGenerator(Generator):
         if self.archive is None:
             return
         archive = self.archive
+        if self.memo is not None:
+            roots = {"archive": archive, "refs": archive.references, "tagged": self.tagged}
+            self.memo.begin(archive.pages, roots, self.env.globals)
         self._page(writer, "", "index", page_title=None, home_limit=HOME_LIST)
         self._paged(
             writer, "bulletins/", "bulletins", archive.issues[::-1], page_title="简报",
@@ -174,7 +204,12 @@ class ArchiveGenerator(Generator):
             self._data_files()
             self._moved_raw()
             self._sitemap()
-        self.search.write(Path(self.output_path), self.part)
+        if self.memo is not None:
+            self.memo.end(Path(self.output_path))
+        if self.defer_search is not None:
+            self.defer_search(self.search)
+        else:
+            self.search.write(Path(self.output_path), self.part)
 
     def _common(self) -> dict:
         return {
@@ -206,16 +241,29 @@ class ArchiveGenerator(Generator):
         if not owns(url, self.part):
             return
         save_as = url + "index.html" if url.endswith("/") or not url else url
-        writer.write_file(
+        common = self._common()
+        self._produce(
             save_as,
-            self.get_template(template),
-            self.context,
-            relative_urls=self.settings["RELATIVE_URLS"],
-            page_url=url,
-            template_name=template,
-            **self._common(),
-            **kwargs,
+            (template, url, kwargs, {k: v for k, v in common.items() if k not in ROOTS}),
+            lambda: writer.write_file(
+                save_as,
+                self.get_template(template),
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                page_url=url,
+                template_name=template,
+                **common,
+                **kwargs,
+            ),
         )
+
+    def _produce(self, name: str, made_of: tuple, make) -> None:
+        """Make the output `name`; in a preview, only if what it is `made_of` (its own
+        variables), or what it reads of the archive, changed since it was last made."""
+        if self.memo is None:
+            make()
+        else:
+            self.memo.produce(name, self.memo.key(*made_of), make)
 
     def _paged(
         self, writer, url: str, template: str, entries: list, page_title: str,
@@ -276,16 +324,21 @@ class ArchiveGenerator(Generator):
         # the page is served, as the Content-Security-Policy ('self') requires.
         if not owns("404.html", self.part):
             return
-        writer.write_file(
+        common = self._common()
+        self._produce(
             "404.html",
-            self.get_template("404"),
-            self.context,
-            relative_urls=False,
-            page_url="404.html",
-            template_name="404",
-            page_title="页面不存在",
-            **self._common(),
-            SITEURL=urlsplit(self.settings["SITEURL"]).path.rstrip("/"),
+            ("404", {k: v for k, v in common.items() if k not in ROOTS}),
+            lambda: writer.write_file(
+                "404.html",
+                self.get_template("404"),
+                self.context,
+                relative_urls=False,
+                page_url="404.html",
+                template_name="404",
+                page_title="页面不存在",
+                **common,
+                SITEURL=urlsplit(self.settings["SITEURL"]).path.rstrip("/"),
+            ),
         )
 
     # --- feeds -------------------------------------------------------------------------------
@@ -311,9 +364,12 @@ class ArchiveGenerator(Generator):
         )
 
     def _feed(self, writer, documents: list[Document], path: str, title: str | None) -> None:
-        entries = [e for d in documents if (e := self._entry(d)) is not None]
-        entries.sort(key=lambda e: (e.date, e.url), reverse=True)
-        writer.write_feed(entries, self.context, path, feed_type="atom", feed_title=title)
+        def make() -> None:
+            entries = [e for d in documents if (e := self._entry(d)) is not None]
+            entries.sort(key=lambda e: (e.date, e.url), reverse=True)
+            writer.write_feed(entries, self.context, path, feed_type="atom", feed_title=title)
+
+        self._produce(path, ("feed", path, title, documents), make)
 
     def _feeds(self, writer) -> None:
         assert self.archive is not None

@@ -1,0 +1,295 @@
+"""The live preview's builds: the archive kept in memory, only what an edit changed made again.
+
+`invoke serve` holds one `Preview`. Its first build is a whole one, into a new directory
+swapped in as the site (`bulletin.sitebuild`). After that, when only documents changed
+(Markdown files under bulletins/, policies/, speeches/, added, edited or removed), `update`
+
+1. reads again only the files whose bytes changed (`read_content`'s cache), checks the
+   archive (an error leaves the site as it was, and says why);
+2. renders again only the Markdown whose text, or whose mentions' targets, changed;
+3. makes again, in place, only the pages and feeds whose inputs changed (`bulletin.incremental`
+   decides, from what each was made of when it was last made), deletes the pages that are
+   gone, and rewrites the sitemap and data files;
+4. hands the search indexes (Pagefind, Whoosh, suggestions) to a background thread, which
+   writes them aside and moves them in when done: search catches up a little later.
+
+Anything else (the theme, the settings, the taxonomies, raw sources, our code) makes the
+next build a whole one. `invoke build` and `invoke publish` never use this: they always
+build the whole site into a new directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pelican import Pelican, signals
+from pelican.settings import read_settings
+from pelican.writers import Writer
+
+from bulletin.archive import CONTENT_DIRS
+from bulletin.checks import read_archive
+from bulletin.generator import ArchiveGenerator
+from bulletin.incremental import Memo
+from bulletin.problems import errors, located
+from bulletin.search_records import SearchIndexes
+from bulletin.sitebuild import BuildFailed, _builds, _new_build_dir, build_lock, swap_in
+from bulletin.tracking import install, track
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    seconds: float
+    whole: bool  # a whole build (else: only what changed)
+    made: int = 0  # pages and feeds made again
+    kept: int = 0  # pages and feeds left as they were
+    deleted: list[str] = field(default_factory=list)
+    warnings: int = 0
+
+
+def _snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
+    """Every file under `paths`: path → (size, mtime in ns)."""
+    files: dict[str, tuple[int, int]] = {}
+    for top in paths:
+        if top.is_file():
+            stat = top.stat()
+            files[str(top)] = (stat.st_size, stat.st_mtime_ns)
+            continue
+        for directory, _, names in os.walk(top):
+            for name in names:
+                path = os.path.join(directory, name)
+                with contextlib.suppress(FileNotFoundError):
+                    stat = os.stat(path)
+                    files[path] = (stat.st_size, stat.st_mtime_ns)
+    return files
+
+
+class Preview:
+    """The site of `invoke serve`: built whole once, then in part after each edit."""
+
+    def __init__(self, settings_file: str, content: Path, target: Path, overrides: dict):
+        self.settings_file = settings_file
+        self.content = content.resolve()
+        self.target = target
+        self.overrides = {**overrides, "PATH": str(self.content), "BULLETIN_DRAFTS": True}
+        here = Path(settings_file).resolve().parent
+        self.watched = [self.content, here / "theme", Path(settings_file).resolve()]
+        self.seen: dict[str, tuple[int, int]] = {}
+        self.cache: dict[str, tuple] = {}  # content file → its bytes and what they read as
+        self.generator: ArchiveGenerator | None = None
+        self.search = _SearchCatchUp(self)
+        install()  # documents note who reads them (bulletin.tracking)
+
+    # --- builds ----------------------------------------------------------------------------
+
+    def build(self) -> Outcome:
+        """Build what the edits since the last build need: in part if only documents
+        changed, else whole. Raise BuildFailed (the site stays as it was)."""
+        now = _snapshot(self.watched)
+        changed = {p for p in now.keys() | self.seen.keys() if now.get(p) != self.seen.get(p)}
+        documents_only = self.generator is not None and all(
+            self._is_document(Path(p)) for p in changed
+        )
+        outcome = self.update() if documents_only else self.whole()
+        self.seen = now
+        return outcome
+
+    def _is_document(self, path: Path) -> bool:
+        try:
+            relative = path.relative_to(self.content)
+        except ValueError:
+            return False
+        return (
+            len(relative.parts) == 2 and relative.parts[0] in CONTENT_DIRS and path.suffix == ".md"
+        )
+
+    def _read(self):
+        settings = read_settings(self.settings_file, override=self.overrides)
+        archive, problems = read_archive(
+            self.content, settings.get("BULLETIN_URLS"), drafts=True, cache=self.cache
+        )
+        if errors(problems) or archive is None:
+            raise BuildFailed([located(p, self.content) for p in errors(problems)])
+        return archive, problems
+
+    def whole(self) -> Outcome:
+        """Build the whole site into a new directory and swap it in (as `invoke build`),
+        keeping the generator and what each page was made of."""
+        started = time.perf_counter()
+        self.search.wait()
+        self.generator = None
+        preread = self._read()
+        with build_lock(self.target):
+            new = _new_build_dir(self.target)
+            settings = read_settings(
+                self.settings_file, override={**self.overrides, "OUTPUT_PATH": str(new)}
+            )
+            try:
+                generator = self._run_pelican(settings, preread)
+            except BaseException:
+                shutil.rmtree(new, ignore_errors=True)
+                raise
+            (_builds(self.target) / f"{self.target.name}.manifest.json").unlink(missing_ok=True)
+            swap_in(new, self.target)
+        self.generator = generator
+        self.search.written = set()
+        self.search.submit(generator.search)
+        made = len(generator.memo.made) if generator.memo else 0
+        return Outcome(time.perf_counter() - started, whole=True, made=made)
+
+    def _run_pelican(self, settings: dict, preread) -> ArchiveGenerator:
+        """Pelican's run, keeping our generator (Pelican.run drops it)."""
+        pelican = Pelican(settings)
+        context = settings.copy()
+        context.update(generated_content={}, static_links=set(), static_content={})
+        context["localsiteurl"] = settings["SITEURL"]
+        generators = [
+            cls(context=context, settings=settings, path=pelican.path, theme=pelican.theme,
+                output_path=pelican.output_path)
+            for cls in pelican._get_generator_classes()
+        ]  # fmt: skip
+        ours = next(g for g in generators if isinstance(g, ArchiveGenerator))
+        ours.memo, ours.preread, ours.rendered = Memo(), preread, {}
+        ours.defer_search = lambda search: None  # submitted once the site is swapped in
+        track(ours.env)
+        collector = _Errors()
+        logging.getLogger().addHandler(collector)
+        try:
+            for generator in generators:
+                if hasattr(generator, "generate_context"):
+                    generator.generate_context()
+            signals.all_generators_finalized.send(generators)
+            writer = pelican._get_writer()
+            for generator in generators:
+                if hasattr(generator, "generate_output"):
+                    generator.generate_output(writer)
+            signals.finalized.send(pelican)
+        finally:
+            logging.getLogger().removeHandler(collector)
+        if collector.messages:
+            raise BuildFailed(collector.messages)
+        ours.preread = None
+        return ours
+
+    def update(self) -> Outcome:
+        """Make again, in the site being served, what the edited documents changed."""
+        started = time.perf_counter()
+        generator = self.generator
+        assert generator is not None and generator.memo is not None
+        preread = self._read()
+        site = self.target.resolve()
+        collector = _Errors()
+        logging.getLogger().addHandler(collector)
+        try:
+            with build_lock(self.target):
+                (_builds(self.target) / f"{self.target.name}.manifest.json").unlink(
+                    missing_ok=True
+                )  # the site is no longer the one `invoke build` recorded
+                generator.preread = preread
+                generator.output_path = str(site)
+                generator.defer_search = self.search.submit
+                generator.generate_context()
+                generator.generate_output(Writer(str(site), settings=generator.settings))
+        except BaseException:
+            self.generator = None  # the site may be half updated: next time, build it whole
+            raise
+        finally:
+            generator.preread = None
+            logging.getLogger().removeHandler(collector)
+        if collector.messages:
+            self.generator = None
+            raise BuildFailed(collector.messages)
+        round_ = generator.memo.current
+        assert round_ is not None
+        return Outcome(
+            time.perf_counter() - started, whole=False, made=len(round_.made), kept=round_.kept,
+            deleted=round_.gone,
+        )  # fmt: skip
+
+
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class _SearchCatchUp:
+    """Writes the search indexes of the latest update in a background thread, aside, then
+    moves them into the site; a newer update's indexes replace one not started yet."""
+
+    def __init__(self, preview: Preview):
+        self.preview = preview
+        self.pending: SearchIndexes | None = None
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.written: set[str] = set()  # files the last catch-up put in the site
+
+    def submit(self, search: SearchIndexes) -> None:
+        with self.lock:
+            self.pending = search
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="search", daemon=True)
+                self.thread.start()
+
+    def wait(self) -> None:
+        """Until the search indexes are those of the latest build."""
+        while True:
+            with self.lock:
+                thread = self.thread
+            if thread is None or not thread.is_alive():
+                return
+            thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                search, self.pending = self.pending, None
+                if search is None:
+                    self.thread = None
+                    return
+            try:
+                self._write(search)
+            except Exception:
+                logger.exception("搜索索引更新失败；保存任一文件即重试")
+
+    def _write(self, search: SearchIndexes) -> None:
+        site = self.preview.target.resolve()
+        stage = Path(tempfile.mkdtemp(prefix="search-", dir=site.parent))
+        whoosh = search.settings.get("SEARCH_WHOOSH_PATH")
+        settings = dict(search.settings)
+        here = Path(self.preview.settings_file).resolve().parent
+        whoosh_target = here / whoosh if whoosh else None
+        if whoosh_target is not None:
+            whoosh_new = _new_build_dir(whoosh_target)
+            settings["SEARCH_WHOOSH_PATH"] = str(whoosh_new)
+        search.settings = settings
+        try:
+            search.write(stage)
+            written = set()
+            for path in sorted(p for p in stage.rglob("*") if p.is_file()):
+                relative = path.relative_to(stage).as_posix()
+                destination = site / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, destination)
+                written.add(relative)
+            for relative in self.written - written:
+                with contextlib.suppress(FileNotFoundError):
+                    (site / relative).unlink()
+            self.written = written
+            if whoosh_target is not None:
+                with build_lock(whoosh_target):
+                    swap_in(whoosh_new, whoosh_target)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)

@@ -1,0 +1,265 @@
+"""What a page is made of, recorded while it is rendered, so a preview can tell which pages
+an edit touches without a hand-kept list (see `bulletin.incremental`).
+
+While a `Reads` is active (`recording`):
+
+- every attribute read of a `Document`, by a template or by any Python code a template
+  calls, adds that document's URL to `Reads.documents`;
+- every read through a *root* (an object too big to fingerprint whole, such as the archive
+  or its references), by a template, is kept as a `Query`: the root's name, the path of
+  attribute, item and call steps, and a fingerprint of what it gave. Calls of template
+  globals that take a root (``term_links(archive, doc, key)``) are queries too.
+
+A page is then made of: the fingerprint of its own variables (`fingerprint`, where a
+document counts by its URL only), the documents it read, and the answers of its queries.
+If none of them changed, the page would render to the same bytes.
+
+Pure: Jinja2, no Pelican.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import Environment
+from jinja2.runtime import Context, Macro
+
+from bulletin.model import Document
+
+_active: Reads | None = None
+
+
+@dataclass
+class Reads:
+    """What one output was made of."""
+
+    documents: set[str] = field(default_factory=set)
+    queries: dict[tuple, bytes] = field(default_factory=dict)
+    # The roots of this rendering: id → name (a root's name is its place in `Query` paths).
+    roots: dict[int, str] = field(default_factory=dict)
+    replayable: bool = True  # False: a query could not be written down; always re-render
+
+
+@contextlib.contextmanager
+def recording(reads: Reads) -> Iterator[Reads]:
+    """Record into `reads` what is read until the block ends."""
+    global _active
+    outer, _active = _active, reads
+    try:
+        yield reads
+    finally:
+        _active = outer
+
+
+def _recording_getattribute(self: Document, name: str) -> Any:
+    if _active is not None:
+        _active.documents.add(object.__getattribute__(self, "url"))
+    return object.__getattribute__(self, name)
+
+
+def install() -> None:
+    """Make every document note its readers (for the preview; a build does not need it)."""
+    Document.__getattribute__ = _recording_getattribute  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    with contextlib.suppress(AttributeError):
+        del Document.__getattribute__
+
+
+# --- fingerprints -------------------------------------------------------------------------------
+
+
+def fingerprint(value: Any, memo: dict[int, bytes] | None = None) -> bytes:
+    """A stable hash of `value`, where a document counts by its URL only.
+
+    `memo` (id → fingerprint) saves fingerprinting a big list again; it must not outlive the
+    objects it was filled from.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    _feed(digest.update, value, memo if memo is not None else {})
+    return digest.digest()
+
+
+def _feed(update: Callable[[bytes], None], value: Any, memo: dict[int, bytes]) -> None:
+    if value is None or isinstance(value, (bool, int, float)):
+        update(f"{type(value).__name__}:{value!r};".encode())
+    elif isinstance(value, str):
+        encoded = value.encode("utf-8", "surrogatepass")
+        update(f"s{len(encoded)}:".encode())
+        update(encoded)
+    elif isinstance(value, Document):
+        url = object.__getattribute__(value, "url")
+        update(f"D{len(url.encode())}:{url};".encode())
+    elif isinstance(value, (list, tuple, dict, set, frozenset)) and len(value) > 32:
+        key = id(value)
+        if key not in memo:
+            digest = hashlib.blake2b(digest_size=16)
+            digest.update(f"{type(value).__name__}{len(value)}(".encode())
+            for element in _items(value):
+                _feed(digest.update, element, memo)
+            memo[key] = digest.digest()
+        update(b"M" + memo[key])
+    elif isinstance(value, (list, tuple, set, frozenset, dict)):
+        update(f"{type(value).__name__}{len(value)}(".encode())
+        for element in _items(value):
+            _feed(update, element, memo)
+        update(b")")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        update(f"{type(value).__qualname__}(".encode())
+        for f in dataclasses.fields(value):
+            _feed(update, getattr(value, f.name), memo)
+        update(b")")
+    elif hasattr(value, "__dict__") and not callable(value):
+        update(f"{type(value).__qualname__}(".encode())
+        _feed(update, vars(value), memo)
+        update(b")")
+    else:
+        update(f"{type(value).__qualname__}:{value!r};".encode())
+
+
+def _items(value: Any) -> tuple:
+    if isinstance(value, dict):
+        return tuple(value.items())
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(value, key=repr))
+    return tuple(value)
+
+
+def document_state(document: Document, memo: dict[int, bytes] | None = None) -> bytes:
+    """A hash of everything a document holds (other documents it refers to by URL)."""
+    digest = hashlib.blake2b(digest_size=16)
+    update = digest.update
+    update(type(document).__name__.encode())
+    for name, value in sorted(object.__getattribute__(document, "__dict__").items()):
+        update(name.encode())
+        _feed(update, value, memo if memo is not None else {})
+    return digest.digest()
+
+
+# --- queries through roots ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A root, or a value reached from one, not yet used: a template holds this in between."""
+
+    value: Any
+    path: tuple
+
+
+def _argument(value: Any, reads: Reads) -> Any:
+    """An argument as a query path holds it: a root by name, a document by URL."""
+    if isinstance(value, _Step):
+        return ("R", value.path)
+    if id(value) in reads.roots:
+        return ("R", (reads.roots[id(value)],))
+    if isinstance(value, Document):
+        return ("D", object.__getattribute__(value, "url"))
+    try:
+        hash(value)
+    except TypeError:
+        reads.replayable = False
+        return ("?",)
+    return ("V", value)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, _Step) else value
+
+
+class TrackingEnvironment(Environment):
+    """A Jinja environment whose templates note what they read through the roots."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        return self._through(obj, ("attr", attribute), lambda o: super(
+            TrackingEnvironment, self).getattr(o, attribute))  # fmt: skip
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        reads = _active
+        key = ("item", _argument(argument, reads) if reads is not None else argument)
+        return self._through(obj, key, lambda o: super(TrackingEnvironment, self).getitem(o, argument))  # fmt: skip
+
+    def _through(self, obj: Any, step: tuple, get: Callable[[Any], Any]) -> Any:
+        reads = _active
+        if reads is None:
+            return get(_plain(obj))
+        if isinstance(obj, _Step):
+            path = (*obj.path, step)
+        elif id(obj) in reads.roots:
+            path = (reads.roots[id(obj)], step)
+        else:
+            return get(obj)
+        value = get(_plain(obj))
+        if callable(value) and not isinstance(value, (Document, Macro, type)):
+            return _Step(value, path)  # a method: its call is the query
+        reads.queries[path] = answer(value)
+        return value
+
+
+class TrackingContext(Context):
+    """Calls through a root, or with a root as an argument, are queries."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        reads = _active
+        if reads is None or isinstance(__obj, Macro):
+            return super().call(_plain(__obj), *args, **kwargs)
+        rooted = isinstance(__obj, _Step) or any(
+            isinstance(a, _Step) or id(a) in reads.roots for a in (*args, *kwargs.values())
+        )
+        if not rooted:
+            return super().call(__obj, *args, **kwargs)
+        head = __obj.path if isinstance(__obj, _Step) else (("global", __obj.__name__),)
+        call = (
+            "call",
+            tuple(_argument(a, reads) for a in args),
+            tuple(sorted((k, _argument(v, reads)) for k, v in kwargs.items())),
+        )
+        value = super().call(
+            _plain(__obj), *map(_plain, args), **{k: _plain(v) for k, v in kwargs.items()}
+        )
+        reads.queries[(*head, call)] = answer(value)
+        return value
+
+
+def answer(value: Any) -> bytes:
+    return fingerprint(value)
+
+
+def track(environment: Environment) -> None:
+    """Make `environment` (a Pelican generator's) record reads through roots."""
+    environment.__class__ = TrackingEnvironment
+    environment.context_class = TrackingContext
+
+
+def replay(path: tuple, roots: dict[str, Any], globals_: dict[str, Any], documents: dict) -> Any:
+    """Ask a recorded query again, of the objects of a new build; raise LookupError when it
+    cannot be asked (a document it names is gone)."""
+    head, *steps = path
+    value = globals_[head[1]] if isinstance(head, tuple) and head[0] == "global" else roots[head]
+    for step in steps:
+        if step[0] == "attr":
+            value = getattr(value, step[1])
+        elif step[0] == "item":
+            value = value[_value(step[1], roots, globals_, documents)]
+        else:
+            args = [_value(a, roots, globals_, documents) for a in step[1]]
+            kwargs = {k: _value(v, roots, globals_, documents) for k, v in step[2]}
+            value = value(*args, **kwargs)
+    return value
+
+
+def _value(argument: Any, roots: dict, globals_: dict, documents: dict) -> Any:
+    kind = argument[0] if isinstance(argument, tuple) and argument else None
+    if kind == "R":
+        return replay(argument[1], roots, globals_, documents)
+    if kind == "D":
+        return documents[argument[1]]
+    if kind == "V":
+        return argument[1]
+    raise LookupError(argument)

@@ -1,0 +1,165 @@
+"""The preview builds only what an edit changed, and the result is the whole build's.
+
+A synthetic archive (bench/corpus.py, lists cut at 10 entries so that edits move pages
+between list pages) is edited at random (tests/edits.py: retitle, rewrite, retag, redate,
+add, rename and delete issues, cite and retitle policies, drafts); after each edit the
+preview updates its site in place, and its every file (pages, feeds, data files, the
+search bundle once caught up) must equal, byte for byte, a whole build of the same content.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import make_corpus
+from bulletin.preview import Preview
+from bulletin.sitebuild import BuildFailed, build_site
+from bulletin.tracking import uninstall
+from edits import EDITS
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = str(ROOT / "pelicanconf.py")
+OVERRIDES = {"BULLETIN_PER_PAGE": 10, "SEARCH_SHARD_CACHE": ""}
+ROUNDS = int(os.environ.get("INCREMENTAL_ROUNDS", "1"))  # of every kind of edit
+SEED = int(os.environ.get("INCREMENTAL_SEED", "20261201"))
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    files = {}
+    for folder, _, names in os.walk(directory):
+        for name in names:
+            path = Path(folder) / name
+            files[path.relative_to(directory).as_posix()] = path.read_bytes()
+    return files
+
+
+def differences(a: Path, b: Path) -> list[str]:
+    one, other = tree(a), tree(b)
+    only = sorted(one.keys() ^ other.keys())
+    changed = sorted(k for k in one.keys() & other.keys() if one[k] != other[k])
+    return [f"only in one: {k}" for k in only] + [f"differs: {k}" for k in changed]
+
+
+def whole_build(content: Path, work: Path) -> Path:
+    target = work / "whole"
+    overrides = {**OVERRIDES, "BULLETIN_DRAFTS": True, "SEARCH_WHOOSH_PATH": str(work / "w.s")}
+    build_site(SETTINGS, target, overrides=overrides, content=content)
+    return target
+
+
+@pytest.fixture
+def archive(tmp_path):
+    content = make_corpus(tmp_path / "content", items=160, seed=7)
+    preview = Preview(
+        SETTINGS,
+        content,
+        tmp_path / "site",
+        {**OVERRIDES, "SEARCH_WHOOSH_PATH": str(tmp_path / "s")},
+    )
+    yield content, preview, tmp_path
+    preview.search.wait()
+    uninstall()
+
+
+def test_an_edited_archive_previews_as_its_whole_build_byte_for_byte(archive):
+    content, preview, work = archive
+    first = preview.build()
+    assert first.whole
+    rng = random.Random(SEED)
+    kinds = [*EDITS] * ROUNDS  # every kind of edit, in a random order
+    rng.shuffle(kinds)
+    done: list[str] = []
+    partial = 0
+    for step, kind in enumerate(kinds):
+        done.append(kind(rng, content))
+        outcome = preview.build()
+        assert not outcome.whole, done[-1]
+        partial += outcome.made < first.made
+        if step % 5 == 4 or step == len(kinds) - 1:
+            preview.search.wait()
+            found = differences(preview.target, whole_build(content, work))
+            assert not found, (done, found[:20])
+    # Most edits made again only some of the pages (else this would prove little).
+    assert partial >= len(kinds) // 2, done
+
+
+def test_an_edit_that_breaks_the_build_leaves_the_site_then_the_fix_updates_it(archive):
+    content, preview, work = archive
+    preview.build()
+    preview.search.wait()
+    before = tree(preview.target)
+    issue = sorted((content / "bulletins").glob("*.md"))[3]
+    good = issue.read_text(encoding="utf-8")
+    issue.write_text(good.replace("date: ", "date：", 1), encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        preview.build()
+    assert issue.name in "\n".join(failed.value.messages)
+    assert tree(preview.target) == before
+    heading = next(line for line in good.splitlines() if line.startswith("## "))
+    issue.write_text(good.replace(heading, heading + "（修订）", 1), encoding="utf-8")
+    outcome = preview.build()
+    assert not outcome.whole and 0 < outcome.made < len(before)
+    preview.search.wait()
+    assert not differences(preview.target, whole_build(content, work))
+
+
+def test_a_theme_change_builds_the_whole_site_again(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "theme", project / "theme")
+    shutil.copy(ROOT / "pelicanconf.py", project / "pelicanconf.py")
+    content = make_corpus(project / "content", items=40, seed=3)
+    overrides = {**OVERRIDES, "SEARCH_WHOOSH_PATH": str(tmp_path / "s")}
+    preview = Preview(str(project / "pelicanconf.py"), content, tmp_path / "site", overrides)
+    try:
+        preview.build()
+        base = project / "theme" / "templates" / "base.html"
+        base.write_text(
+            base.read_text(encoding="utf-8").replace("</footer>", "<p>新页脚</p></footer>", 1),
+            encoding="utf-8",
+        )
+        outcome = preview.build()
+        assert outcome.whole
+        pages = list(preview.target.glob("bulletins/*/*/index.html"))
+        assert pages and all("新页脚" in p.read_text(encoding="utf-8") for p in pages)
+    finally:
+        preview.search.wait()
+        uninstall()
+
+
+def test_a_template_reading_only_through_the_archive_is_remade_when_the_answer_changes():
+    """A page that reads no document, only a count through a root, still depends on it."""
+    from jinja2 import DictLoader, Environment
+
+    from bulletin.incremental import Memo
+    from bulletin.model import Issue
+    from bulletin.tracking import track
+
+    environment = Environment(loader=DictLoader({"t": "{{ archive.issues|length }} 期"}))
+    track(environment)
+
+    class Shelf:
+        def __init__(self, issues):
+            self.issues = issues
+
+    def issue(slug: str) -> Issue:
+        made = Issue(title=slug, slug=slug, path=f"{slug}.md")
+        made.url = f"bulletins/{slug}/"
+        return made
+
+    memo = Memo()
+    pages: list[str] = []
+    for issues in ([issue("a")], [issue("a")], [issue("a"), issue("b")]):
+        shelf = Shelf(issues)
+        memo.begin(issues, {"archive": shelf}, environment.globals)
+        memo.produce(
+            "index.html",
+            memo.key("t"),
+            lambda s=shelf: pages.append(environment.get_template("t").render(archive=s)),
+        )
+        memo.end(Path("/nonexistent"))
+    assert pages == ["1 期", "2 期"]  # the second round kept the page; the third made it

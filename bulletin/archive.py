@@ -157,9 +157,13 @@ class Archive:
 
     def year_span(self) -> list[int]:
         """Every year from the earliest dated document to the latest, for per-year charts."""
+        return list(self._year_span)
+
+    @cached_property
+    def _year_span(self) -> tuple[int, ...]:
         found = [self.year_of(d) for d in (*self.issues, *self.documents)]
         years = [y for y in found if y is not None]
-        return list(range(min(years), max(years) + 1)) if years else []
+        return tuple(range(min(years), max(years) + 1)) if years else ()
 
     @staticmethod
     def per_year(documents: list[Document]) -> dict[int | None, int]:

@@ -96,6 +96,7 @@ class ArchiveGenerator(Generator):
         self.preread: tuple[Archive | None, list[Problem]] | None = None
         self.rendered: dict[bytes, Rendered] | None = None
         self.defer_search = None
+        self.common_key = b""  # the fingerprint of `_common()` but the roots, in a preview
 
     # --- context -----------------------------------------------------------------------------
 
@@ -113,8 +114,11 @@ class ArchiveGenerator(Generator):
         self._report(problems)
         if archive is None:  # the taxonomies cannot be read: nothing can be built
             return
+        # What mentions resolve against: a preview renders a text again when it changes.
+        held = fingerprint(archive.references.resolver.held) if self.rendered is not None else b""
+        previous, self.rendered = self.rendered, {} if self.rendered is not None else None
         for document in archive.pages:
-            rendered = self._render(document, archive)
+            rendered = self._render(document, archive, held, previous or {})
             document.html, document.toc = rendered.html, rendered.toc
         self.search = SearchIndexes(archive, self.settings)
         self.search.relate()
@@ -128,7 +132,9 @@ class ArchiveGenerator(Generator):
             else:
                 logger.warning("%s", problem)
 
-    def _render(self, document: Document, archive: Archive) -> Rendered:
+    def _render(
+        self, document: Document, archive: Archive, held: bytes, previous: dict
+    ) -> Rendered:
         if isinstance(document, Issue):
             text, structure, links = document.editor_note or "", False, None
         else:
@@ -138,11 +144,10 @@ class ArchiveGenerator(Generator):
         if self.rendered is None:
             return render_markdown(text, structure, links)
         # The preview renders a text again only if it, or what mentions resolve to, changed.
-        held = fingerprint(archive.references.resolver.held) if links else b""
-        key = fingerprint((text, structure, document.url if links else "", held))
-        if key not in self.rendered:
-            self.rendered[key] = render_markdown(text, structure, links)
-        return self.rendered[key]
+        key = fingerprint((text, structure, document.url, held) if links else (text, structure))
+        found = previous.get(key) or render_markdown(text, structure, links)
+        self.rendered[key] = found
+        return found
 
     @cached_property
     def tagged(self) -> dict[str, dict[str, list[Document]]]:
@@ -158,6 +163,9 @@ class ArchiveGenerator(Generator):
         if self.memo is not None:
             roots = {"archive": archive, "refs": archive.references, "tagged": self.tagged}
             self.memo.begin(archive.pages, roots, self.env.globals)
+            # What every page gets besides the roots, fingerprinted once for all pages.
+            shared = {k: v for k, v in self._common().items() if k not in ROOTS}
+            self.common_key = self.memo.key(shared)
         self._page(writer, "", "index", page_title=None, home_limit=HOME_LIST)
         self._paged(
             writer, "bulletins/", "bulletins", archive.issues[::-1], page_title="简报",
@@ -244,7 +252,7 @@ class ArchiveGenerator(Generator):
         common = self._common()
         self._produce(
             save_as,
-            (template, url, kwargs, {k: v for k, v in common.items() if k not in ROOTS}),
+            (template, url, kwargs, self.common_key),
             lambda: writer.write_file(
                 save_as,
                 self.get_template(template),
@@ -327,7 +335,7 @@ class ArchiveGenerator(Generator):
         common = self._common()
         self._produce(
             "404.html",
-            ("404", {k: v for k, v in common.items() if k not in ROOTS}),
+            ("404", self.common_key),
             lambda: writer.write_file(
                 "404.html",
                 self.get_template("404"),

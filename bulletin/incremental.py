@@ -23,6 +23,8 @@ from typing import Any
 from bulletin.model import Document
 from bulletin.tracking import Reads, answer, document_state, fingerprint, recording, replay
 
+LONG = 100  # a list this long is fingerprinted once a round (`Memo.key`)
+
 
 @dataclass(frozen=True)
 class Made:
@@ -58,16 +60,27 @@ class Memo:
     def begin(self, documents: list[Document], roots: dict[str, Any], globals_: dict) -> Round:
         """Start a round for the archive whose every document (with a URL) is `documents`."""
         by_url = {object.__getattribute__(d, "url"): d for d in documents}
-        memo: dict[int, bytes] = {}
-        states = {url: document_state(d, memo) for url, d in by_url.items()}
+        states = {url: document_state(d) for url, d in by_url.items()}
         changed = {u for u, s in states.items() if self.states.get(u) != s}
         changed |= set(self.states) - set(states)
         self.current = Round(by_url, states, changed, roots, globals_)
         return self.current
 
     def key(self, *values: Any) -> bytes:
+        """The fingerprint of an output's own variables. A long list (all of a term's
+        documents, say), the same for many pages, is fingerprinted once a round."""
         assert self.current is not None
-        return fingerprint(values, self.current.memo)
+        return fingerprint(tuple(self._shared(v) for v in values))
+
+    def _shared(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self._shared(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)) and len(value) > LONG:
+            memo = self.current.memo
+            if id(value) not in memo:
+                memo[id(value)] = fingerprint(value)
+            return ("long", memo[id(value)])
+        return value
 
     def fresh(self, name: str, key: bytes) -> bool:
         """Whether the output `name`, with variables of fingerprint `key`, is still as it was

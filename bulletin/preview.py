@@ -53,7 +53,7 @@ class Outcome:
     made: int = 0  # pages and feeds made again
     kept: int = 0  # pages and feeds left as they were
     deleted: list[str] = field(default_factory=list)
-    warnings: int = 0
+    steps: dict[str, float] = field(default_factory=dict)  # seconds: read, context, pages
 
 
 def _snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
@@ -186,6 +186,7 @@ class Preview:
         generator = self.generator
         assert generator is not None and generator.memo is not None
         preread = self._read()
+        steps = {"read": time.perf_counter() - started}
         site = self.target.resolve()
         collector = _Errors()
         logging.getLogger().addHandler(collector)
@@ -197,8 +198,12 @@ class Preview:
                 generator.preread = preread
                 generator.output_path = str(site)
                 generator.defer_search = self.search.submit
+                mark = time.perf_counter()
                 generator.generate_context()
+                steps["context"] = time.perf_counter() - mark
+                mark = time.perf_counter()
                 generator.generate_output(Writer(str(site), settings=generator.settings))
+                steps["pages"] = time.perf_counter() - mark
         except BaseException:
             self.generator = None  # the site may be half updated: next time, build it whole
             raise
@@ -212,7 +217,7 @@ class Preview:
         assert round_ is not None
         return Outcome(
             time.perf_counter() - started, whole=False, made=len(round_.made), kept=round_.kept,
-            deleted=round_.gone,
+            deleted=round_.gone, steps=steps,
         )  # fmt: skip
 
 

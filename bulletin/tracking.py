@@ -20,8 +20,10 @@ Pure: Jinja2, no Pelican.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
+import io
+import os
+import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,71 +77,32 @@ def uninstall() -> None:
 # --- fingerprints -------------------------------------------------------------------------------
 
 
-def fingerprint(value: Any, memo: dict[int, bytes] | None = None) -> bytes:
-    """A stable hash of `value`, where a document counts by its URL only.
+class _Pickler(pickle.Pickler):
+    """Pickles a document as its URL: what it holds is followed through `Reads.documents`."""
 
-    `memo` (id → fingerprint) saves fingerprinting a big list again; it must not outlive the
-    objects it was filled from.
-    """
-    digest = hashlib.blake2b(digest_size=16)
-    _feed(digest.update, value, memo if memo is not None else {})
-    return digest.digest()
+    def persistent_id(self, obj: Any) -> str | None:
+        if isinstance(obj, Document):
+            return object.__getattribute__(obj, "url")
+        return None
 
 
-def _feed(update: Callable[[bytes], None], value: Any, memo: dict[int, bytes]) -> None:
-    if value is None or isinstance(value, (bool, int, float)):
-        update(f"{type(value).__name__}:{value!r};".encode())
-    elif isinstance(value, str):
-        encoded = value.encode("utf-8", "surrogatepass")
-        update(f"s{len(encoded)}:".encode())
-        update(encoded)
-    elif isinstance(value, Document):
-        url = object.__getattribute__(value, "url")
-        update(f"D{len(url.encode())}:{url};".encode())
-    elif isinstance(value, (list, tuple, dict, set, frozenset)) and len(value) > 32:
-        key = id(value)
-        if key not in memo:
-            digest = hashlib.blake2b(digest_size=16)
-            digest.update(f"{type(value).__name__}{len(value)}(".encode())
-            for element in _items(value):
-                _feed(digest.update, element, memo)
-            memo[key] = digest.digest()
-        update(b"M" + memo[key])
-    elif isinstance(value, (list, tuple, set, frozenset, dict)):
-        update(f"{type(value).__name__}{len(value)}(".encode())
-        for element in _items(value):
-            _feed(update, element, memo)
-        update(b")")
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        update(f"{type(value).__qualname__}(".encode())
-        for f in dataclasses.fields(value):
-            _feed(update, getattr(value, f.name), memo)
-        update(b")")
-    elif hasattr(value, "__dict__") and not callable(value):
-        update(f"{type(value).__qualname__}(".encode())
-        _feed(update, vars(value), memo)
-        update(b")")
-    else:
-        update(f"{type(value).__qualname__}:{value!r};".encode())
+def fingerprint(value: Any) -> bytes:
+    """A hash of `value`, where a document counts by its URL only.
+
+    A value that cannot be pickled gets a hash of its own each time: whatever is made of it
+    is always made again."""
+    buffer = io.BytesIO()
+    try:
+        _Pickler(buffer, protocol=5).dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return os.urandom(16)
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
 
 
-def _items(value: Any) -> tuple:
-    if isinstance(value, dict):
-        return tuple(value.items())
-    if isinstance(value, (set, frozenset)):
-        return tuple(sorted(value, key=repr))
-    return tuple(value)
-
-
-def document_state(document: Document, memo: dict[int, bytes] | None = None) -> bytes:
+def document_state(document: Document) -> bytes:
     """A hash of everything a document holds (other documents it refers to by URL)."""
-    digest = hashlib.blake2b(digest_size=16)
-    update = digest.update
-    update(type(document).__name__.encode())
-    for name, value in sorted(object.__getattribute__(document, "__dict__").items()):
-        update(name.encode())
-        _feed(update, value, memo if memo is not None else {})
-    return digest.digest()
+    state = object.__getattribute__(document, "__dict__")
+    return fingerprint((type(document).__name__, sorted(state.items())))
 
 
 # --- queries through roots ----------------------------------------------------------------------

@@ -96,6 +96,7 @@ class ArchiveGenerator(Generator):
         self.preread: tuple[Archive | None, list[Problem]] | None = None
         self.rendered: dict[bytes, Rendered] | None = None
         self.defer_search = None
+        self.cut: dict | None = None  # the words of each search record, in a preview
         self.common_key = b""  # the fingerprint of `_common()` but the roots, in a preview
 
     # --- context -----------------------------------------------------------------------------
@@ -120,7 +121,12 @@ class ArchiveGenerator(Generator):
         for document in archive.pages:
             rendered = self._render(document, archive, held, previous or {})
             document.html, document.toc = rendered.html, rendered.toc
-        self.search = SearchIndexes(archive, self.settings)
+        self.search = SearchIndexes(archive, self.settings, self.cut)
+        if self.cut is not None:  # keep only what this archive holds
+            self.cut = {
+                (d.title, d.text): a
+                for d, a in zip(self.search.docs, self.search.analysed, strict=True)
+            }
         self.search.relate()
         self.archive = archive
         self.context["archive"] = archive

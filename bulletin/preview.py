@@ -158,7 +158,7 @@ class Preview:
             for cls in pelican._get_generator_classes()
         ]  # fmt: skip
         ours = next(g for g in generators if isinstance(g, ArchiveGenerator))
-        ours.memo, ours.preread, ours.rendered = Memo(), preread, {}
+        ours.memo, ours.preread, ours.rendered, ours.cut = Memo(), preread, {}, {}
         ours.defer_search = lambda search: None  # submitted once the site is swapped in
         track(ours.env)
         collector = _Errors()

@@ -107,11 +107,19 @@ def search_docs(archive: Archive) -> list[SearchDoc]:
 class SearchIndexes:
     """The build's search work: related items, the Pagefind bundle and the Whoosh index."""
 
-    def __init__(self, archive: Archive, settings: dict):
+    def __init__(self, archive: Archive, settings: dict, cut: dict | None = None):
+        """`cut` (kept by a preview between builds): (title, text) → its words, so that
+        only a changed document is cut again."""
         self.archive = archive
         self.settings = settings
         self.docs = search_docs(archive)
-        self.analysed = analyse(self.docs)
+        if cut is None:
+            self.analysed = analyse(self.docs)
+        else:
+            keys = [(d.title, d.text) for d in self.docs]
+            missing = [d for d, k in zip(self.docs, keys, strict=True) if k not in cut]
+            cut.update(zip(((d.title, d.text) for d in missing), analyse(missing), strict=True))
+            self.analysed = [cut[k] for k in keys]
 
     def relate(self) -> None:
         """Attach up to five related documents to every item (before pages are written)."""

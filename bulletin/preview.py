@@ -202,7 +202,7 @@ class Preview:
                 generator.generate_context()
                 steps["context"] = time.perf_counter() - mark
                 mark = time.perf_counter()
-                generator.generate_output(Writer(str(site), settings=generator.settings))
+                generator.generate_output(_AtomicWriter(str(site), settings=generator.settings))
                 steps["pages"] = time.perf_counter() - mark
         except BaseException:
             self.generator = None  # the site may be half updated: next time, build it whole
@@ -219,6 +219,18 @@ class Preview:
             time.perf_counter() - started, whole=False, made=len(round_.made), kept=round_.kept,
             deleted=round_.gone, steps=steps,
         )  # fmt: skip
+
+
+class _AtomicWriter(Writer):
+    """Pelican's writer, writing each file aside and renaming it into place: a reader of the
+    site being served sees a page as it was or as it is now, never half written."""
+
+    @contextlib.contextmanager
+    def _open_w(self, filename, encoding, override=False):
+        aside = f"{filename}.part"
+        with super()._open_w(aside, encoding, override) as handle:
+            yield handle
+        os.replace(aside, filename)
 
 
 class _Errors(logging.Handler):

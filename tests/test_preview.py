@@ -112,7 +112,8 @@ def test_the_browser_reloads_itself_after_a_save(preview, browser):
             text.replace("书记市长当场抓落实", "书记市长当场抓落实（已刷新）"), "utf-8"
         )
         page.wait_for_function(
-            "() => document.body.textContent.includes('（已刷新）')", timeout=20_000
+            "() => document.body !== null && document.body.textContent.includes('（已刷新）')",
+            timeout=20_000,
         )
         assert errors == []
     finally:

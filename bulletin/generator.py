@@ -311,8 +311,12 @@ class ArchiveGenerator(Generator):
         )
 
     def _feed(self, writer, documents: list[Document], path: str, title: str | None) -> None:
-        entries = [e for d in documents if (e := self._entry(d)) is not None]
-        entries.sort(key=lambda e: (e.date, e.url), reverse=True)
+        """The newest FEED_MAX_ITEMS documents (100): a feed is for subscribers, the
+        archive's lists are the site's pages."""
+        dated = [d for d in documents if d.sort_date is not None]
+        dated.sort(key=lambda d: (d.sort_date.first_day, d.url), reverse=True)
+        limit = self.settings.get("FEED_MAX_ITEMS")
+        entries = [e for d in dated[:limit] if (e := self._entry(d)) is not None]
         writer.write_feed(entries, self.context, path, feed_type="atom", feed_title=title)
 
     def _feeds(self, writer) -> None:

@@ -100,6 +100,7 @@ class ArchiveGenerator(Generator):
             document.html, document.toc = rendered.html, rendered.toc
         self.search = SearchIndexes(archive, self.settings)
         self.search.relate()
+        self.search.start(Path(self.output_path), self.part)  # while the pages are written
         self.archive = archive
         self.context["archive"] = archive
 
@@ -174,7 +175,7 @@ class ArchiveGenerator(Generator):
             self._data_files()
             self._moved_raw()
             self._sitemap()
-        self.search.write(Path(self.output_path), self.part)
+        self.search.finish()
 
     def _common(self) -> dict:
         return {

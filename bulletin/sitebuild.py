@@ -109,6 +109,9 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
             )
         )
     finally:
+        from bulletin.search_records import stop_workers
+
+        stop_workers()  # a search worker of a build that failed: nothing will read its output
         console.quiet = quiet
         root.removeHandler(collector)
     failed = [r.getMessage() for r in collector.records if r.levelno >= logging.ERROR]

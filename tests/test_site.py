@@ -246,3 +246,14 @@ def test_feeds_hold_the_newest_documents(tmp_path: Path, archive):
     assert [link.removeprefix("http://localhost:8000/") for link in links] == [
         d.url for d in newest
     ]
+
+
+def test_a_failing_search_worker_fails_the_build(tmp_path: Path):
+    """The search indexes are built in a worker process beside the pages: its failure is
+    the build's, and no worker is left running."""
+    from bulletin.search_records import _running
+    from bulletin.sitebuild import BuildFailed
+
+    with pytest.raises(BuildFailed, match="search indexes"):
+        build_into(tmp_path / "site", SEARCH_PAGEFIND_PROCS="two")
+    assert not _running

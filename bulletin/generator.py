@@ -87,7 +87,8 @@ class ArchiveGenerator(Generator):
     # --- context -----------------------------------------------------------------------------
 
     def generate_context(self) -> None:
-        archive, problems = read_archive(
+        # `build_site` has read and checked the archive already: it hands it over.
+        archive, problems = self.settings.get("BULLETIN_CHECKED") or read_archive(
             Path(self.path),
             self.settings.get("BULLETIN_URLS"),
             drafts=bool(self.settings.get("BULLETIN_DRAFTS")),

@@ -345,7 +345,10 @@ def build_site(
                 warnings = []
             else:
                 step("render")
-                warnings = render_site(settings_file, new, {**overrides, **staged})
+                # The archive just read and checked, so that the generator need not read it
+                # again (the same files, URLs and drafts setting: the same archive).
+                checked = {"BULLETIN_CHECKED": (archive, problems)}
+                warnings = render_site(settings_file, new, {**overrides, **staged, **checked})
             if publish:
                 from bulletin.precompress import precompress
                 from bulletin.verify import verify_site

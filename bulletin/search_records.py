@@ -126,6 +126,11 @@ class SearchIndexes:
         self.settings = settings
         self.docs = search_docs(archive)
         self.analysed = analyse(self.docs)
+        # Whether `write` runs beside the page rendering (in the worker `start` began): the
+        # rendering takes one core, so Pagefind runs one process fewer side by side. That
+        # also keeps the build's memory bounded: the rendering process and the worker hold
+        # the archive, and each Pagefind process holds a shard's index (~0.3-0.6 GB).
+        self.beside_pages = False
         self.worker: multiprocessing.process.BaseProcess | None = None
         self.outcome = None  # the worker's end of the pipe: None, or what went wrong
 
@@ -142,6 +147,7 @@ class SearchIndexes:
         receiver, sender = context.Pipe(duplex=False)
         gc.freeze()
         try:
+            self.beside_pages = True
             self.worker = context.Process(target=self._work, args=(site, part, sender))
             self.worker.start()
         finally:
@@ -203,11 +209,14 @@ class SearchIndexes:
         cache = self.settings.get("SEARCH_SHARD_CACHE")
         if cache is None:  # default: beside the content, in the builds' directory
             cache = Path(self.settings["PATH"]).resolve().parent / ".build" / "pagefind-shards"
+        procs = int(self.settings.get("SEARCH_PAGEFIND_PROCS") or os.cpu_count() or 1)
+        if self.beside_pages:
+            procs = max(1, procs - 1)
         try:
             stats = write_bundle(
                 self.docs, site, work / "docs", folds,
                 shard_size=int(self.settings.get("SEARCH_SHARD_SIZE") or SHARD_SIZE),
-                procs=int(self.settings.get("SEARCH_PAGEFIND_PROCS") or os.cpu_count() or 1),
+                procs=procs,
                 cache=Path(cache) if cache else None, part=part,
             )  # fmt: skip
         finally:

@@ -6,6 +6,7 @@ import contextlib
 import gc
 import logging
 import multiprocessing
+import multiprocessing.synchronize
 import os
 import shutil
 import signal
@@ -126,11 +127,11 @@ class SearchIndexes:
         self.settings = settings
         self.docs = search_docs(archive)
         self.analysed = analyse(self.docs)
-        # Whether `write` runs beside the page rendering (in the worker `start` began): the
-        # rendering takes one core, so Pagefind runs one process fewer side by side. That
-        # also keeps the build's memory bounded: the rendering process and the worker hold
-        # the archive, and each Pagefind process holds a shard's index (~0.3-0.6 GB).
-        self.beside_pages = False
+        # Set once the pages are rendered, when `write` runs beside the rendering (in the
+        # worker `start` began): until then the rendering takes a core, so Pagefind runs one
+        # process fewer side by side. That also bounds the build's memory: the rendering
+        # process and the worker hold the archive, each Pagefind process a shard's index.
+        self.pages_done: multiprocessing.synchronize.Event | None = None
         self.worker: multiprocessing.process.BaseProcess | None = None
         self.outcome = None  # the worker's end of the pipe: None, or what went wrong
 
@@ -147,7 +148,7 @@ class SearchIndexes:
         receiver, sender = context.Pipe(duplex=False)
         gc.freeze()
         try:
-            self.beside_pages = True
+            self.pages_done = context.Event()
             self.worker = context.Process(target=self._work, args=(site, part, sender))
             self.worker.start()
         finally:
@@ -169,6 +170,7 @@ class SearchIndexes:
         """Wait for the worker `start` began; raise RuntimeError if it failed."""
         if self.worker is None:
             return
+        self.pages_done.set()
         try:
             failure = self.outcome.recv()
         except EOFError:
@@ -210,14 +212,12 @@ class SearchIndexes:
         if cache is None:  # default: beside the content, in the builds' directory
             cache = Path(self.settings["PATH"]).resolve().parent / ".build" / "pagefind-shards"
         procs = int(self.settings.get("SEARCH_PAGEFIND_PROCS") or os.cpu_count() or 1)
-        if self.beside_pages:
-            procs = max(1, procs - 1)
         try:
             stats = write_bundle(
                 self.docs, site, work / "docs", folds,
                 shard_size=int(self.settings.get("SEARCH_SHARD_SIZE") or SHARD_SIZE),
                 procs=procs,
-                cache=Path(cache) if cache else None, part=part,
+                cache=Path(cache) if cache else None, part=part, others_done=self.pages_done,
             )  # fmt: skip
         finally:
             shutil.rmtree(work, ignore_errors=True)

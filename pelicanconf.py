@@ -34,7 +34,7 @@ CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
-FEED_MAX_ITEMS = None
+FEED_MAX_ITEMS = 100  # each feed holds the newest 100 documents (Pelican's default)
 
 DELETE_OUTPUT_DIRECTORY = True
 CACHE_CONTENT = False

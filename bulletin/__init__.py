@@ -5,17 +5,22 @@ hold (`content_format`, `rawtext`, `taxonomy`, `archive`, `render`, `checks`), w
 Pelican build, and the glue in `generator` and `settings`.
 """
 
-from pelican import signals
-
-from bulletin.generator import ArchiveGenerator, stable_feed_date
-from bulletin.settings import validate_settings
+# Imports happen in the functions: `bulletin.sitebuild` (a submodule) must load without
+# Pelican, so that a build with nothing changed decides so in well under a second.
 
 
 def get_generators(pelican_object):
+    from bulletin.generator import ArchiveGenerator
+
     return ArchiveGenerator
 
 
 def register():
+    from pelican import signals
+
+    from bulletin.generator import stable_feed_date
+    from bulletin.settings import validate_settings
+
     signals.initialized.connect(validate_settings)
     signals.get_generators.connect(get_generators)
     signals.feed_generated.connect(stable_feed_date)

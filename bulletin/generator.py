@@ -90,10 +90,9 @@ class ArchiveGenerator(Generator):
         # Part (k, n) of a site built on several machines (bulletin/parts.py), or None.
         self.part = parse_part(self.settings.get("BULLETIN_PART"))
         # Set by the preview (bulletin/preview.py), which keeps this generator between builds:
-        # what each output was made of, the archive it has read already (with its problems),
-        # rendered Markdown by input, and where to hand the search indexes to write later.
+        # what each output was made of, rendered Markdown by input, and where to hand the
+        # search indexes to write later.
         self.memo: Memo | None = None
-        self.preread: tuple[Archive | None, list[Problem]] | None = None
         self.rendered: dict[bytes, Rendered] | None = None
         self.defer_search = None
         self.cut: dict | None = None  # the words of each search record, in a preview
@@ -104,14 +103,13 @@ class ArchiveGenerator(Generator):
     def generate_context(self) -> None:
         self.__dict__.pop("tagged", None)  # a preview reads the archive again
         self.archive, self.written = None, []
-        if self.preread is not None:
-            archive, problems = self.preread
-        else:
-            archive, problems = read_archive(
-                Path(self.path),
-                self.settings.get("BULLETIN_URLS"),
-                drafts=bool(self.settings.get("BULLETIN_DRAFTS")),
-            )
+        # `build_site` (or the preview) has read and checked the archive already: it hands
+        # it over.
+        archive, problems = self.settings.get("BULLETIN_CHECKED") or read_archive(
+            Path(self.path),
+            self.settings.get("BULLETIN_URLS"),
+            drafts=bool(self.settings.get("BULLETIN_DRAFTS")),
+        )
         self._report(problems)
         if archive is None:  # the taxonomies cannot be read: nothing can be built
             return
@@ -128,6 +126,8 @@ class ArchiveGenerator(Generator):
                 for d, a in zip(self.search.docs, self.search.analysed, strict=True)
             }
         self.search.relate()
+        if self.defer_search is None:
+            self.search.start(Path(self.output_path), self.part)  # while the pages are written
         self.archive = archive
         self.context["archive"] = archive
 
@@ -223,7 +223,7 @@ class ArchiveGenerator(Generator):
         if self.defer_search is not None:
             self.defer_search(self.search)
         else:
-            self.search.write(Path(self.output_path), self.part)
+            self.search.finish()
 
     def _common(self) -> dict:
         return {
@@ -378,12 +378,19 @@ class ArchiveGenerator(Generator):
         )
 
     def _feed(self, writer, documents: list[Document], path: str, title: str | None) -> None:
+        """The newest FEED_MAX_ITEMS documents (100): a feed is for subscribers, the
+        archive's lists are the site's pages."""
+        dated = [d for d in documents if d.sort_date is not None]
+        dated.sort(key=lambda d: (d.sort_date.first_day, d.url), reverse=True)
+        newest = dated[: self.settings.get("FEED_MAX_ITEMS")]
+
         def make() -> None:
-            entries = [e for d in documents if (e := self._entry(d)) is not None]
-            entries.sort(key=lambda e: (e.date, e.url), reverse=True)
+            entries = [e for d in newest if (e := self._entry(d)) is not None]
             writer.write_feed(entries, self.context, path, feed_type="atom", feed_title=title)
 
-        self._produce(path, ("feed", path, title, documents), make)
+        # Which documents are the newest is decided here, so a preview's feed is made of
+        # those alone (its key), not of every document it chose from.
+        self._produce(path, ("feed", path, title, newest), make)
 
     def _feeds(self, writer) -> None:
         assert self.archive is not None

@@ -158,7 +158,8 @@ class Preview:
             for cls in pelican._get_generator_classes()
         ]  # fmt: skip
         ours = next(g for g in generators if isinstance(g, ArchiveGenerator))
-        ours.memo, ours.preread, ours.rendered, ours.cut = Memo(), preread, {}, {}
+        settings["BULLETIN_CHECKED"] = preread
+        ours.memo, ours.rendered, ours.cut = Memo(), {}, {}
         ours.defer_search = lambda search: None  # submitted once the site is swapped in
         track(ours.env)
         collector = _Errors()
@@ -177,7 +178,6 @@ class Preview:
             logging.getLogger().removeHandler(collector)
         if collector.messages:
             raise BuildFailed(collector.messages)
-        ours.preread = None
         return ours
 
     def update(self) -> Outcome:
@@ -195,7 +195,7 @@ class Preview:
                 (_builds(self.target) / f"{self.target.name}.manifest.json").unlink(
                     missing_ok=True
                 )  # the site is no longer the one `invoke build` recorded
-                generator.preread = preread
+                generator.settings["BULLETIN_CHECKED"] = preread
                 generator.output_path = str(site)
                 generator.defer_search = self.search.submit
                 mark = time.perf_counter()
@@ -208,7 +208,6 @@ class Preview:
             self.generator = None  # the site may be half updated: next time, build it whole
             raise
         finally:
-            generator.preread = None
             logging.getLogger().removeHandler(collector)
         if collector.messages:
             self.generator = None

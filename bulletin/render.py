@@ -177,15 +177,46 @@ def sanitise(html: str) -> str:
     )
 
 
+class _Renderer:
+    """One Markdown instance per configuration, reset between documents.
+
+    Building a `markdown.Markdown` (its extensions, processors and patterns) costs more than
+    converting a short document; `reset()` clears everything a conversion leaves behind, so
+    a reused instance writes what a new one would, byte for byte.
+    """
+
+    def __init__(self, structure: bool, links: bool):
+        extensions: list[Extension | str] = ["tables", "sane_lists"]
+        self.anchors = DocumentStructure() if structure else None
+        if self.anchors is not None:
+            extensions.append(self.anchors)
+        self.md = markdown.Markdown(extensions=extensions, output_format="html")
+        self.mentions: _MentionLinks | None = None
+        if links:
+            self.mentions = _MentionLinks(self.md, lambda text: [])
+            self.md.treeprocessors.register(self.mentions, "mention_links", 4)
+
+    def render(self, text: str, links: Links | None) -> Rendered:
+        if self.mentions is not None and links is not None:
+            self.mentions.links = links
+        if self.anchors is not None:
+            self.anchors.toc.clear()  # an empty text is never processed: no stale entries
+        try:
+            html = self.md.reset().convert(text)
+        finally:
+            if self.mentions is not None:
+                self.mentions.links = lambda text: []  # hold no document's references
+        return Rendered(sanitise(html), tuple(self.anchors.toc) if self.anchors else ())
+
+
+_renderers: dict[tuple[bool, bool], _Renderer] = {}
+
+
 def render_markdown(text: str, structure: bool = False, links: Links | None = None) -> Rendered:
     """Render Markdown to sanitised HTML; with `structure`, add anchors and a TOC; with
     `links`, wrap the mentions of documents it finds in each text in links."""
-    extensions: list[Extension | str] = ["tables", "sane_lists"]
-    anchors = DocumentStructure() if structure else None
-    if anchors is not None:
-        extensions.append(anchors)
-    md = markdown.Markdown(extensions=extensions, output_format="html")
-    if links is not None:
-        md.treeprocessors.register(_MentionLinks(md, links), "mention_links", 4)
-    html = md.convert(text)
-    return Rendered(sanitise(html), tuple(anchors.toc) if anchors else ())
+    key = (structure, links is not None)
+    renderer = _renderers.get(key)
+    if renderer is None:
+        renderer = _renderers[key] = _Renderer(*key)
+    return renderer.render(text, links)

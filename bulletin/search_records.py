@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
+import multiprocessing
+import multiprocessing.synchronize
 import os
 import shutil
+import signal
 import tempfile
+import traceback
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -104,6 +110,15 @@ def search_docs(archive: Archive) -> list[SearchDoc]:
     return [search_doc(archive, document) for document in archive.documents]
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to end this process when the build that started it ends (PR_SET_PDEATHSIG),
+    so that a killed build leaves no search worker behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+
+
 class SearchIndexes:
     """The build's search work: related items, the Pagefind bundle and the Whoosh index."""
 
@@ -120,6 +135,69 @@ class SearchIndexes:
             missing = [d for d, k in zip(self.docs, keys, strict=True) if k not in cut]
             cut.update(zip(((d.title, d.text) for d in missing), analyse(missing), strict=True))
             self.analysed = [cut[k] for k in keys]
+        # Set once the pages are rendered, when `write` runs beside the rendering (in the
+        # worker `start` began): until then the rendering takes a core, so Pagefind runs one
+        # process fewer side by side. That also bounds the build's memory: the rendering
+        # process and the worker hold the archive, each Pagefind process a shard's index.
+        self.pages_done: multiprocessing.synchronize.Event | None = None
+        self.worker: multiprocessing.process.BaseProcess | None = None
+        self.outcome = None  # the worker's end of the pipe: None, or what went wrong
+
+    def start(self, site: Path, part: tuple[int, int] | None = None) -> None:
+        """Begin `write` in a worker process, so that the indexes are built while the pages
+        are rendered (on the second core); `finish` waits for it.
+
+        The worker is forked: it reads the documents as they are, without copying them
+        (`gc.freeze` keeps the collector from touching, and so copying, their memory).
+        """
+        if not self.settings.get("SEARCH_INDEXES", True):
+            return
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        gc.freeze()
+        try:
+            self.pages_done = context.Event()
+            self.worker = context.Process(target=self._work, args=(site, part, sender))
+            self.worker.start()
+        finally:
+            gc.unfreeze()
+        sender.close()
+        self.outcome = receiver
+        _running.append(self)
+
+    def _work(self, site: Path, part: tuple[int, int] | None, sender) -> None:
+        _die_with_parent()
+        try:
+            self.write(site, part)
+        except BaseException:
+            sender.send(traceback.format_exc())
+            raise
+        sender.send(None)
+
+    def finish(self) -> None:
+        """Wait for the worker `start` began; raise RuntimeError if it failed."""
+        if self.worker is None:
+            return
+        self.pages_done.set()
+        try:
+            failure = self.outcome.recv()
+        except EOFError:
+            failure = f"the search worker ended without a word (exit code {self.worker.exitcode})"
+        self.worker.join()
+        self.stop()
+        if failure is not None:
+            raise RuntimeError(f"search indexes: {failure}")
+
+    def stop(self) -> None:
+        """End the worker, if it is still running (a build that failed elsewhere)."""
+        if self.worker is not None:
+            if self.worker.is_alive():
+                self.worker.kill()
+            self.worker.join()
+            self.outcome.close()
+            self.worker = None
+        if self in _running:
+            _running.remove(self)
 
     def relate(self) -> None:
         """Attach up to five related documents to every item (before pages are written)."""
@@ -141,12 +219,13 @@ class SearchIndexes:
         cache = self.settings.get("SEARCH_SHARD_CACHE")
         if cache is None:  # default: beside the content, in the builds' directory
             cache = Path(self.settings["PATH"]).resolve().parent / ".build" / "pagefind-shards"
+        procs = int(self.settings.get("SEARCH_PAGEFIND_PROCS") or os.cpu_count() or 1)
         try:
             stats = write_bundle(
                 self.docs, site, work / "docs", folds,
                 shard_size=int(self.settings.get("SEARCH_SHARD_SIZE") or SHARD_SIZE),
-                procs=int(self.settings.get("SEARCH_PAGEFIND_PROCS") or os.cpu_count() or 1),
-                cache=Path(cache) if cache else None, part=part,
+                procs=procs,
+                cache=Path(cache) if cache else None, part=part, others_done=self.pages_done,
             )  # fmt: skip
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -166,3 +245,13 @@ class SearchIndexes:
             build_index(self.docs, Path(whoosh), self.analysed, procs=procs, folds=folds)
         names = [s for t in self.archive.taxonomies.values() for term in t for s in term.spellings]
         write_lexicon(self.docs, site, Path(whoosh) if whoosh else None, names)
+
+
+# Search workers started and not yet finished; `stop_workers` ends them when a build fails
+# before it waits for them (Pelican raised while rendering the pages).
+_running: list[SearchIndexes] = []
+
+
+def stop_workers() -> None:
+    for indexes in list(_running):
+        indexes.stop()

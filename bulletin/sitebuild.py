@@ -18,23 +18,23 @@ import fcntl
 import logging
 import os
 import re
+import runpy
 import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pelican import Pelican
-from pelican.log import console
-from pelican.settings import read_settings
-
-from bulletin.archive import Archive
-from bulletin.checks import read_archive
 from bulletin.fingerprint import Manifest, input_fingerprint
-from bulletin.parts import merge_site
-from bulletin.precompress import Compressed, precompress
 from bulletin.problems import errors, located
-from bulletin.verify import Expected, SiteProblem, verify_site
+
+# Pelican and the archive's modules are imported where a build needs them: a build with
+# nothing changed imports none of them (importing them takes longer than the whole check).
+if TYPE_CHECKING:
+    from bulletin.archive import Archive
+    from bulletin.precompress import Compressed
+    from bulletin.verify import Expected, SiteProblem
 
 
 class BuildFailed(Exception):
@@ -78,6 +78,8 @@ class _Collector(logging.Handler):
 def expected_in_site(archive: Archive) -> Expected:
     """What a built site must hold: a page per document, term and year; every document
     searchable."""
+    from bulletin.verify import Expected
+
     pages = [d.url for d in archive.pages]
     for key, taxonomy in archive.taxonomies.items():
         pages += [archive.term_url(key, term) for term in taxonomy]
@@ -87,6 +89,10 @@ def expected_in_site(archive: Archive) -> Expected:
 
 def render_site(settings_file: str, output: Path, overrides: dict | None = None) -> list[str]:
     """Run Pelican into `output`; return its warnings. Raise BuildFailed on errors."""
+    from pelican import Pelican
+    from pelican.log import console
+    from pelican.settings import read_settings
+
     settings = read_settings(
         settings_file, override={"OUTPUT_PATH": str(output), **(overrides or {})}
     )
@@ -103,6 +109,9 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
             )
         )
     finally:
+        from bulletin.search_records import stop_workers
+
+        stop_workers()  # a search worker of a build that failed: nothing will read its output
         console.quiet = quiet
         root.removeHandler(collector)
     failed = [r.getMessage() for r in collector.records if r.levelno >= logging.ERROR]
@@ -219,6 +228,33 @@ class _Steps:
             self.current = None
 
 
+# The settings a build's fingerprint and outputs depend on (see `_inputs`).
+INPUT_SETTINGS = ("PATH", "THEME", "SITEURL", "SEARCH_WHOOSH_PATH")
+
+
+def _inputs(settings_file: str, overrides: dict) -> dict | None:
+    """INPUT_SETTINGS as Pelican's `read_settings` gives them, read without Pelican: the
+    settings file run as Python, the overrides over it, paths made absolute from the
+    settings file's directory. None when they cannot be read so.
+
+    A build compares them with Pelican's own reading before it records a manifest, so a
+    difference can only cost a full build, never skip one that was needed.
+    """
+    path = Path(settings_file).resolve()
+    try:
+        values = {**runpy.run_path(str(path)), **overrides}
+    except Exception:
+        return None
+    inputs = {key: values.get(key) for key in INPUT_SETTINGS}
+    if not isinstance(inputs["PATH"], str) or not isinstance(inputs["THEME"], str):
+        return None
+    for key in ("PATH", "THEME"):
+        absolute = os.path.abspath(os.path.normpath(os.path.join(path.parent, inputs[key])))
+        if key == "PATH" or os.path.exists(absolute):  # THEME may name one of Pelican's
+            inputs[key] = absolute
+    return inputs
+
+
 def _fingerprint(settings_file: str, settings: dict, overrides: dict, publish: bool) -> str:
     """The fingerprint of a build's inputs (see `bulletin.fingerprint`)."""
     here = Path(settings_file).resolve().parent
@@ -229,6 +265,14 @@ def _fingerprint(settings_file: str, settings: dict, overrides: dict, publish: b
         files,
         {"overrides": overrides, "publish": publish, "siteurl": settings.get("SITEURL")},
     )
+
+
+def _targets(settings_file: str, settings: dict, target: Path) -> dict[str, Path]:
+    """The symlinks a build swaps: the site, and the Whoosh index where one is built."""
+    targets = {"site": target}
+    if settings.get("SEARCH_WHOOSH_PATH"):
+        targets["search"] = Path(settings_file).resolve().parent / settings["SEARCH_WHOOSH_PATH"]
+    return targets
 
 
 def build_site(
@@ -258,17 +302,25 @@ def build_site(
     started = time.perf_counter()
     step = _Steps(progress)
     overrides = {**(overrides or {}), **({"PATH": str(content)} if content else {})}
-    settings = read_settings(settings_file, override=overrides)
-    content = Path(settings["PATH"])
-    targets = {"site": target}
-    if settings.get("SEARCH_WHOOSH_PATH"):
-        targets["search"] = Path(settings_file).resolve().parent / settings["SEARCH_WHOOSH_PATH"]
-    fingerprint = _fingerprint(settings_file, settings, overrides, publish)
     manifest_path = _builds(target) / f"{target.name}.manifest.json"
-    recorded = Manifest.read(manifest_path)
-    unchanged = recorded and recorded.fingerprint == fingerprint and recorded.intact(targets)
-    if unchanged and parts is None:
-        return BuildResult(target.resolve(), time.perf_counter() - started, skipped=True)
+    inputs = _inputs(settings_file, overrides)
+    fingerprint = None
+    if inputs is not None:
+        targets = _targets(settings_file, inputs, target)
+        fingerprint = _fingerprint(settings_file, inputs, overrides, publish)
+        recorded = Manifest.read(manifest_path)
+        unchanged = recorded and recorded.fingerprint == fingerprint and recorded.intact(targets)
+        if unchanged and parts is None:
+            return BuildResult(target.resolve(), time.perf_counter() - started, skipped=True)
+    from pelican.settings import read_settings
+
+    from bulletin.checks import read_archive
+
+    settings = read_settings(settings_file, override=overrides)
+    if inputs is None or any(inputs[key] != settings.get(key) for key in INPUT_SETTINGS):
+        fingerprint = None  # read otherwise than Pelican reads them: record no manifest
+    targets = _targets(settings_file, settings, target)
+    content = Path(settings["PATH"])
     step("check")
     archive, problems = read_archive(
         content, settings.get("BULLETIN_URLS"), drafts=bool(settings.get("BULLETIN_DRAFTS"))
@@ -286,13 +338,21 @@ def build_site(
         compressed = None
         try:
             if parts is not None:
+                from bulletin.parts import merge_site
+
                 step("merge")
                 merge_site(parts, new)
                 warnings = []
             else:
                 step("render")
-                warnings = render_site(settings_file, new, {**overrides, **staged})
+                # The archive just read and checked, so that the generator need not read it
+                # again (the same files, URLs and drafts setting: the same archive).
+                checked = {"BULLETIN_CHECKED": (archive, problems)}
+                warnings = render_site(settings_file, new, {**overrides, **staged, **checked})
             if publish:
+                from bulletin.precompress import precompress
+                from bulletin.verify import verify_site
+
                 step("verify")
                 found = verify_site(new, settings["SITEURL"], expected_in_site(archive))
                 if found:
@@ -310,10 +370,11 @@ def build_site(
         if whoosh_target is not None:
             with build_lock(whoosh_target):
                 swap_in(Path(staged["SEARCH_WHOOSH_PATH"]), whoosh_target)
-        manifest = Manifest.record(fingerprint, targets)
-        temporary = manifest_path.with_name(manifest_path.name + f".{os.getpid()}")
-        temporary.write_text(manifest.to_json(), encoding="utf-8")
-        os.replace(temporary, manifest_path)
+        if fingerprint is not None:
+            manifest = Manifest.record(fingerprint, targets)
+            temporary = manifest_path.with_name(manifest_path.name + f".{os.getpid()}")
+            temporary.write_text(manifest.to_json(), encoding="utf-8")
+            os.replace(temporary, manifest_path)
     step.stop()
     return BuildResult(
         new, time.perf_counter() - started, warnings, step.seconds, compressed,

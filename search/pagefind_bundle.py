@@ -17,9 +17,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from search.documents import SearchDoc
 from search.pagefind_files import SIGNATURE, read_cbor, write_cbor
@@ -175,6 +177,46 @@ def _clean_cache(cache: Path, used: set[str], keep_seconds: float = 86400.0) -> 
             shutil.rmtree(entry, ignore_errors=True)
 
 
+class Done(Protocol):
+    """Set when other work (the page rendering beside the search worker) is over, such
+    as a `multiprocessing.Event`."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class _Slots:
+    """How many Pagefind processes may run side by side: `procs`, or one fewer until
+    `others_done` is set; the last slot opens as soon as it is."""
+
+    def __init__(self, procs: int, others_done: Done | None):
+        narrow = others_done is not None and procs > 1 and not others_done.is_set()
+        self.semaphore = threading.Semaphore(procs - 1 if narrow else procs)
+        self.closed = threading.Event()
+        self.watcher = None
+        if narrow:
+            self.watcher = threading.Thread(target=self._widen, args=(others_done,), daemon=True)
+            self.watcher.start()
+
+    def _widen(self, others_done: Done) -> None:
+        while not self.closed.is_set():
+            if others_done.wait(0.2):
+                self.semaphore.release()
+                return
+
+    def __enter__(self) -> None:
+        self.semaphore.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.semaphore.release()
+
+    def close(self) -> None:
+        self.closed.set()
+        if self.watcher is not None:
+            self.watcher.join()
+
+
 def write_bundle(
     docs: list[SearchDoc],
     site: Path,
@@ -184,10 +226,12 @@ def write_bundle(
     procs: int = 2,
     cache: Path | None = None,
     part: tuple[int, int] | None = None,
+    others_done: Done | None = None,
 ) -> BundleStats:
     """Index `docs` into `site`/pagefind in shards, using `work` for the search documents.
 
-    Shards run `procs` Pagefind processes side by side. With a `cache` directory, a shard
+    Shards run `procs` Pagefind processes side by side (one fewer until `others_done` is
+    set: other work of the machine is over, see `Done`). With a `cache` directory, a shard
     whose documents are unchanged since an earlier build is copied from there rather than
     indexed again (named by the hash of Pagefind's version and the shard's documents).
 
@@ -208,8 +252,15 @@ def write_bundle(
             digest.update(f"{doc.url}\0{page}\0".encode())
         jobs.append((pages, digest.hexdigest()[:32]))
     mine = [i for i in range(len(jobs)) if part is None or i % part[1] == part[0]]
+    slots = _Slots(max(1, procs), others_done)
+
+    def index(i: int):
+        with slots:
+            return _index_shard(*jobs[i], work=work, cache=cache)
+
     with concurrent.futures.ThreadPoolExecutor(max(1, procs)) as pool:
-        built = list(pool.map(lambda i: _index_shard(*jobs[i], work=work, cache=cache), mine))
+        built = list(pool.map(index, mine))
+    slots.close()
     peaks = sorted((peak for _, peak in built if peak), reverse=True)
     parts = site / PARTS_DIR
     if parts.exists():

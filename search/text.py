@@ -95,6 +95,7 @@ def _base36(number: int) -> str:
     return out or "0"
 
 
+@lru_cache(maxsize=1 << 16)  # a few thousand distinct tokens make up millions of words
 def unit_code(token: str) -> str:
     """A token as a Latin code: 温 → h<3 base-36 digits of its code point>, 2014 → l42014.
 

@@ -128,7 +128,10 @@ def build_index(
     (directory / FOLDS_FILE).write_text(
         json.dumps(folds, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )
-    writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1)
+    # Each writer process pools postings up to `limitmb` before spilling them to disk: 256
+    # MB in all, whatever the number of processes (two of 256 MB each went over 1.5 GB
+    # beside the build's other processes).
+    writer = ix.writer(procs=procs, limitmb=256 // max(1, procs), multisegment=procs > 1)
     for doc, words_of in zip(docs, analysed, strict=True):
         writer.add_document(**_document(doc, words_of))
     writer.commit()

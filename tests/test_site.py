@@ -147,7 +147,8 @@ def test_feeds_and_sitemap(site: Path, archive):
     feed = etree.parse(str(site / "feeds/all.atom.xml"))
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.xpath("//a:entry", namespaces=ns)
-    assert len(entries) == len(archive.items) + len(archive.policies) + len(archive.speeches)
+    documents = len(archive.items) + len(archive.policies) + len(archive.speeches)
+    assert len(entries) == min(documents, 100)  # a feed holds the newest 100 (FEED_MAX_ITEMS)
     for key, taxonomy in archive.taxonomies.items():
         for term in taxonomy:
             assert (site / "feeds" / key / f"{term.slug}.atom.xml").is_file()
@@ -230,3 +231,29 @@ def test_related_documents_prefer_the_same_county_or_topic(archive):
         len(by_url) * (len(by_url) - 1)
     )
     assert chosen > baseline + 0.25, (chosen, baseline)
+
+
+def test_feeds_hold_the_newest_documents(tmp_path: Path, archive):
+    """Each feed holds the newest FEED_MAX_ITEMS documents, newest first."""
+    from lxml import etree
+
+    site = build_into(tmp_path / "site", FEED_MAX_ITEMS=5, SEARCH_INDEXES=False)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = etree.parse(str(site / "feeds/all.atom.xml"))
+    links = feed.xpath("//a:entry/a:link/@href", namespaces=ns)
+    dated = [d for d in archive.documents if d.sort_date is not None]
+    newest = sorted(dated, key=lambda d: (d.sort_date.first_day, d.url), reverse=True)[:5]
+    assert [link.removeprefix("http://localhost:8000/") for link in links] == [
+        d.url for d in newest
+    ]
+
+
+def test_a_failing_search_worker_fails_the_build(tmp_path: Path):
+    """The search indexes are built in a worker process beside the pages: its failure is
+    the build's, and no worker is left running."""
+    from bulletin.search_records import _running
+    from bulletin.sitebuild import BuildFailed
+
+    with pytest.raises(BuildFailed, match="search indexes"):
+        build_into(tmp_path / "site", SEARCH_PAGEFIND_PROCS="two")
+    assert not _running

@@ -117,6 +117,8 @@ class Preview:
         archive, problems = read_archive(
             self.content, settings.get("BULLETIN_URLS"), drafts=True, cache=self.cache
         )
+        for gone in [path for path in self.cache if not Path(path).is_file()]:
+            del self.cache[gone]  # a deleted or renamed file
         if errors(problems) or archive is None:
             raise BuildFailed([located(p, self.content) for p in errors(problems)])
         return archive, problems

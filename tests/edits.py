@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from bulletin.taxonomy import load_taxonomies
+
 ITEM_BLOCK = re.compile(r"```item\n(.*?)```", re.S)
 HEADING = re.compile(r"^## (.+)$", re.M)
 
@@ -35,6 +37,27 @@ def _words(rng: random.Random, content: Path) -> str:
     return rng.choice(runs) if runs else "补充说明"
 
 
+def _item_meta(
+    rng: random.Random, content: Path, has: str = ""
+) -> tuple[Path, str, re.Match] | None:
+    """A random issue file, its text and one of its item blocks (one with a line starting
+    `has`, if given); None if it has none."""
+    path = rng.choice(_issues(content))
+    text = path.read_text(encoding="utf-8")
+    blocks = [b for b in ITEM_BLOCK.finditer(text) if re.search(f"^{has}", b.group(1), re.M)]
+    return (path, text, rng.choice(blocks)) if blocks else None
+
+
+def _splice(path: Path, text: str, span: tuple[int, int], new: str) -> None:
+    """Write `text` with `span` replaced by `new` to `path`."""
+    path.write_text(text[: span[0]] + new + text[span[1] :], encoding="utf-8")
+
+
+def _set(meta: str, key: str, value: str) -> str:
+    """Item metadata with the field `key` set to `value`."""
+    return re.sub(rf"^{key}: .*$", f"{key}: {value}", meta, count=1, flags=re.M)
+
+
 def retitle_item(rng: random.Random, content: Path) -> str:
     path = rng.choice(_issues(content))
     text = path.read_text(encoding="utf-8")
@@ -42,59 +65,40 @@ def retitle_item(rng: random.Random, content: Path) -> str:
     if not headings:
         return "no item"
     heading = rng.choice(headings)
-    new = f"## {heading.group(1)}{_words(rng, content)}"
-    path.write_text(text[: heading.start()] + new + text[heading.end() :], encoding="utf-8")
+    _splice(path, text, heading.span(), f"## {heading.group(1)}{_words(rng, content)}")
     return f"retitle an item of {path.name}"
 
 
 def rewrite_item(rng: random.Random, content: Path) -> str:
-    path = rng.choice(_issues(content))
-    text = path.read_text(encoding="utf-8")
-    blocks = list(ITEM_BLOCK.finditer(text))
-    if not blocks:
+    if (found := _item_meta(rng, content)) is None:
         return "no item"
-    block = rng.choice(blocks)
+    path, text, block = found
     sentence = f"\n\n{_words(rng, content)}，{_words(rng, content)}。"
-    path.write_text(text[: block.end()] + sentence + text[block.end() :], encoding="utf-8")
+    _splice(path, text, (block.end(), block.end()), sentence)
     return f"add a paragraph to an item of {path.name}"
 
 
 def retag_item(rng: random.Random, content: Path) -> str:
-    path = rng.choice(_issues(content))
-    text = path.read_text(encoding="utf-8")
-    blocks = list(ITEM_BLOCK.finditer(text))
-    if not blocks:
+    if (found := _item_meta(rng, content)) is None:
         return "no item"
-    block = rng.choice(blocks)
+    path, text, block = found
     key = rng.choice(["counties", "topics"])
-    names = _terms(content, key)
+    names = [term.name for term in load_taxonomies(content)[key]]
     chosen = rng.sample(names, k=min(len(names), rng.randint(0, 2)))
-    meta = re.sub(
-        rf"^{key}: .*$", f"{key}: [{', '.join(chosen)}]", block.group(1), count=1, flags=re.M
-    )
-    start, end = block.span(1)
-    path.write_text(text[:start] + meta + text[end:], encoding="utf-8")
+    _splice(path, text, block.span(1), _set(block.group(1), key, f"[{', '.join(chosen)}]"))
     return f"move an item of {path.name} to {key} {chosen}"
 
 
-def _terms(content: Path, key: str) -> list[str]:
-    text = (content / "taxonomy" / f"{key}.yaml").read_text(encoding="utf-8")
-    return re.findall(r"^- name: (\S+)", text, re.M) or re.findall(r"name: (\S+)", text)
-
-
 def redate_item(rng: random.Random, content: Path) -> str:
-    path = rng.choice(_issues(content))
-    text = path.read_text(encoding="utf-8")
-    issue_date = re.search(r"^date: (\d{4}-\d{2}-\d{2})$", text, re.M)
-    blocks = [b for b in ITEM_BLOCK.finditer(text) if re.search(r"^date: ", b.group(1), re.M)]
-    if issue_date is None or not blocks:
+    if (found := _item_meta(rng, content, has="date: ")) is None:
         return "no dated item"
-    block = rng.choice(blocks)
+    path, text, block = found
+    issue_date = re.search(r"^date: (\d{4}-\d{2}-\d{2})$", text, re.M)
+    if issue_date is None:
+        return "no issue date"
     printed = dt.date.fromisoformat(issue_date.group(1))
     new = printed - dt.timedelta(days=rng.randint(0, 20))
-    meta = re.sub(r"^date: .*$", f"date: {new.isoformat()}", block.group(1), count=1, flags=re.M)
-    start, end = block.span(1)
-    path.write_text(text[:start] + meta + text[end:], encoding="utf-8")
+    _splice(path, text, block.span(1), _set(block.group(1), "date", new.isoformat()))
     return f"redate an item of {path.name} to {new}"
 
 
@@ -136,15 +140,8 @@ def delete_issue(rng: random.Random, content: Path) -> str:
     if len(issues) < 3:
         return "too few issues to delete one"
     path = rng.choice(issues)
-    if _cited_as_source(content, path):
-        return "its items are cited"
     path.unlink()
     return f"delete {path.name}"
-
-
-def _cited_as_source(content: Path, path: Path) -> bool:
-    """Whether another document names this issue's items (interprets: …): keep it."""
-    return False
 
 
 def edit_held(rng: random.Random, content: Path) -> str:
@@ -174,8 +171,7 @@ def retitle_held(rng: random.Random, content: Path) -> str:
     title = re.search(r"^title: (.+)$", text, re.M)
     if title is None:
         return "no title"
-    new = f"title: {title.group(1)}（{_words(rng, content)}）"
-    path.write_text(text[: title.start()] + new + text[title.end() :], encoding="utf-8")
+    _splice(path, text, title.span(), f"title: {title.group(1)}（{_words(rng, content)}）")
     return f"retitle {path.name}"
 
 

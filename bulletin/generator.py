@@ -121,10 +121,7 @@ class ArchiveGenerator(Generator):
             document.html, document.toc = rendered.html, rendered.toc
         self.search = SearchIndexes(archive, self.settings, self.cut)
         if self.cut is not None:  # keep only what this archive holds
-            self.cut = {
-                (d.title, d.text): a
-                for d, a in zip(self.search.docs, self.search.analysed, strict=True)
-            }
+            self.cut = self.search.words
         self.search.relate()
         if self.defer_search is None:
             self.search.start(Path(self.output_path), self.part)  # while the pages are written

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bulletin.model import Document
-from bulletin.tracking import Reads, answer, document_state, fingerprint, recording, replay
+from bulletin.tracking import Reads, document_state, fingerprint, recording, replay
 
 LONG = 100  # a list this long is fingerprinted once a round (`Memo.key`)
 
@@ -105,7 +105,7 @@ class Memo:
         if path not in round_.answers:
             try:
                 value = replay(path, round_.roots, round_.globals, round_.documents)
-                round_.answers[path] = answer(value)
+                round_.answers[path] = fingerprint(value)
             except (LookupError, AttributeError, TypeError):
                 round_.answers[path] = None
         return round_.answers[path]

@@ -36,11 +36,19 @@ from pelican.writers import Writer
 
 from bulletin.archive import CONTENT_DIRS
 from bulletin.checks import read_archive
+from bulletin.fingerprint import listing
 from bulletin.generator import ArchiveGenerator
 from bulletin.incremental import Memo
 from bulletin.problems import errors, located
 from bulletin.search_records import SearchIndexes
-from bulletin.sitebuild import BuildFailed, _builds, _new_build_dir, build_lock, swap_in
+from bulletin.sitebuild import (
+    BuildFailed,
+    _new_build_dir,
+    build_lock,
+    collected,
+    manifest_of,
+    swap_in,
+)
 from bulletin.tracking import install, track
 
 logger = logging.getLogger(__name__)
@@ -56,20 +64,14 @@ class Outcome:
     steps: dict[str, float] = field(default_factory=dict)  # seconds: read, context, pages
 
 
-def _snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
-    """Every file under `paths`: path → (size, mtime in ns)."""
-    files: dict[str, tuple[int, int]] = {}
+def _snapshot(paths: list[Path]) -> dict[str, list[int]]:
+    """Every file under `paths` (directories or files): path → [size, mtime in ns]."""
+    files: dict[str, list[int]] = {}
     for top in paths:
         if top.is_file():
-            stat = top.stat()
-            files[str(top)] = (stat.st_size, stat.st_mtime_ns)
-            continue
-        for directory, _, names in os.walk(top):
-            for name in names:
-                path = os.path.join(directory, name)
-                with contextlib.suppress(FileNotFoundError):
-                    stat = os.stat(path)
-                    files[path] = (stat.st_size, stat.st_mtime_ns)
+            files[str(top)] = [top.stat().st_size, top.stat().st_mtime_ns]
+        else:
+            files.update({str(top / k): v for k, v in listing(top).items()})
     return files
 
 
@@ -83,7 +85,7 @@ class Preview:
         self.overrides = {**overrides, "PATH": str(self.content), "BULLETIN_DRAFTS": True}
         here = Path(settings_file).resolve().parent
         self.watched = [self.content, here / "theme", Path(settings_file).resolve()]
-        self.seen: dict[str, tuple[int, int]] = {}
+        self.seen: dict[str, list[int]] = {}
         self.cache: dict[str, tuple] = {}  # content file → its bytes and what they read as
         self.generator: ArchiveGenerator | None = None
         self.search = _SearchCatchUp(self)
@@ -140,7 +142,7 @@ class Preview:
             except BaseException:
                 shutil.rmtree(new, ignore_errors=True)
                 raise
-            (_builds(self.target) / f"{self.target.name}.manifest.json").unlink(missing_ok=True)
+            manifest_of(self.target).unlink(missing_ok=True)
             swap_in(new, self.target)
         self.generator = generator
         self.search.written = set()
@@ -164,9 +166,7 @@ class Preview:
         ours.memo, ours.rendered, ours.cut = Memo(), {}, {}
         ours.defer_search = lambda search: None  # submitted once the site is swapped in
         track(ours.env)
-        collector = _Errors()
-        logging.getLogger().addHandler(collector)
-        try:
+        with collected() as collector:
             for generator in generators:
                 if hasattr(generator, "generate_context"):
                     generator.generate_context()
@@ -176,10 +176,8 @@ class Preview:
                 if hasattr(generator, "generate_output"):
                     generator.generate_output(writer)
             signals.finalized.send(pelican)
-        finally:
-            logging.getLogger().removeHandler(collector)
-        if collector.messages:
-            raise BuildFailed(collector.messages)
+        if collector.failures:
+            raise BuildFailed(collector.failures)
         return ours
 
     def update(self) -> Outcome:
@@ -190,13 +188,10 @@ class Preview:
         preread = self._read()
         steps = {"read": time.perf_counter() - started}
         site = self.target.resolve()
-        collector = _Errors()
-        logging.getLogger().addHandler(collector)
         try:
-            with build_lock(self.target):
-                (_builds(self.target) / f"{self.target.name}.manifest.json").unlink(
-                    missing_ok=True
-                )  # the site is no longer the one `invoke build` recorded
+            with collected() as collector, build_lock(self.target):
+                # The site is no longer the one `invoke build` recorded.
+                manifest_of(self.target).unlink(missing_ok=True)
                 generator.settings["BULLETIN_CHECKED"] = preread
                 generator.output_path = str(site)
                 generator.defer_search = self.search.submit
@@ -209,11 +204,9 @@ class Preview:
         except BaseException:
             self.generator = None  # the site may be half updated: next time, build it whole
             raise
-        finally:
-            logging.getLogger().removeHandler(collector)
-        if collector.messages:
+        if collector.failures:
             self.generator = None
-            raise BuildFailed(collector.messages)
+            raise BuildFailed(collector.failures)
         round_ = generator.memo.current
         assert round_ is not None
         return Outcome(
@@ -232,15 +225,6 @@ class _AtomicWriter(Writer):
         with super()._open_w(aside, encoding, override) as handle:
             yield handle
         os.replace(aside, filename)
-
-
-class _Errors(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
 
 
 class _SearchCatchUp:

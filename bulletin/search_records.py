@@ -124,17 +124,16 @@ class SearchIndexes:
 
     def __init__(self, archive: Archive, settings: dict, cut: dict | None = None):
         """`cut` (kept by a preview between builds): (title, text) → its words, so that
-        only a changed document is cut again."""
+        only a changed document is cut again (`words` gives it back for the next build)."""
         self.archive = archive
         self.settings = settings
         self.docs = search_docs(archive)
-        if cut is None:
-            self.analysed = analyse(self.docs)
-        else:
-            keys = [(d.title, d.text) for d in self.docs]
-            missing = [d for d, k in zip(self.docs, keys, strict=True) if k not in cut]
-            cut.update(zip(((d.title, d.text) for d in missing), analyse(missing), strict=True))
-            self.analysed = [cut[k] for k in keys]
+        known = cut or {}
+        missing = [d for d in self.docs if (d.title, d.text) not in known]
+        fresh = dict(zip(((d.title, d.text) for d in missing), analyse(missing), strict=True))
+        self.analysed = [
+            known.get((d.title, d.text)) or fresh[(d.title, d.text)] for d in self.docs
+        ]
         # Set once the pages are rendered, when `write` runs beside the rendering (in the
         # worker `start` began): until then the rendering takes a core, so Pagefind runs one
         # process fewer side by side. That also bounds the build's memory: the rendering
@@ -142,6 +141,11 @@ class SearchIndexes:
         self.pages_done: multiprocessing.synchronize.Event | None = None
         self.worker: multiprocessing.process.BaseProcess | None = None
         self.outcome = None  # the worker's end of the pipe: None, or what went wrong
+
+    @property
+    def words(self) -> dict:
+        """Each record's (title, text) → its words: the `cut` of the next build."""
+        return {(d.title, d.text): a for d, a in zip(self.docs, self.analysed, strict=True)}
 
     def start(self, site: Path, part: tuple[int, int] | None = None) -> None:
         """Begin `write` in a worker process, so that the indexes are built while the pages

@@ -74,6 +74,23 @@ class _Collector(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
 
+    @property
+    def failures(self) -> list[str]:
+        """What was logged at ERROR and above."""
+        return [r.getMessage() for r in self.records if r.levelno >= logging.ERROR]
+
+
+@contextlib.contextmanager
+def collected() -> Iterator[_Collector]:
+    """Collect what is logged at WARNING and above until the block ends."""
+    collector = _Collector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        root.removeHandler(collector)
+
 
 def expected_in_site(archive: Archive) -> Expected:
     """What a built site must hold: a page per document, term and year; every document
@@ -96,32 +113,33 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
     settings = read_settings(
         settings_file, override={"OUTPUT_PATH": str(output), **(overrides or {})}
     )
-    collector = _Collector()
-    root = logging.getLogger()
-    root.addHandler(collector)
     quiet, console.quiet = console.quiet, True  # Pelican's own summary counts blog articles
-    try:
-        Pelican(settings).run()
-    except Exception as exc:
-        collector.records.append(
-            logging.LogRecord(
-                "pelican", logging.CRITICAL, "", 0, f"{type(exc).__name__}: {exc}", None, None
+    with collected() as collector:
+        try:
+            Pelican(settings).run()
+        except Exception as exc:
+            collector.records.append(
+                logging.LogRecord(
+                    "pelican", logging.CRITICAL, "", 0, f"{type(exc).__name__}: {exc}", None, None
+                )
             )
-        )
-    finally:
-        from bulletin.search_records import stop_workers
+        finally:
+            from bulletin.search_records import stop_workers
 
-        stop_workers()  # a search worker of a build that failed: nothing will read its output
-        console.quiet = quiet
-        root.removeHandler(collector)
-    failed = [r.getMessage() for r in collector.records if r.levelno >= logging.ERROR]
-    if failed:
-        raise BuildFailed(failed)
+            stop_workers()  # a search worker of a build that failed: nothing will read its output
+            console.quiet = quiet
+    if collector.failures:
+        raise BuildFailed(collector.failures)
     return [r.getMessage() for r in collector.records]
 
 
 def _builds(target: Path) -> Path:
     return target.parent / ".build"
+
+
+def manifest_of(target: Path) -> Path:
+    """Where the manifest of `target`'s last build is (`bulletin.fingerprint`)."""
+    return _builds(target) / f"{target.name}.manifest.json"
 
 
 def _new_build_dir(target: Path) -> Path:
@@ -302,7 +320,7 @@ def build_site(
     started = time.perf_counter()
     step = _Steps(progress)
     overrides = {**(overrides or {}), **({"PATH": str(content)} if content else {})}
-    manifest_path = _builds(target) / f"{target.name}.manifest.json"
+    manifest_path = manifest_of(target)
     inputs = _inputs(settings_file, overrides)
     fingerprint = None
     if inputs is not None:

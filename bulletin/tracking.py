@@ -161,7 +161,7 @@ class TrackingEnvironment(Environment):
         value = get(_plain(obj))
         if callable(value) and not isinstance(value, (Document, Macro, type)):
             return _Step(value, path)  # a method: its call is the query
-        reads.queries[path] = answer(value)
+        reads.queries[path] = fingerprint(value)
         return value
 
 
@@ -186,12 +186,8 @@ class TrackingContext(Context):
         value = super().call(
             _plain(__obj), *map(_plain, args), **{k: _plain(v) for k, v in kwargs.items()}
         )
-        reads.queries[(*head, call)] = answer(value)
+        reads.queries[(*head, call)] = fingerprint(value)
         return value
-
-
-def answer(value: Any) -> bytes:
-    return fingerprint(value)
 
 
 def track(environment: Environment) -> None:

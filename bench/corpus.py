@@ -48,12 +48,16 @@ def _citation(policy: Policy, year: int, serial: int, rng: random.Random) -> str
     return f"根据{name}{part}的要求，"
 
 
-def make_policies(dest: Path, count: int, paragraphs: list[str], rng: random.Random) -> list:
-    """`count` policies, dated 2005–2024, each citing earlier ones; return (policy, year, n)."""
+def make_policies(
+    dest: Path, count: int, paragraphs: list[str], rng: random.Random, taken: set[str]
+) -> list:
+    """`count` policies, dated 2005–2024, each citing earlier ones; return (policy, year, n).
+    None is titled as one of `taken` (the real policies, copied in beside them)."""
     (dest / "policies").mkdir(parents=True, exist_ok=True)
-    titles = rng.sample(
-        [f"关于{a}{s}工作的{g}" for a in AREAS for s in SUBJECTS for g in GENRES], count
-    )
+    pool = [f"关于{a}{s}工作的{g}" for a in AREAS for s in SUBJECTS for g in GENRES]
+    titles = [t for t in rng.sample(pool, min(count, len(pool))) if t not in taken]
+    # A bigger archive (over 40,000 items) repeats titles as later revisions.
+    titles += [f"{pool[k % len(pool)]}（{k // len(pool) + 1}）" for k in range(count - len(titles))]
     made: list[tuple[Policy, int, int]] = []
     for n in range(count):
         year = 2005 + n * 20 // max(count, 1)
@@ -96,7 +100,8 @@ def make_corpus(dest: Path, items: int = 10_000, seed: int = 2014) -> Path:
         shutil.rmtree(dest)
     shutil.copytree(ROOT / "content" / "taxonomy", dest / "taxonomy")
     (dest / "bulletins").mkdir(parents=True)
-    policies = make_policies(dest, items // ITEMS_PER_POLICY, paragraphs, rng)
+    real_titles = {d.title for d in documents if isinstance(d, Policy)}
+    policies = make_policies(dest, items // ITEMS_PER_POLICY, paragraphs, rng, real_titles)
     start = dt.date(2005, 1, 5)
     issues = (items + ITEMS_PER_ISSUE - 1) // ITEMS_PER_ISSUE
     made = 0

@@ -26,7 +26,7 @@ from bulletin.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.checks import read_archive
 from bulletin.citeformat import gbt7714
 from bulletin.csp import meta_policy
-from bulletin.incremental import Memo
+from bulletin.incremental import Memo, Superseded
 from bulletin.labels import date_label, issue_label, printed_label, source_label
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.opendata import FIELDS, csv_row, document_id, schema_json
@@ -67,6 +67,11 @@ ROOTS = frozenset({"archive", "refs", "tagged"})
 # The home page lists at most this many policies and speeches; the rest are on the
 # paginated lists /policies/ and /speeches/ it links to.
 HOME_LIST = 100
+
+
+def _save_as(url: str) -> str:
+    """The file of the page at `url`."""
+    return url + "index.html" if url.endswith("/") or not url else url
 
 
 def _weight(document: Document) -> int:
@@ -119,14 +124,20 @@ class ArchiveGenerator(Generator):
         for document in archive.pages:
             rendered = self._render(document, archive, held, previous or {})
             document.html, document.toc = rendered.html, rendered.toc
+        self._checkpoint()
         self.search = SearchIndexes(archive, self.settings, self.cut)
         if self.cut is not None:  # keep only what this archive holds
             self.cut = self.search.words
-        self.search.relate()
+        self.search.relate(interrupt=self._checkpoint)
         if self.defer_search is None:
             self.search.start(Path(self.output_path), self.part)  # while the pages are written
         self.archive = archive
         self.context["archive"] = archive
+
+    def _checkpoint(self) -> None:
+        """In a preview, stop here if a newer edit came (raise `Superseded`)."""
+        if self.memo is not None and self.memo.stop.is_set():
+            raise Superseded("context")
 
     def _report(self, problems: list[Problem]) -> None:
         for problem in problems:
@@ -176,28 +187,8 @@ class ArchiveGenerator(Generator):
         )  # fmt: skip
         self._paged(writer, "policies/", "list", archive.policies[::-1], page_title="政策文件")
         self._paged(writer, "speeches/", "list", archive.speeches[::-1], page_title="讲话")
-        for issue in archive.issues:
-            previous, following = archive.issue_neighbours(issue)
-            self._page(
-                writer, issue.url, "issue", doc=issue, page_title=issue.title,
-                previous=previous, following=following,
-            )  # fmt: skip
-        for item in archive.items:
-            previous, following = archive.neighbours(item)
-            self._page(
-                writer, item.url, "item", doc=item, page_title=item.title,
-                previous=previous, following=following,
-            )  # fmt: skip
-        for policy in archive.policies:
-            self._page(
-                writer, policy.url, "policy", doc=policy, page_title=policy.title,
-                body_html=self._with_citers(policy),
-            )  # fmt: skip
-        for speech in archive.speeches:
-            self._page(
-                writer, speech.url, "speech", doc=speech, page_title=speech.title,
-                body_html=self._with_citers(speech),
-            )  # fmt: skip
+        for document in archive.pages:
+            self._document_page(writer, document)
         for key, taxonomy in archive.taxonomies.items():
             self._taxonomy(writer, key, taxonomy)
         years = archive.years()
@@ -221,6 +212,50 @@ class ArchiveGenerator(Generator):
             self.defer_search(self.search)
         else:
             self.search.finish()
+
+    def _document_page(self, writer, document: Document) -> None:
+        """The page of one issue, item, policy or speech."""
+        assert self.archive is not None
+        kwargs: dict = {"doc": document, "page_title": document.title}
+        if isinstance(document, Issue):
+            kwargs["previous"], kwargs["following"] = self.archive.issue_neighbours(document)
+        elif isinstance(document, Item):
+            kwargs["previous"], kwargs["following"] = self.archive.neighbours(document)
+        else:
+            kwargs["body_html"] = self._with_citers(document)
+        template = "issue" if isinstance(document, Issue) else document.kind
+        self._page(writer, document.url, template, **kwargs)
+
+    def first_pages(
+        self, archive: Archive, documents: list[Document], writer, previous: Archive | None
+    ) -> None:
+        """A preview's quick step after an edit: the pages of the edited `documents` alone,
+        made from the new archive before anything else (the pages a reader is looking at).
+
+        What needs the whole archive computed again waits for the full round that follows
+        (`generate_context` and `generate_output`): until then an edited item lists the
+        related items it had in `previous`, by their new titles. The round's record forgets
+        these pages, so that the round makes them again, whatever it finds changed."""
+        before = {d.url: d for d in (previous.pages if previous else [])}
+        now = {d.url: d for d in archive.pages}
+        self.__dict__.pop("tagged", None)
+        self.archive = archive
+        self.context["archive"] = archive
+        held = fingerprint(archive.references.resolver.held)
+        for document in documents:
+            rendered = self._render(document, archive, held, self.rendered or {})
+            document.html, document.toc = rendered.html, rendered.toc
+            old = before.get(document.url)
+            if isinstance(document, Item) and old is not None and old is not document:
+                document.related = [now[d.url] for d in old.related if d.url in now]
+        memo, self.memo = self.memo, None  # written as they are, outside the round's record
+        try:
+            for document in documents:
+                if memo is not None:
+                    memo.forget(_save_as(document.url))
+                self._document_page(writer, document)
+        finally:
+            self.memo = memo
 
     def _common(self) -> dict:
         return {
@@ -251,7 +286,7 @@ class ArchiveGenerator(Generator):
         self.written.append(url)
         if not owns(url, self.part):
             return
-        save_as = url + "index.html" if url.endswith("/") or not url else url
+        save_as = _save_as(url)
         common = self._common()
         self._produce(
             save_as,

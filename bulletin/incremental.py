@@ -9,12 +9,15 @@ archive. After an edit, a new archive is read and the output is made again only 
 - a document it read changed (its `document_state`) or is gone; or
 - one of its queries, asked again of the new archive, answers differently.
 
-Outputs the new build no longer makes are deleted. Pure: no Pelican.
+Outputs the new build no longer makes are deleted. A round may stop half way (`Superseded`,
+when a newer edit comes): the next round then makes again whatever the stopped one touched.
+Pure: no Pelican.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +27,10 @@ from bulletin.model import Document
 from bulletin.tracking import Reads, document_state, fingerprint, recording, replay
 
 LONG = 100  # a list this long is fingerprinted once a round (`Memo.key`)
+
+
+class Superseded(Exception):
+    """A newer edit came: this round stops; the next one makes what it did not."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Memo:
     made: dict[str, Made] = field(default_factory=dict)  # output name → what it was made of
     states: dict[str, bytes] = field(default_factory=dict)  # URL → document_state
     current: Round | None = None
+    stop: threading.Event = field(default_factory=threading.Event)  # set: stop the round
 
     def begin(self, documents: list[Document], roots: dict[str, Any], globals_: dict) -> Round:
         """Start a round for the archive whose every document (with a URL) is `documents`."""
@@ -63,6 +71,9 @@ class Memo:
         states = {url: document_state(d) for url, d in by_url.items()}
         changed = {u for u, s in states.items() if self.states.get(u) != s}
         changed |= set(self.states) - set(states)
+        # Until the round ends, these count as changed: a round stopped half way (a newer
+        # edit came) may have made outputs of them in a state the next round cannot see.
+        self.states.update(dict.fromkeys(changed, b""))
         self.current = Round(by_url, states, changed, roots, globals_)
         return self.current
 
@@ -125,8 +136,15 @@ class Memo:
         )
         round_.made.append(name)
 
+    def forget(self, name: str) -> None:
+        """The output `name` was written outside any round: the next round makes it again."""
+        self.made.pop(name, None)
+
     def produce(self, name: str, key: bytes, make: Callable[[], None]) -> bool:
-        """Make the output `name` unless it is fresh; True if it was made."""
+        """Make the output `name` unless it is fresh; True if it was made. Raise
+        `Superseded` if the round was asked to stop."""
+        if self.stop.is_set():
+            raise Superseded(name)
         if self.fresh(name, key):
             return False
         with self.making(name, key):

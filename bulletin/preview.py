@@ -34,11 +34,12 @@ from pelican import Pelican, signals
 from pelican.settings import read_settings
 from pelican.writers import Writer
 
-from bulletin.archive import CONTENT_DIRS
+from bulletin.archive import CONTENT_DIRS, Archive
 from bulletin.checks import read_archive
 from bulletin.fingerprint import listing
 from bulletin.generator import ArchiveGenerator
-from bulletin.incremental import Memo
+from bulletin.incremental import Memo, Superseded
+from bulletin.model import Document, Item
 from bulletin.problems import errors, located
 from bulletin.search_records import SearchIndexes
 from bulletin.sitebuild import (
@@ -49,7 +50,7 @@ from bulletin.sitebuild import (
     manifest_of,
     swap_in,
 )
-from bulletin.tracking import install, track
+from bulletin.tracking import fingerprint, install, track
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,8 @@ class Outcome:
     made: int = 0  # pages and feeds made again
     kept: int = 0  # pages and feeds left as they were
     deleted: list[str] = field(default_factory=list)
-    steps: dict[str, float] = field(default_factory=dict)  # seconds: read, context, pages
+    steps: dict[str, float] = field(default_factory=dict)  # seconds: read, first, context…
+    first: list[str] = field(default_factory=list)  # URLs of the pages made first
 
 
 def _snapshot(paths: list[Path]) -> dict[str, list[int]]:
@@ -88,7 +90,9 @@ class Preview:
         self.seen: dict[str, list[int]] = {}
         self.cache: dict[str, tuple] = {}  # content file → its bytes and what they read as
         self.generator: ArchiveGenerator | None = None
+        self.shown: Archive | None = None  # the archive the site shows (its edited pages)
         self.search = _SearchCatchUp(self)
+        self.rest = _Rest(self)
         install()  # documents note who reads them (bulletin.tracking)
 
     # --- builds ----------------------------------------------------------------------------
@@ -96,6 +100,7 @@ class Preview:
     def build(self) -> Outcome:
         """Build what the edits since the last build need: in part if only documents
         changed, else whole. Raise BuildFailed (the site stays as it was)."""
+        self.rest.stop()  # a newer edit: the last update's rest is done again from here
         now = _snapshot(self.watched)
         changed = {p for p in now.keys() | self.seen.keys() if now.get(p) != self.seen.get(p)}
         documents_only = self.generator is not None and all(
@@ -145,6 +150,7 @@ class Preview:
             manifest_of(self.target).unlink(missing_ok=True)
             swap_in(new, self.target)
         self.generator = generator
+        self.shown = preread[0]
         self.search.written = set()
         self.search.submit(generator.search)
         made = len(generator.memo.made) if generator.memo else 0
@@ -181,26 +187,60 @@ class Preview:
         return ours
 
     def update(self) -> Outcome:
-        """Make again, in the site being served, what the edited documents changed."""
+        """After an edit of documents only: first the pages of the edited documents, in the
+        site being served (what a reader looking at them waits for); then, in the background
+        (`wait` for it), every other page and feed the edit changed (`_Rest`)."""
         started = time.perf_counter()
         generator = self.generator
         assert generator is not None and generator.memo is not None
+        previous = self.shown
         preread = self._read()
         steps = {"read": time.perf_counter() - started}
+        edited = _edited(previous, preread[0])
         site = self.target.resolve()
         try:
             with collected() as collector, build_lock(self.target):
                 # The site is no longer the one `invoke build` recorded.
                 manifest_of(self.target).unlink(missing_ok=True)
-                generator.settings["BULLETIN_CHECKED"] = preread
                 generator.output_path = str(site)
+                generator.first_pages(preread[0], edited, self._writer(generator), previous)
+        except BaseException:
+            self.generator = None  # the site may be half updated: next time, build it whole
+            raise
+        if collector.failures:
+            self.generator = None
+            raise BuildFailed(collector.failures)
+        self.shown = preread[0]
+        steps["first"] = time.perf_counter() - started - steps["read"]
+        self.rest.start(preread)
+        return Outcome(
+            time.perf_counter() - started, whole=False, made=len(edited), steps=steps,
+            first=[d.url for d in edited],
+        )  # fmt: skip
+
+    def _writer(self, generator: ArchiveGenerator) -> Writer:
+        return _AtomicWriter(str(self.target.resolve()), settings=generator.settings)
+
+    def complete(self, preread) -> Outcome:
+        """The rest of an update (in `_Rest`'s thread): make again, in the site being
+        served, every page and feed the edited documents changed; raise `Superseded` if a
+        newer edit came first."""
+        started = time.perf_counter()
+        generator = self.generator
+        assert generator is not None and generator.memo is not None
+        steps = {}
+        try:
+            with collected() as collector, build_lock(self.target):
+                generator.settings["BULLETIN_CHECKED"] = preread
                 generator.defer_search = self.search.submit
                 mark = time.perf_counter()
                 generator.generate_context()
                 steps["context"] = time.perf_counter() - mark
                 mark = time.perf_counter()
-                generator.generate_output(_AtomicWriter(str(site), settings=generator.settings))
+                generator.generate_output(self._writer(generator))
                 steps["pages"] = time.perf_counter() - mark
+        except Superseded:
+            raise
         except BaseException:
             self.generator = None  # the site may be half updated: next time, build it whole
             raise
@@ -213,6 +253,86 @@ class Preview:
             time.perf_counter() - started, whole=False, made=len(round_.made), kept=round_.kept,
             deleted=round_.gone, steps=steps,
         )  # fmt: skip
+
+    def wait(self) -> Outcome | None:
+        """Until the site and its search indexes are those of the latest edit; return how
+        the last update's background step went (None: there was none, or it stopped)."""
+        outcome = self.rest.wait()
+        self.search.wait()
+        return outcome
+
+
+def _content_of(document: Document) -> bytes:
+    """A document as its file gives it: not what a build adds (html, related items)."""
+    state = object.__getattribute__(document, "__dict__")
+    return fingerprint(sorted((k, v) for k, v in state.items() if k not in _ADDED))
+
+
+_ADDED = {"html", "toc", "related"}
+
+
+def _edited(previous: Archive | None, archive: Archive) -> list[Document]:
+    """The documents of `archive` that are new or whose content changed since `previous`,
+    and the issues of the items among them (an issue page shows its items' headlines)."""
+    before = {d.url: d for d in (previous.pages if previous else [])}
+    edited = [
+        d
+        for d in archive.pages
+        if (old := before.get(d.url)) is not d
+        and (old is None or _content_of(old) != _content_of(d))
+    ]
+    issues = {d.issue.url: d.issue for d in edited if isinstance(d, Item) and d.issue}
+    known = {d.url for d in edited}
+    return [*(i for u, i in issues.items() if u not in known), *edited]
+
+
+class _Rest:
+    """Runs the rest of each update (`Preview.complete`) in a background thread. A newer
+    edit stops it (`stop`), at the next page, before its own update begins."""
+
+    def __init__(self, preview: Preview):
+        self.preview = preview
+        self.thread: threading.Thread | None = None
+        self.outcome: Outcome | None = None
+        self.report = None  # called with each finished outcome (`invoke serve` prints it)
+
+    def start(self, preread) -> None:
+        self.outcome = None
+        self.thread = threading.Thread(target=self._run, args=(preread,), name="rest")
+        self.thread.daemon = True
+        self.thread.start()
+
+    def _run(self, preread) -> None:
+        try:
+            self.outcome = self.preview.complete(preread)
+        except Superseded:
+            return
+        except BuildFailed as exc:
+            logger.error("%s", "\n".join(exc.messages))
+            return
+        except Exception:
+            logger.exception("预览的后台更新失败；保存任一文件即重建整个网站")
+            return
+        if self.report is not None:
+            self.report(self.outcome)
+
+    def wait(self) -> Outcome | None:
+        if self.thread is not None:
+            self.thread.join()
+        return self.outcome
+
+    def stop(self) -> None:
+        """Stop the running rest, if any (it stops at its next page or step), and wait."""
+        generator = self.preview.generator
+        if self.thread is None or not self.thread.is_alive() or generator is None:
+            self.wait()
+            return
+        assert generator.memo is not None
+        generator.memo.stop.set()
+        try:
+            self.thread.join()
+        finally:
+            generator.memo.stop.clear()
 
 
 class _AtomicWriter(Writer):

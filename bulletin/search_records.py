@@ -12,6 +12,7 @@ import shutil
 import signal
 import tempfile
 import traceback
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -203,10 +204,11 @@ class SearchIndexes:
         if self in _running:
             _running.remove(self)
 
-    def relate(self) -> None:
-        """Attach up to five related documents to every item (before pages are written)."""
+    def relate(self, interrupt: Callable[[], None] | None = None) -> None:
+        """Attach up to five related documents to every item (before pages are written).
+        `interrupt` is called now and then, and may raise to stop."""
         by_url = {d.url: d for d in self.archive.documents}
-        for url, urls in related(self.docs, self.analysed).items():
+        for url, urls in related(self.docs, self.analysed, interrupt=interrupt).items():
             document = by_url[url]
             if isinstance(document, Item):
                 document.related = [by_url[u] for u in urls]

@@ -20,6 +20,7 @@ Pure: Jinja2, no Pelican.
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import hashlib
 import io
 import os
@@ -77,23 +78,31 @@ def uninstall() -> None:
 # --- fingerprints -------------------------------------------------------------------------------
 
 
-class _Pickler(pickle.Pickler):
-    """Pickles a document as its URL: what it holds is followed through `Reads.documents`."""
+def _document(url: str) -> str:
+    """What a pickled document stands for in a fingerprint: its URL (never unpickled)."""
+    return url
 
-    def persistent_id(self, obj: Any) -> str | None:
-        if isinstance(obj, Document):
-            return object.__getattribute__(obj, "url")
-        return None
+
+def _as_url(document: Document) -> tuple:
+    return _document, (object.__getattribute__(document, "url"),)
+
+
+def _kinds(cls: type) -> list[type]:
+    return [cls, *(k for sub in cls.__subclasses__() for k in _kinds(sub))]
 
 
 def fingerprint(value: Any) -> bytes:
     """A hash of `value`, where a document counts by its URL only.
 
     A value that cannot be pickled gets a hash of its own each time: whatever is made of it
-    is always made again."""
+    is always made again. Documents are reduced through the pickler's own dispatch table,
+    which the C pickler consults only for such objects (a `persistent_id` would be a Python
+    call for every object pickled)."""
     buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.dispatch_table = _DISPATCH
     try:
-        _Pickler(buffer, protocol=5).dump(value)
+        pickler.dump(value)
     except (pickle.PicklingError, TypeError, AttributeError):
         return os.urandom(16)
     return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
@@ -222,3 +231,6 @@ def _value(argument: Any, roots: dict, globals_: dict, documents: dict) -> Any:
     if kind == "V":
         return argument[1]
     raise LookupError(argument)
+
+
+_DISPATCH = {**copyreg.dispatch_table, **{kind: _as_url for kind in _kinds(Document)}}

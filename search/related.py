@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
 from search.documents import SearchDoc
 from search.whoosh_index import Analysed, analyse
@@ -23,9 +24,13 @@ SHARED_TERM = 0.3  # score for each shared county or topic
 
 
 def related(
-    docs: list[SearchDoc], analysed: list[Analysed] | None = None, count: int = 5
+    docs: list[SearchDoc],
+    analysed: list[Analysed] | None = None,
+    count: int = 5,
+    interrupt: Callable[[], None] | None = None,
 ) -> dict[str, list[str]]:
-    """URL → the URLs of up to `count` related documents, best first."""
+    """URL → the URLs of up to `count` related documents, best first. `interrupt`, if
+    given, is called every 1,000 documents and may raise to stop."""
     n = len(docs)
     analysed = analysed or analyse(docs)
     bags = [Counter(a.title * 3 + a.body) for a in analysed]
@@ -58,6 +63,8 @@ def related(
         by_context[d.context].append(i)
     result: dict[str, list[str]] = {}
     for i, doc in enumerate(docs):
+        if interrupt is not None and i % 1000 == 0:
+            interrupt()
         scores: dict[int, float] = defaultdict(float)
         for w, v in keys[i].items():
             for j, u in postings[w]:

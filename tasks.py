@@ -255,6 +255,7 @@ def _instant_watcher():
                     loop.add_callback(callback)
 
             threading.Thread(target=listen, name="watch", daemon=True).start()
+            callback()  # livereload's first look: it notes the files as they are
             return True  # no polling
 
     return InstantWatcher()

@@ -7,6 +7,7 @@ and topic is attached to, and years. The Pelican generator only renders what thi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -217,12 +218,22 @@ def draft_paths(content: Path) -> set[str]:
     for directory in CONTENT_DIRS:
         for path in sorted((content / directory).glob("*.md")):
             try:
-                text = path.read_text(encoding="utf-8")
-            except (UnicodeDecodeError, OSError):
+                raw = path.read_bytes()
+            except OSError:
                 continue
-            if marked_draft(text):
+            if _marked_draft(raw):
                 drafts.add(path.relative_to(content).as_posix())
     return drafts
+
+
+@functools.lru_cache(maxsize=16384)
+def _marked_draft(raw: bytes) -> bool:
+    """`marked_draft` of a file's bytes (a preview asks again after every edit)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return marked_draft(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def build_archive(

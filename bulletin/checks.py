@@ -7,6 +7,7 @@ what is wrong and what to do, in Chinese.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -185,27 +186,39 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
 
 def _check_html(archive: Archive, content: Path) -> Iterator[Problem]:
     for document in [*archive.issues, *archive.policies, *archive.speeches]:
-        source = (content / document.path).read_text(encoding="utf-8").splitlines()
-        for number, line in enumerate(source, start=1):
-            if PLACEHOLDER in line:
-                yield Problem(
-                    document.path,
+        text = (content / document.path).read_text(encoding="utf-8")
+        yield from _html_problems(document.path, text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _html_problems(path: str, text: str) -> tuple[Problem, ...]:
+    """A file's placeholders and executable HTML (a preview asks again after every edit)."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if PLACEHOLDER in line:
+            problems.append(
+                Problem(
+                    path,
                     number,
                     f"还有未填写的模板文字“{PLACEHOLDER}”",
                     "照原文填写这一处，或删去不需要的行",
                 )
-            for pattern, what in (
-                (RAW_SCRIPT_RE, "含有 <script> 等可执行的 HTML"),
-                (EVENT_HANDLER_RE, "含有 onclick 之类的事件属性"),
-                (JS_URL_RE, "含有 javascript: 链接"),
-            ):
-                if pattern.search(line):
-                    yield Problem(
-                        document.path,
+            )
+        for pattern, what in (
+            (RAW_SCRIPT_RE, "含有 <script> 等可执行的 HTML"),
+            (EVENT_HANDLER_RE, "含有 onclick 之类的事件属性"),
+            (JS_URL_RE, "含有 javascript: 链接"),
+        ):
+            if pattern.search(line):
+                problems.append(
+                    Problem(
+                        path,
                         number,
                         f"正文{what}",
                         "删除这段 HTML；正文只用 Markdown，原文中的尖括号请写成 &lt;",
                     )
+                )
+    return tuple(problems)
 
 
 def _check_sources(archive: Archive, content: Path) -> Iterator[Problem]:

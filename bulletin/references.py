@@ -19,6 +19,7 @@ Also the policy's validity fields (`STATUSES`) are checked here, with the proble
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -292,8 +293,13 @@ def _held(document: Policy | Speech) -> Held:
     number = (
         parse(document.doc_number) if isinstance(document, Policy) and document.doc_number else None
     )
-    anchors = frozenset(e.anchor for e in render_markdown(document.body, structure=True).toc)
-    return Held(document.url, document.title, number, anchors)
+    return Held(document.url, document.title, number, _anchors(document.body))
+
+
+@functools.lru_cache(maxsize=4096)
+def _anchors(body: str) -> frozenset[str]:
+    """The anchors of a policy's or speech's parts (a preview asks again after every edit)."""
+    return frozenset(e.anchor for e in render_markdown(body, structure=True).toc)
 
 
 def resolve_name(resolver: Resolver, name: str) -> str | None:

@@ -148,9 +148,10 @@ class SearchIndexes:
         """Each record's (title, text) → its words: the `cut` of the next build."""
         return {(d.title, d.text): a for d, a in zip(self.docs, self.analysed, strict=True)}
 
-    def start(self, site: Path, part: tuple[int, int] | None = None) -> None:
+    def start(self, site: Path, part: tuple[int, int] | None = None, nice: int = 0) -> None:
         """Begin `write` in a worker process, so that the indexes are built while the pages
-        are rendered (on the second core); `finish` waits for it.
+        are rendered (on the second core); `finish` waits for it. `nice`: how much lower the
+        worker's (and its Pagefind processes') priority is than this process's.
 
         The worker is forked: it reads the documents as they are, without copying them
         (`gc.freeze` keeps the collector from touching, and so copying, their memory).
@@ -162,7 +163,7 @@ class SearchIndexes:
         gc.freeze()
         try:
             self.pages_done = context.Event()
-            self.worker = context.Process(target=self._work, args=(site, part, sender))
+            self.worker = context.Process(target=self._work, args=(site, part, sender, nice))
             self.worker.start()
         finally:
             gc.unfreeze()
@@ -170,8 +171,9 @@ class SearchIndexes:
         self.outcome = receiver
         _running.append(self)
 
-    def _work(self, site: Path, part: tuple[int, int] | None, sender) -> None:
+    def _work(self, site: Path, part: tuple[int, int] | None, sender, nice: int) -> None:
         _die_with_parent()
+        os.nice(nice)
         try:
             self.write(site, part)
         except BaseException:

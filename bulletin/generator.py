@@ -26,7 +26,7 @@ from bulletin.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.checks import read_archive
 from bulletin.citeformat import gbt7714
 from bulletin.csp import meta_policy
-from bulletin.incremental import Memo, Superseded
+from bulletin.incremental import Memo
 from bulletin.labels import date_label, issue_label, printed_label, source_label
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.opendata import FIELDS, csv_row, document_id, schema_json
@@ -38,7 +38,7 @@ from bulletin.references import STATUSES, UNSTATED, annotate_parts, site_links
 from bulletin.render import Rendered, render_markdown
 from bulletin.search_records import SearchIndexes
 from bulletin.taxonomy import Taxonomy, Term
-from bulletin.tracking import fingerprint
+from bulletin.tracking import check, fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,7 @@ class ArchiveGenerator(Generator):
         self.rendered: dict[bytes, Rendered] | None = None
         self.defer_search = None
         self.cut: dict | None = None  # the words of each search record, in a preview
+        self.texts: dict | None = None  # the text of each rendered HTML, in a preview
         self.common_key = b""  # the fingerprint of `_common()` but the roots, in a preview
 
     # --- context -----------------------------------------------------------------------------
@@ -124,20 +125,14 @@ class ArchiveGenerator(Generator):
         for document in archive.pages:
             rendered = self._render(document, archive, held, previous or {})
             document.html, document.toc = rendered.html, rendered.toc
-        self._checkpoint()
-        self.search = SearchIndexes(archive, self.settings, self.cut)
+        self.search = SearchIndexes(archive, self.settings, self.cut, self.texts)
         if self.cut is not None:  # keep only what this archive holds
-            self.cut = self.search.words
-        self.search.relate(interrupt=self._checkpoint)
+            self.cut, self.texts = self.search.words, self.search.texts
+        self.search.relate(interrupt=check)
         if self.defer_search is None:
             self.search.start(Path(self.output_path), self.part)  # while the pages are written
         self.archive = archive
         self.context["archive"] = archive
-
-    def _checkpoint(self) -> None:
-        """In a preview, stop here if a newer edit came (raise `Superseded`)."""
-        if self.memo is not None and self.memo.stop.is_set():
-            raise Superseded("context")
 
     def _report(self, problems: list[Problem]) -> None:
         for problem in problems:

@@ -17,20 +17,15 @@ Pure: no Pelican.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bulletin.model import Document
-from bulletin.tracking import Reads, document_state, fingerprint, recording, replay
+from bulletin.tracking import Reads, check, document_state, fingerprint, recording, replay
 
 LONG = 100  # a list this long is fingerprinted once a round (`Memo.key`)
-
-
-class Superseded(Exception):
-    """A newer edit came: this round stops; the next one makes what it did not."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,6 @@ class Memo:
     made: dict[str, Made] = field(default_factory=dict)  # output name → what it was made of
     states: dict[str, bytes] = field(default_factory=dict)  # URL → document_state
     current: Round | None = None
-    stop: threading.Event = field(default_factory=threading.Event)  # set: stop the round
 
     def begin(self, documents: list[Document], roots: dict[str, Any], globals_: dict) -> Round:
         """Start a round for the archive whose every document (with a URL) is `documents`."""
@@ -143,8 +137,7 @@ class Memo:
     def produce(self, name: str, key: bytes, make: Callable[[], None]) -> bool:
         """Make the output `name` unless it is fresh; True if it was made. Raise
         `Superseded` if the round was asked to stop."""
-        if self.stop.is_set():
-            raise Superseded(name)
+        check()
         if self.fresh(name, key):
             return False
         with self.making(name, key):

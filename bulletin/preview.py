@@ -38,7 +38,7 @@ from bulletin.archive import CONTENT_DIRS, Archive
 from bulletin.checks import read_archive
 from bulletin.fingerprint import listing
 from bulletin.generator import ArchiveGenerator
-from bulletin.incremental import Memo, Superseded
+from bulletin.incremental import Memo
 from bulletin.model import Document, Item
 from bulletin.problems import errors, located
 from bulletin.search_records import SearchIndexes
@@ -50,7 +50,7 @@ from bulletin.sitebuild import (
     manifest_of,
     swap_in,
 )
-from bulletin.tracking import fingerprint, install, track
+from bulletin.tracking import Superseded, fingerprint, install, resume, stop, track
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ class Preview:
         ]  # fmt: skip
         ours = next(g for g in generators if isinstance(g, ArchiveGenerator))
         settings["BULLETIN_CHECKED"] = preread
-        ours.memo, ours.rendered, ours.cut = Memo(), {}, {}
+        ours.memo, ours.rendered, ours.cut, ours.texts = Memo(), {}, {}, {}
         ours.defer_search = lambda search: None  # submitted once the site is swapped in
         track(ours.env)
         with collected() as collector:
@@ -322,17 +322,17 @@ class _Rest:
         return self.outcome
 
     def stop(self) -> None:
-        """Stop the running rest, if any (it stops at its next page or step), and wait."""
-        generator = self.preview.generator
-        if self.thread is None or not self.thread.is_alive() or generator is None:
+        """Stop the running rest, if any, and wait: it stops at its next read of a document
+        (`bulletin.tracking.stop`)."""
+        thread = self.thread
+        if thread is None or not thread.is_alive() or thread.ident is None:
             self.wait()
             return
-        assert generator.memo is not None
-        generator.memo.stop.set()
+        stop(thread.ident)
         try:
-            self.thread.join()
+            thread.join()
         finally:
-            generator.memo.stop.clear()
+            resume()
 
 
 class _AtomicWriter(Writer):
@@ -342,8 +342,13 @@ class _AtomicWriter(Writer):
     @contextlib.contextmanager
     def _open_w(self, filename, encoding, override=False):
         aside = f"{filename}.part"
-        with super()._open_w(aside, encoding, override) as handle:
-            yield handle
+        try:
+            with super()._open_w(aside, encoding, override) as handle:
+                yield handle
+        except BaseException:  # a newer edit stopped the round (`Superseded`), or worse
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(aside)
+            raise
         os.replace(aside, filename)
 
 

@@ -311,25 +311,43 @@ def resolve_name(resolver: Resolver, name: str) -> str | None:
     return found[0].key if len(found) == 1 else None
 
 
+# The mentions found in each text (URL, body) while the held documents stay the same: a
+# preview reads the archive again after every edit, mostly the same texts.
+_FOUND: tuple[tuple[Held, ...], dict] = ((), {})
+
+
 def build_references(archive: Archive) -> References:
     """Read every item, policy and speech for mentions; relate them."""
+    global _FOUND
     held_documents: list[Policy | Speech] = [*archive.policies, *archive.speeches]
     resolver = Resolver([_held(d) for d in held_documents])
     documents: dict[str, Document] = {d.url: d for d in (*archive.items, *held_documents)}
     refs = References(documents, resolver)
+    held = tuple(resolver.held)
+    known = _FOUND[1] if _FOUND[0] == held else {}
+    found: dict[tuple[str, str], list[tuple[int, Mention]]] = {}
     for document in documents.values():
         seen: set[tuple[str, str | None]] = set()
-        for index, line in enumerate(getattr(document, "body", "").split("\n")):
-            for mention in resolver.find(line, document.url):
-                refs.found.append(_Found(document, index, mention))
-                if mention.status == "missing":
-                    refs.missing[document.url].append((index, mention))
-                elif mention.target is not None and (mention.target, mention.anchor) not in seen:
-                    seen.add((mention.target, mention.anchor))
-                    target = documents[mention.target]
-                    citation = Citation(document, target, mention.anchor, mention.clause)
-                    refs.cites[document.url].append(citation)
-                    refs.cited_by[target.url].append(citation)
+        body = getattr(document, "body", "")
+        key = (document.url, body)
+        if key not in known:
+            known[key] = [
+                (index, mention)
+                for index, line in enumerate(body.split("\n"))
+                for mention in resolver.find(line, document.url)
+            ]
+        found[key] = known[key]
+        for index, mention in found[key]:
+            refs.found.append(_Found(document, index, mention))
+            if mention.status == "missing":
+                refs.missing[document.url].append((index, mention))
+            elif mention.target is not None and (mention.target, mention.anchor) not in seen:
+                seen.add((mention.target, mention.anchor))
+                target = documents[mention.target]
+                citation = Citation(document, target, mention.anchor, mention.clause)
+                refs.cites[document.url].append(citation)
+                refs.cited_by[target.url].append(citation)
+    _FOUND = (held, found)  # only what this archive holds
     for document in documents.values():
         name = getattr(document, "interprets", None)
         key = resolve_name(resolver, name) if name else None

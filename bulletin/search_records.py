@@ -74,9 +74,14 @@ def search_extra(document: Document) -> dict[str, str]:
     return {}
 
 
-def search_doc(archive: Archive, document: Document) -> SearchDoc:
+def search_doc(archive: Archive, document: Document, texts: dict | None = None) -> SearchDoc:
+    """The search record of `document`. `texts` (a preview's): rendered HTML → its text,
+    known from the last build; the text of HTML not in it is added."""
     date = document.sort_date
-    text = html_to_text(document.html)
+    if texts is None:
+        text = html_to_text(document.html)
+    elif (text := texts.get(document.html)) is None:
+        text = texts[document.html] = html_to_text(document.html)
     context = ""
     if isinstance(document, Item):
         if document.unit:
@@ -106,9 +111,9 @@ def search_doc(archive: Archive, document: Document) -> SearchDoc:
     )
 
 
-def search_docs(archive: Archive) -> list[SearchDoc]:
-    """Every item, policy and speech, newest first."""
-    return [search_doc(archive, document) for document in archive.documents]
+def search_docs(archive: Archive, texts: dict | None = None) -> list[SearchDoc]:
+    """Every item, policy and speech, newest first (`texts`: see `search_doc`)."""
+    return [search_doc(archive, document, texts) for document in archive.documents]
 
 
 def _die_with_parent() -> None:
@@ -123,12 +128,16 @@ def _die_with_parent() -> None:
 class SearchIndexes:
     """The build's search work: related items, the Pagefind bundle and the Whoosh index."""
 
-    def __init__(self, archive: Archive, settings: dict, cut: dict | None = None):
+    def __init__(
+        self, archive: Archive, settings: dict, cut: dict | None = None, texts: dict | None = None
+    ):
         """`cut` (kept by a preview between builds): (title, text) → its words, so that
-        only a changed document is cut again (`words` gives it back for the next build)."""
+        only a changed document is cut again (`words` gives it back for the next build);
+        `texts`, likewise, rendered HTML → its text (`texts` gives it back)."""
         self.archive = archive
         self.settings = settings
-        self.docs = search_docs(archive)
+        self.docs = search_docs(archive, texts)
+        self.texts = None if texts is None else {d.html: texts[d.html] for d in archive.documents}
         known = cut or {}
         missing = [d for d in self.docs if (d.title, d.text) not in known]
         fresh = dict(zip(((d.title, d.text) for d in missing), analyse(missing), strict=True))

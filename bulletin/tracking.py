@@ -25,6 +25,7 @@ import hashlib
 import io
 import os
 import pickle
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +60,35 @@ def recording(reads: Reads) -> Iterator[Reads]:
         _active = outer
 
 
+class Superseded(Exception):
+    """A newer edit came: the preview's background round stops; the next one makes what
+    it did not (`bulletin.incremental`)."""
+
+
+_stopping: int | None = None  # the thread asked to stop (`stop`)
+
+
+def stop(thread: int) -> None:
+    """Make the thread `thread` raise `Superseded` at its next read of a document, or its
+    next `check`: at once, wherever it is in a round."""
+    global _stopping
+    _stopping = thread
+
+
+def resume() -> None:
+    global _stopping
+    _stopping = None
+
+
+def check() -> None:
+    """Raise `Superseded` if this thread was asked to stop."""
+    if _stopping is not None and _stopping == threading.get_ident():
+        raise Superseded
+
+
 def _recording_getattribute(self: Document, name: str) -> Any:
+    if _stopping is not None and _stopping == threading.get_ident():
+        raise Superseded(name)
     if _active is not None:
         _active.documents.add(object.__getattribute__(self, "url"))
     return object.__getattribute__(self, name)

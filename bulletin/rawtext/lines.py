@@ -7,6 +7,7 @@ width. These helpers make lines comparable without changing a word of the text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -195,6 +196,7 @@ def md_paragraph(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=65536)
 def key(text: str) -> str:
     """Text without spaces and punctuation, for matching a title to its headline."""
     return "".join(ch for ch in text if ch.isalnum())

@@ -62,7 +62,10 @@ class Memo:
     def begin(self, documents: list[Document], roots: dict[str, Any], globals_: dict) -> Round:
         """Start a round for the archive whose every document (with a URL) is `documents`."""
         by_url = {object.__getattribute__(d, "url"): d for d in documents}
-        states = {url: document_state(d) for url, d in by_url.items()}
+        states = {}
+        for url, document in by_url.items():
+            check()  # a newer edit stops the round here too (this reads no attribute)
+            states[url] = document_state(document)
         changed = {u for u, s in states.items() if self.states.get(u) != s}
         changed |= set(self.states) - set(states)
         # Until the round ends, these count as changed: a round stopped half way (a newer

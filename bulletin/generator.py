@@ -14,6 +14,7 @@ import json
 import logging
 import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -159,9 +160,9 @@ class ArchiveGenerator(Generator):
         return found
 
     @cached_property
-    def tagged(self) -> dict[str, dict[str, list[Document]]]:
+    def tagged(self) -> Tagged:
         assert self.archive is not None
-        return {key: self.archive.tagged(key) for key in self.archive.taxonomies}
+        return Tagged(self.archive)
 
     # --- output ------------------------------------------------------------------------------
 
@@ -518,6 +519,28 @@ class ArchiveGenerator(Generator):
             "robots.txt",
             f"User-agent: *\nAllow: /\nSitemap: {self.settings['SITEURL']}/sitemap.xml\n",
         )
+
+
+class Tagged(Mapping):
+    """Each taxonomy's terms → their documents (`Archive.tagged`), worked out on first use:
+    a preview's first pages, which do not list them, need not wait for them."""
+
+    def __init__(self, archive: Archive):
+        self.archive = archive
+        self.known: dict[str, dict[str, list[Document]]] = {}
+
+    def __getitem__(self, key: str) -> dict[str, list[Document]]:
+        if key not in self.known:
+            if key not in self.archive.taxonomies:
+                raise KeyError(key)
+            self.known[key] = self.archive.tagged(key)
+        return self.known[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.archive.taxonomies)
+
+    def __len__(self) -> int:
+        return len(self.archive.taxonomies)
 
 
 def stable_feed_date(context: dict, feed) -> None:

@@ -277,16 +277,31 @@ class _BodyStarts:
         body = getattr(document, "body", "")
         if self.content is None or not body:
             return document.line
+        path = self.content / document.path
+        try:
+            stat = path.stat()
+        except OSError:
+            return document.line
+        first = body.split("\n", 1)[0]
+        key = (str(path), stat.st_size, stat.st_mtime_ns, document.line, first)
+        if key not in _STARTS:
+            _STARTS[key] = self._start(document, path, first)
+        start = _STARTS[key]
+        return document.line if start is None else start + index
+
+    def _start(self, document: Document, path: Path, first: str) -> int | None:
         lines = self.files.get(document.path)
         if lines is None:
-            path = self.content / document.path
-            lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-            self.files[document.path] = lines
-        first = body.split("\n", 1)[0]
+            lines = self.files[document.path] = path.read_text(encoding="utf-8").splitlines()
         for number in range(document.line - 1, len(lines)):
             if lines[number].rstrip() == first:
-                return number + 1 + index
-        return document.line
+                return number + 1
+        return None
+
+
+# Where bodies start, by file state: a preview asks again after every edit, mostly of files
+# that did not change. A few numbers per document (a save adds one entry per changed one).
+_STARTS: dict[tuple, int | None] = {}
 
 
 def _held(document: Policy | Speech) -> Held:

@@ -16,7 +16,8 @@ structure as Pagefind's own (`pagefind/src/index/mod.rs` of Pagefind 1.5):
   index has none: its date order is a file of its own) the shards' orders one after the
   other, so the shards must be given in that order;
 - the fragments, unchanged: a result's id and its positions (`words`) are those of its
-  shard's run, so the search page and its records (search/docs/<id>.json) work as before.
+  shard's run, so the search page and its records (search/docs/<id>.json) work as before;
+  only a page whose id a page of an earlier shard has gets a new one (`_page_ids`).
 
 Ranking reads each page's word count and the number of pages from the metadata, so the
 merged index ranks as one index of all the documents does. Pure: files in, files out.
@@ -37,6 +38,7 @@ from search.pagefind_files import read_cbor, write_cbor
 CHUNK_SIZE = 20_000  # Pagefind's: positions + 1 per page, summed over a chunk's words
 PARALLEL_FROM = 2_000  # pages: below this, one process merges faster than two start
 INDEX_FILES = ("pagefind-entry.json", "fragment", "index", "filter")
+SUFFIX = ".pf_fragment"
 
 
 def _words(bundle: Path, chunks: list) -> Iterator[list]:
@@ -72,11 +74,11 @@ def merge_bundles(shards: list[Path], out: Path, procs: int = 1) -> None:
             shutil.copy2(item, out / item.name)
     for name in ("fragment", "index", "filter"):
         (out / name).mkdir()
-    for shard in shards:
+    ids = _page_ids(shards)
+    for shard, renamed in zip(shards, ids, strict=True):
         for fragment in sorted((shard / "fragment").iterdir()):
-            if (out / "fragment" / fragment.name).exists():
-                raise ValueError(f"Pagefind page id {fragment.stem} in two shards")
-            shutil.copy2(fragment, out / "fragment" / fragment.name)
+            page_id = fragment.name.removesuffix(SUFFIX)
+            shutil.copy2(fragment, out / "fragment" / f"{renamed.get(page_id, page_id)}{SUFFIX}")
     entry = dict(entries[0])
     entry["languages"] = {}
     for language in languages:
@@ -85,6 +87,8 @@ def merge_bundles(shards: list[Path], out: Path, procs: int = 1) -> None:
             read_cbor(s / f"pagefind.{info['hash']}.pf_meta")
             for s, info in zip(shards, infos, strict=True)
         ]
+        for meta, renamed in zip(metas, ids, strict=True):
+            meta[1] = [[renamed.get(page_id, page_id), *rest] for page_id, *rest in meta[1]]
         meta = _merge_language(shards, metas, out, language, procs)
         digest = write_cbor(out, language, ".pf_meta", meta, 13)
         (out / f"{digest}.pf_meta").rename(out / f"pagefind.{digest}.pf_meta")
@@ -92,6 +96,28 @@ def merge_bundles(shards: list[Path], out: Path, procs: int = 1) -> None:
     (out / "pagefind-entry.json").write_text(
         json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )
+
+
+def _page_ids(shards: list[Path]) -> list[dict[str, str]]:
+    """For each shard, its pages whose id another shard's page took first → a new id.
+
+    A page's id is a short hash of its content (7 hex digits: 28 bits), unique within a
+    Pagefind run; across the runs of 100,000 documents' shards, a few collide. The page
+    of the later shard gets the id with "-2" (or "-3"…) added, which no run writes."""
+    taken: set[str] = set()
+    ids = []
+    for shard in shards:
+        renamed = {}
+        for fragment in sorted((shard / "fragment").iterdir()):
+            page_id = new = fragment.name.removesuffix(SUFFIX)
+            copy = 2
+            while new in taken:
+                new, copy = f"{page_id}-{copy}", copy + 1
+            taken.add(new)
+            if new != page_id:
+                renamed[page_id] = new
+        ids.append(renamed)
+    return ids
 
 
 def _ranges(chunk_lists: list[list], count: int) -> list[tuple[str | None, str | None]]:

@@ -97,6 +97,31 @@ def test_merging_in_two_processes_gives_the_same_index(tmp_path, site: Path, mon
     assert index_by_url(out / "pagefind") == index_by_url(site / "pagefind")
 
 
+def test_pages_of_two_shards_with_the_same_id_keep_apart(tmp_path, site: Path):
+    """Pagefind's page ids are 28-bit hashes: at 100,000 documents a few collide across
+    shards. Merging a bundle with itself makes every id collide."""
+    from search.pagefind_merge import merge_bundles
+
+    bundle = site / "pagefind"
+    merge_bundles([bundle, bundle], tmp_path / "twice")
+    once, twice = index_by_url(bundle), index_by_url(tmp_path / "twice")
+    assert twice["page_count"] == 2 * once["page_count"]
+    entry = json.loads((tmp_path / "twice" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    (info,) = entry["languages"].values()
+    meta = read_cbor(tmp_path / "twice" / f"pagefind.{info['hash']}.pf_meta")
+    ids = [page_id for page_id, _ in meta[1]]
+    assert len(set(ids)) == len(ids)
+    fragments = tmp_path / "twice" / "fragment"
+    assert sorted(ids) == sorted(p.name.removesuffix(".pf_fragment") for p in fragments.iterdir())
+    for page_id in ids[: len(ids) // 2]:  # the second copy of each page: same fragment
+        original = (bundle / "fragment" / f"{page_id}.pf_fragment").read_bytes()
+        assert (fragments / f"{page_id}-2.pf_fragment").read_bytes() == original
+    # Every word is on the same pages as before, each page now twice.
+    assert {w: sorted(p * 2) for w, p in once["words"].items()} == {
+        w: sorted(p) for w, p in twice["words"].items()
+    }
+
+
 @pytest.fixture(scope="module")
 def single(tmp_path_factory) -> Path:
     """The real content with its search index built in one piece."""

@@ -50,7 +50,7 @@ from bulletin.sitebuild import (
     manifest_of,
     swap_in,
 )
-from bulletin.tracking import Superseded, fingerprint, install, resume, stop, track
+from bulletin.tracking import Superseded, fingerprint, installed, resume, stop, track
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,6 @@ class Preview:
         self.shown: Archive | None = None  # the archive the site shows (its edited pages)
         self.search = _SearchCatchUp(self)
         self.rest = _Rest(self)
-        install()  # documents note who reads them (bulletin.tracking)
 
     # --- builds ----------------------------------------------------------------------------
 
@@ -172,7 +171,7 @@ class Preview:
         ours.memo, ours.rendered, ours.cut, ours.texts = Memo(), {}, {}, {}
         ours.defer_search = lambda search: None  # submitted once the site is swapped in
         track(ours.env)
-        with collected() as collector:
+        with collected() as collector, installed():
             for generator in generators:
                 if hasattr(generator, "generate_context"):
                     generator.generate_context()
@@ -230,7 +229,7 @@ class Preview:
         assert generator is not None and generator.memo is not None
         steps = {}
         try:
-            with collected() as collector, build_lock(self.target):
+            with collected() as collector, build_lock(self.target), installed():
                 generator.settings["BULLETIN_CHECKED"] = preread
                 generator.defer_search = self.search.submit
                 mark = time.perf_counter()

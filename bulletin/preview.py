@@ -105,7 +105,13 @@ class Preview:
         documents_only = self.generator is not None and all(
             self._is_document(Path(p)) for p in changed
         )
-        outcome = self.update() if documents_only else self.whole()
+        try:
+            outcome = self.update() if documents_only else self.whole()
+        except BuildFailed:
+            # The site stays the last good one: finish what the stopped rest was making.
+            if self.rest.unfinished is not None and self.generator is not None:
+                self.rest.start(self.rest.unfinished)
+            raise
         self.seen = now
         return outcome
 
@@ -293,10 +299,11 @@ class _Rest:
         self.preview = preview
         self.thread: threading.Thread | None = None
         self.outcome: Outcome | None = None
+        self.unfinished = None  # the archive (read and checked) of a rest not yet finished
         self.report = None  # called with each finished outcome (`invoke serve` prints it)
 
     def start(self, preread) -> None:
-        self.outcome = None
+        self.outcome, self.unfinished = None, preread
         self.thread = threading.Thread(target=self._run, args=(preread,), name="rest")
         self.thread.daemon = True
         self.thread.start()
@@ -304,6 +311,7 @@ class _Rest:
     def _run(self, preread) -> None:
         try:
             self.outcome = self.preview.complete(preread)
+            self.unfinished = None
         except Superseded:
             return
         except BuildFailed as exc:

@@ -129,6 +129,25 @@ def test_an_edit_that_breaks_the_build_leaves_the_site_then_the_fix_updates_it(a
     assert not differences(preview.target, whole_build(content, work))
 
 
+def test_a_broken_save_during_the_background_step_leaves_the_last_good_site_whole(archive):
+    """The next save stops the background step; if it cannot be built, the step is
+    finished for the last good archive, so the site is not left half updated."""
+    content, preview, work = archive
+    preview.build()
+    preview.wait()
+    issues = sorted((content / "bulletins").glob("*.md"))
+    text, _, _ = edited_issue(issues[2])
+    issues[2].write_text(text, encoding="utf-8")
+    preview.build()  # its background step starts
+    good = issues[4].read_text(encoding="utf-8")
+    issues[4].write_text(good.replace("date: ", "date：", 1), encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        preview.build()
+    assert preview.wait() is not None
+    issues[4].write_text(good, encoding="utf-8")  # the content the site was last built from
+    assert not differences(preview.target, whole_build(content, work))
+
+
 def test_a_theme_change_builds_the_whole_site_again(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(ROOT / "theme", project / "theme")

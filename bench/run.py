@@ -226,6 +226,7 @@ def preview_times(content: Path, output: Path) -> dict[str, float]:
     ]  # fmt: skip
     out = log.open("w")
     server = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+
     def settled(count: int) -> bool:  # the preview's background step said it is done
         return log.read_text(encoding="utf-8").count(REST_DONE) >= count
 

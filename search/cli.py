@@ -7,7 +7,7 @@ from pathlib import Path
 
 from search.rules import SUGGEST_BELOW, TIER_GAP
 from search.suggest import suggested_queries
-from search.text import normalize, tokens
+from search.text import fold_query, normalize, tokens
 from search.whoosh_index import Filters, Hit, load_folds, search
 
 KIND_NAMES = {
@@ -110,5 +110,5 @@ def suggest(index_dir: Path, query: str) -> list[str]:
     """您是不是要找: queries with one term replaced by a name of the archive that reads alike."""
     folds = load_folds(index_dir)
     raw = [part for part in query.split() if tokens(normalize(part))]
-    terms = [tokens(normalize("".join(folds.get(c, c) for c in normalize(p)))) for p in raw]
+    terms = [tokens(normalize(fold_query(p, folds))) for p in raw]
     return suggested_queries(terms, raw, index_dir)

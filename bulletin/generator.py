@@ -35,7 +35,7 @@ from bulletin.paging import PER_PAGE, paginate
 from bulletin.parts import owns, parse_part, writes_shared
 from bulletin.problems import Problem
 from bulletin.raw_names import load_moved
-from bulletin.references import STATUSES, UNSTATED, annotate_parts, site_links
+from bulletin.references import SITE, STATUSES, UNSTATED, annotate_parts, site_links
 from bulletin.render import Rendered, render_markdown
 from bulletin.search_records import SearchIndexes
 from bulletin.taxonomy import Taxonomy, Term
@@ -70,6 +70,16 @@ ROOTS = frozenset({"archive", "refs", "tagged"})
 HOME_LIST = 100
 
 
+# A policy's or speech's page lists the newest this many of the documents citing it; all
+# are on its 被引用 pages (`cited_by_url`), so that no page grows with the archive.
+CITED_BY_SHOWN = 20
+
+
+def cited_by_url(url: str) -> str:
+    """The list of everything citing the document at `url`."""
+    return f"{url.removesuffix('.html').rstrip('/')}/cited-by/"
+
+
 def _save_as(url: str) -> str:
     """The file of the page at `url`."""
     return url + "index.html" if url.endswith("/") or not url else url
@@ -90,6 +100,8 @@ class ArchiveGenerator(Generator):
             self.env.globals[helper.__name__] = helper
         self.env.globals["CONTENT_SECURITY_POLICY"] = meta_policy()
         self.env.globals["gbt7714"] = gbt7714
+        self.env.globals["cited_by_url"] = cited_by_url
+        self.env.globals["CITED_BY_SHOWN"] = CITED_BY_SHOWN
         self.env.filters["site_links"] = site_links
         self.archive: Archive | None = None
         self.written: list[str] = []  # URLs of pages, for the sitemap
@@ -185,6 +197,8 @@ class ArchiveGenerator(Generator):
         self._paged(writer, "speeches/", "list", archive.speeches[::-1], page_title="讲话")
         for document in archive.pages:
             self._document_page(writer, document)
+            if isinstance(document, (Policy, Speech)):
+                self._cited_by_pages(writer, document)
         for key, taxonomy in archive.taxonomies.items():
             self._taxonomy(writer, key, taxonomy)
         years = archive.years()
@@ -275,8 +289,26 @@ class ArchiveGenerator(Generator):
     def _with_citers(self, document: Document) -> str:
         """A policy's or speech's body with, after each cited part, who cites it."""
         assert self.archive is not None
-        citers = self.archive.references.clause_citers(document.url)
-        return annotate_parts(document.html, citers)
+        refs = self.archive.references
+        citers = refs.clause_citers(document.url)
+        everyone = "#cited-by-heading"  # the page's own 被引用 lists them all
+        if len(refs.backlinks(document.url)) > CITED_BY_SHOWN:
+            everyone = f"{SITE}/{cited_by_url(document.url)}"
+        return annotate_parts(document.html, citers, everyone)
+
+    def _cited_by_pages(self, writer, document: Document) -> None:
+        """Everything that cites a policy or speech, newest first, in pages of 100, when its
+        own page lists only the newest (`CITED_BY_SHOWN`)."""
+        assert self.archive is not None
+        backlinks = self.archive.references.backlinks(document.url)
+        if len(backlinks) <= CITED_BY_SHOWN:
+            return
+        section = ("policies/", "政策文件") if isinstance(document, Policy) else ("speeches/", "讲话")
+        self._paged(
+            writer, cited_by_url(document.url), "cited_by", backlinks,
+            page_title=f"被引用：{document.title}", entries_name="backlinks", doc=document,
+            section=section,
+        )  # fmt: skip
 
     def _page(self, writer, url: str, template: str, **kwargs) -> None:
         self.written.append(url)

@@ -383,8 +383,12 @@ def site_links(html: str, site: str) -> str:
     return html.replace(f'href="{SITE}/', f'href="{site}/')
 
 
-def annotate_parts(html: str, citers: dict[str, list[Document]]) -> str:
-    """After each cited part (clause, section) of rendered HTML, say who cites it, with links.
+PART_CITERS_SHOWN = 5  # citing documents named after a cited part; the rest are counted
+
+
+def annotate_parts(html: str, citers: dict[str, list[Document]], everyone: str) -> str:
+    """After each cited part (clause, section) of rendered HTML, say who cites it, with links
+    to the newest few and, when there are more, to `everyone` (where all are listed).
 
     The note is a paragraph of its own after the part: the part's own text is untouched.
     """
@@ -394,8 +398,11 @@ def annotate_parts(html: str, citers: dict[str, list[Document]]) -> str:
         if match is None:
             continue
         links = "、".join(
-            f'<a href="{SITE}/{escape(d.url)}">{escape(d.title)}</a>' for d in documents
+            f'<a href="{SITE}/{escape(d.url)}">{escape(d.title)}</a>'
+            for d in documents[:PART_CITERS_SHOWN]
         )
+        if len(documents) > PART_CITERS_SHOWN:
+            links += f'等（<a href="{escape(everyone)}">全部被引用</a>）'
         note = (
             f'<p class="part-cited" id="{anchor}-cited">'
             f"{'本条' if anchor.startswith('clause-') else '本部分'}被 {len(documents)} 篇文件引用：{links}</p>"

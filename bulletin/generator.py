@@ -303,7 +303,9 @@ class ArchiveGenerator(Generator):
         backlinks = self.archive.references.backlinks(document.url)
         if len(backlinks) <= CITED_BY_SHOWN:
             return
-        section = ("policies/", "政策文件") if isinstance(document, Policy) else ("speeches/", "讲话")
+        section = (
+            ("policies/", "政策文件") if isinstance(document, Policy) else ("speeches/", "讲话")
+        )
         self._paged(
             writer, cited_by_url(document.url), "cited_by", backlinks,
             page_title=f"被引用：{document.title}", entries_name="backlinks", doc=document,

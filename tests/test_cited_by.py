@@ -9,6 +9,7 @@ with 10 entries per list page.
 
 from __future__ import annotations
 
+import json
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -60,6 +61,11 @@ def test_the_policy_page_lists_the_newest_and_links_to_all(built):
     (everyone,) = links(page, f"{section}/p/a")
     assert everyone == POLICY + "cited-by/"
     assert f"全部 {len(citing)} 篇" in parse(page).xpath(f"string({section}/p)")
+    # The page's structured data names the documents the page lists, not all of them.
+    (script,) = parse(page).xpath("//script[@type='application/ld+json']/text()")
+    about = [entry["url"].removeprefix(ORIGIN + "/") for entry in json.loads(script)["subjectOf"]]
+    interpreters = [d.url for d in archive.references.interpreted_by(POLICY)]
+    assert about == interpreters + citing[:CITED_BY_SHOWN]
     # Each cited part names at most a few citing documents, then links to all of them.
     for note in parse(page).xpath("//p[@class='part-cited']"):
         names = [a for a in note.xpath("a") if "全部" not in a.text_content()]

@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,19 +203,11 @@ class Preview:
         preread = self._read()
         steps = {"read": time.perf_counter() - started}
         edited = _edited(previous, preread[0])
-        site = self.target.resolve()
-        try:
-            with collected() as collector, build_lock(self.target):
-                # The site is no longer the one `invoke build` recorded.
-                manifest_of(self.target).unlink(missing_ok=True)
-                generator.output_path = str(site)
-                generator.first_pages(preread[0], edited, self._writer(generator), previous)
-        except BaseException:
-            self.generator = None  # the site may be half updated: next time, build it whole
-            raise
-        if collector.failures:
-            self.generator = None
-            raise BuildFailed(collector.failures)
+        with self._in_site():
+            # The site is no longer the one `invoke build` recorded.
+            manifest_of(self.target).unlink(missing_ok=True)
+            generator.output_path = str(self.target.resolve())
+            generator.first_pages(preread[0], edited, self._writer(generator), previous)
         self.shown = preread[0]
         steps["first"] = time.perf_counter() - started - steps["read"]
         self.rest.start(preread)
@@ -222,6 +215,23 @@ class Preview:
             time.perf_counter() - started, whole=False, made=len(edited), steps=steps,
             first=[d.url for d in edited],
         )  # fmt: skip
+
+    @contextlib.contextmanager
+    def _in_site(self) -> Iterator[None]:
+        """Write into the site being served (under its build lock). If that fails, or logs
+        an error, the site may be half updated: the next build is a whole one. A round
+        stopped by a newer edit (`Superseded`) leaves nothing to distrust."""
+        try:
+            with collected() as collector, build_lock(self.target):
+                yield
+        except Superseded:
+            raise
+        except BaseException:
+            self.generator = None
+            raise
+        if collector.failures:
+            self.generator = None
+            raise BuildFailed(collector.failures)
 
     def _writer(self, generator: ArchiveGenerator) -> Writer:
         return _AtomicWriter(str(self.target.resolve()), settings=generator.settings)
@@ -234,24 +244,15 @@ class Preview:
         generator = self.generator
         assert generator is not None and generator.memo is not None
         steps = {}
-        try:
-            with collected() as collector, build_lock(self.target), installed():
-                generator.settings["BULLETIN_CHECKED"] = preread
-                generator.defer_search = self.search.submit
-                mark = time.perf_counter()
-                generator.generate_context()
-                steps["context"] = time.perf_counter() - mark
-                mark = time.perf_counter()
-                generator.generate_output(self._writer(generator))
-                steps["pages"] = time.perf_counter() - mark
-        except Superseded:
-            raise
-        except BaseException:
-            self.generator = None  # the site may be half updated: next time, build it whole
-            raise
-        if collector.failures:
-            self.generator = None
-            raise BuildFailed(collector.failures)
+        with self._in_site(), installed():
+            generator.settings["BULLETIN_CHECKED"] = preread
+            generator.defer_search = self.search.submit
+            mark = time.perf_counter()
+            generator.generate_context()
+            steps["context"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            generator.generate_output(self._writer(generator))
+            steps["pages"] = time.perf_counter() - mark
         round_ = generator.memo.current
         assert round_ is not None
         return Outcome(

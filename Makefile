@@ -53,7 +53,8 @@ test-system-deps:
 test: $(BIN)/.installed-test node_modules/.installed test-system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile -m "not alone"
+	$(BIN)/pytest -m alone
 
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check .

@@ -24,6 +24,9 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-background-networking "
                 "--disable-component-update --disable-sync --no-first-run")  # fmt: skip
 WEIGHED = ["item", "issue", "policy"]
+# Lighthouse's scores are timings: a test process beside it lowers them. The whole module
+# runs alone, so that its figures are printed at the end of `make test`.
+pytestmark = pytest.mark.alone
 ITEM_BUDGET = 30 * 1024  # bytes, HTML + CSS, gzip-compressed
 
 

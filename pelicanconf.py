@@ -43,7 +43,7 @@ LOAD_CONTENT_CACHE = False
 # Search. Pagefind's bundle is written into the site at /pagefind/; the Whoosh index for
 # `invoke search` is written here (a symlink to the current build's index, like output/).
 SEARCH_WHOOSH_PATH = ".search"
-SEARCH_WHOOSH_PROCS = 2
+SEARCH_WHOOSH_PROCS = 1  # one writer, its postings in memory (search/whoosh_index.py)
 SEARCH_INDEXES = True  # write the Pagefind bundle and the Whoosh index (bench/ turns it off)
 # Pagefind indexes the archive in shards of this many documents, one process per shard,
 # this many side by side; its memory depends on the shard size, not on the archive's.

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -215,6 +216,12 @@ class SearchIndexes:
         if self in _running:
             _running.remove(self)
 
+    def _write_whoosh(self, directory: Path, folds: dict[str, str]) -> None:
+        procs = int(self.settings.get("SEARCH_WHOOSH_PROCS") or 1)
+        if len(self.docs) < 2000:  # below this, starting processes costs more than it saves
+            procs = 1
+        build_index(self.docs, directory, self.analysed, procs=procs, folds=folds)
+
     def relate(self, interrupt: Callable[[], None] | None = None) -> None:
         """Attach up to five related documents to every item (before pages are written).
         `interrupt` is called now and then, and may raise to stop."""
@@ -232,6 +239,10 @@ class SearchIndexes:
         if not self.settings.get("SEARCH_INDEXES", True):
             return  # benchmarks measure the pages alone
         folds = corpus_folds(self.docs)
+        whoosh = self.settings.get("SEARCH_WHOOSH_PATH") if part is None else None
+        # The Whoosh index is written in a thread while Pagefind's shards are merged (in
+        # processes of their own: this one only waits), rather than after the merge.
+        writing = _Background(self._write_whoosh, Path(whoosh), folds) if whoosh else None
         work = Path(tempfile.mkdtemp(prefix="pagefind-docs-"))
         cache = self.settings.get("SEARCH_SHARD_CACHE")
         if cache is None:  # default: beside the content, in the builds' directory
@@ -243,9 +254,12 @@ class SearchIndexes:
                 shard_size=int(self.settings.get("SEARCH_SHARD_SIZE") or SHARD_SIZE),
                 procs=procs,
                 cache=Path(cache) if cache else None, part=part, others_done=self.pages_done,
+                merging=writing.start if writing else None,
             )  # fmt: skip
         finally:
             shutil.rmtree(work, ignore_errors=True)
+        if writing is not None:
+            writing.join()
         logger.info(
             "Pagefind: %d records in %d shards (%d indexed) in %.1f s, peak memory %.0f MB"
             " per process, %.0f MB side by side, bundle %.1f MB",
@@ -254,12 +268,6 @@ class SearchIndexes:
         )  # fmt: skip
         if part is not None and part[0] != 0:
             return
-        whoosh = self.settings.get("SEARCH_WHOOSH_PATH") if part is None else None
-        if whoosh:
-            procs = int(self.settings.get("SEARCH_WHOOSH_PROCS") or os.cpu_count() or 1)
-            if len(self.docs) < 2000:  # below this, starting processes costs more than it saves
-                procs = 1
-            build_index(self.docs, Path(whoosh), self.analysed, procs=procs, folds=folds)
         names = [s for t in self.archive.taxonomies.values() for term in t for s in term.spellings]
         write_lexicon(self.docs, site, Path(whoosh) if whoosh else None, names)
 
@@ -272,3 +280,28 @@ _running: list[SearchIndexes] = []
 def stop_workers() -> None:
     for indexes in list(_running):
         indexes.stop()
+
+
+class _Background:
+    """A function run in a thread once `start` is called; `join` waits for it (starting it
+    first if nobody did) and raises what it raised."""
+
+    def __init__(self, function: Callable[..., None], *args) -> None:
+        self.thread = threading.Thread(target=self._run, args=(function, *args), daemon=True)
+        self.error: BaseException | None = None
+
+    def _run(self, function: Callable[..., None], *args) -> None:
+        try:
+            function(*args)
+        except BaseException as error:
+            self.error = error
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread.ident is None:
+            self.thread.start()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error

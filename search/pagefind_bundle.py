@@ -19,12 +19,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from search.documents import SearchDoc
-from search.pagefind_files import SIGNATURE, read_cbor, write_cbor
+from search.pagefind_files import SIGNATURE, link_or_copy, read_cbor, write_cbor
 from search.pagefind_merge import merge_bundles
 from search.rules import rules_json
 
@@ -169,6 +170,16 @@ def _index_shard(pages: list[tuple[SearchDoc, str]], key: str, work: Path, cache
     return cache / key, peak
 
 
+def _shard_pages(shard: list[SearchDoc]) -> tuple[list[tuple[SearchDoc, str]], str]:
+    """The pages Pagefind indexes for a shard's documents, and the shard's cache key (the
+    hash of Pagefind's version and the pages)."""
+    pages = [(doc, document_html(doc)) for doc in shard]
+    digest = hashlib.sha256(f"pagefind {_pagefind_version()}\0".encode())
+    for doc, page in pages:
+        digest.update(f"{doc.url}\0{page}\0".encode())
+    return pages, digest.hexdigest()[:32]
+
+
 def _clean_cache(cache: Path, used: set[str], keep_seconds: float = 86400.0) -> None:
     """Remove cached shards neither used now nor in the last day."""
     now = time.time()
@@ -227,13 +238,16 @@ def write_bundle(
     cache: Path | None = None,
     part: tuple[int, int] | None = None,
     others_done: Done | None = None,
+    merging: Callable[[], None] | None = None,
 ) -> BundleStats:
     """Index `docs` into `site`/pagefind in shards, using `work` for the search documents.
 
     Shards run `procs` Pagefind processes side by side (one fewer until `others_done` is
-    set: other work of the machine is over, see `Done`). With a `cache` directory, a shard
-    whose documents are unchanged since an earlier build is copied from there rather than
-    indexed again (named by the hash of Pagefind's version and the shard's documents).
+    set: other work of the machine is over, see `Done`). `merging` is called as the merge
+    begins: the merge runs in processes of its own, and this process only waits for them.
+    With a `cache` directory, a shard whose documents are unchanged since an earlier build
+    is linked from there rather than indexed again (named by the hash of Pagefind's version
+    and the shard's documents).
 
     As `part` (k, n) of a site built in parts (bulletin/parts.py), index only the shards
     numbered k modulo n and leave them unmerged in `site`/pagefind-parts/ (`merge_parts`
@@ -244,32 +258,29 @@ def write_bundle(
         shutil.rmtree(work)
     work.mkdir(parents=True)
     shards = shard_docs(docs, shard_size)
-    jobs = []
-    for shard in shards:
-        pages = [(doc, document_html(doc)) for doc in shard]
-        digest = hashlib.sha256(f"pagefind {_pagefind_version()}\0".encode())
-        for doc, page in pages:
-            digest.update(f"{doc.url}\0{page}\0".encode())
-        jobs.append((pages, digest.hexdigest()[:32]))
-    mine = [i for i in range(len(jobs)) if part is None or i % part[1] == part[0]]
+    mine = [i for i in range(len(shards)) if part is None or i % part[1] == part[0]]
     slots = _Slots(max(1, procs), others_done)
 
     def index(i: int):
+        # A shard's documents are written out as its turn comes (the first Pagefind run
+        # starts at once, and only the shards running hold their pages in memory).
+        pages, key = _shard_pages(shards[i])
         with slots:
-            return _index_shard(*jobs[i], work=work, cache=cache)
+            return (*_index_shard(pages, key, work=work, cache=cache), key)
 
     with concurrent.futures.ThreadPoolExecutor(max(1, procs)) as pool:
         built = list(pool.map(index, mine))
     slots.close()
-    peaks = sorted((peak for _, peak in built if peak), reverse=True)
+    peaks = sorted((peak for _, peak, _ in built if peak), reverse=True)
     parts = site / PARTS_DIR
     if parts.exists():
         shutil.rmtree(parts)
     parts.mkdir(parents=True)
-    for number, (path, _) in zip(mine, built, strict=True):
-        shutil.copytree(path, parts / f"{number:05d}")
-    if cache is not None:
-        _clean_cache(cache, {key for _, key in jobs})
+    for number, (path, _, _) in zip(mine, built, strict=True):
+        shutil.copytree(path, parts / f"{number:05d}", copy_function=link_or_copy)
+    if cache is not None:  # keep the other parts' shards too
+        others = [_shard_pages(shards[i])[1] for i in range(len(shards)) if i not in mine]
+        _clean_cache(cache, {key for _, _, key in built} | set(others))
     directory = site / RECORDS_DIR
     if directory.exists():
         shutil.rmtree(directory)
@@ -285,6 +296,8 @@ def write_bundle(
     if part is not None:
         return BundleStats(len(docs), time.perf_counter() - started, peaks[0] if peaks else 0.0,
                            0, len(shards), len(peaks), sum(peaks[: max(1, procs)]))  # fmt: skip
+    if merging is not None:
+        merging()
     merge_parts(site, procs)
     bundle = site / BUNDLE_DIR
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())

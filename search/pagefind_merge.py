@@ -25,15 +25,15 @@ merged index ranks as one index of all the documents does. Pure: files in, files
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import json
 import multiprocessing
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from search.pagefind_files import read_cbor, write_cbor
+from search.pagefind_files import link_or_copy, read_cbor, write_cbor
 
 CHUNK_SIZE = 20_000  # Pagefind's: positions + 1 per page, summed over a chunk's words
 PARALLEL_FROM = 2_000  # pages: below this, one process merges faster than two start
@@ -71,14 +71,15 @@ def merge_bundles(shards: list[Path], out: Path, procs: int = 1) -> None:
     out.mkdir(parents=True)
     for item in shards[0].iterdir():  # Pagefind's script, worker and WebAssembly
         if item.is_file() and item.name != "pagefind-entry.json" and item.suffix != ".pf_meta":
-            shutil.copy2(item, out / item.name)
+            link_or_copy(item, out / item.name)
     for name in ("fragment", "index", "filter"):
         (out / name).mkdir()
     ids = _page_ids(shards)
     for shard, renamed in zip(shards, ids, strict=True):
         for fragment in sorted((shard / "fragment").iterdir()):
             page_id = fragment.name.removesuffix(SUFFIX)
-            shutil.copy2(fragment, out / "fragment" / f"{renamed.get(page_id, page_id)}{SUFFIX}")
+            target = out / "fragment" / f"{renamed.get(page_id, page_id)}{SUFFIX}"
+            link_or_copy(fragment, target)
     entry = dict(entries[0])
     entry["languages"] = {}
     for language in languages:
@@ -142,7 +143,21 @@ def _overlapping(chunks: list, lo: str | None, hi: str | None) -> list:
 
 def _merge_words(job: tuple) -> list[list]:
     """Merge the words in [lo, hi) of every shard into chunk files in `directory`; return
-    the chunks' first and last words and names."""
+    the chunks' first and last words and names.
+
+    Without the cyclic garbage collector: decoding a chunk makes tens of thousands of lists,
+    and each collection walked every list the merge holds (61 s instead of 37 s for 10,000
+    documents in one process). Nothing here makes a cycle."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _merged_words(job)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _merged_words(job: tuple) -> list[list]:
     shards, chunk_lists, offsets, directory, language, lo, hi = job
     directory.mkdir()
     streams = [

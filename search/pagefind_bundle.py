@@ -26,7 +26,7 @@ from typing import Protocol
 
 from search.documents import SearchDoc
 from search.pagefind_files import SIGNATURE, link_or_copy, read_cbor, write_cbor
-from search.pagefind_merge import merge_bundles
+from search.pagefind_merge import merge_bundles, page_ids
 from search.rules import rules_json
 
 BUNDLE_DIR = "pagefind"
@@ -281,12 +281,9 @@ def write_bundle(
     if cache is not None:  # keep the other parts' shards too
         others = [_shard_pages(shards[i])[1] for i in range(len(shards)) if i not in mine]
         _clean_cache(cache, {key for _, _, key in built} | set(others))
-    directory = site / RECORDS_DIR
-    if directory.exists():
-        shutil.rmtree(directory)
-    for number in mine:
+    for number in mine:  # each shard's records apart: ids may collide across shards
         shard = parts / f"{number:05d}"
-        order = _write_records(docs, shard, directory)
+        order = _write_records(docs, shard, parts / f"{number:05d}.records")
         (parts / f"{number:05d}.order.json").write_text(json.dumps(order), encoding="utf-8")
     if part is None or part[0] == 0:
         query = site / QUERY_FILE
@@ -314,13 +311,24 @@ def write_bundle(
 
 def merge_parts(site: Path, procs: int = 2) -> None:
     """Merge the shards in `site`/pagefind-parts/ (in their order) into `site`/pagefind,
-    and their documents' ids into the date order (`ORDER_FILE`)."""
-    parts = sorted(p for p in (site / PARTS_DIR).iterdir() if p.is_dir())
-    dated = [
-        entry
-        for path in sorted((site / PARTS_DIR).glob("*.order.json"))
-        for entry in json.loads(path.read_text(encoding="utf-8"))
-    ]
+    their records into `RECORDS_DIR` and their documents' ids into the date order
+    (`ORDER_FILE`), each under the id the merged bundle gives it (`page_ids`: a page whose
+    id a page of an earlier shard has gets a new one)."""
+    work = site / PARTS_DIR
+    parts = sorted(p for p in work.iterdir() if p.is_dir() and p.name.isdigit())
+    directory = site / RECORDS_DIR
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    dated = []
+    for shard, renamed in zip(parts, page_ids(parts), strict=True):
+        records = work / f"{shard.name}.records"
+        for date, url, page_id in json.loads(
+            (work / f"{shard.name}.order.json").read_text(encoding="utf-8")
+        ):
+            new = renamed.get(page_id, page_id)
+            (records / f"{page_id}.json").replace(directory / f"{new}.json")
+            dated.append([date, url, new])
     order = [page_id for _, _, page_id in sorted(dated, reverse=True)]
     (site / ORDER_FILE).write_text(json.dumps(order), encoding="utf-8")
     bundle = site / BUNDLE_DIR
@@ -330,7 +338,7 @@ def merge_parts(site: Path, procs: int = 2) -> None:
         parts[0].rename(bundle)
     else:
         merge_bundles(parts, bundle, procs)
-    shutil.rmtree(site / PARTS_DIR)
+    shutil.rmtree(work)
 
 
 def _write_records(docs: list[SearchDoc], bundle: Path, directory: Path) -> list[list[str]]:

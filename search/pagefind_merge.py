@@ -17,7 +17,7 @@ structure as Pagefind's own (`pagefind/src/index/mod.rs` of Pagefind 1.5):
   other, so the shards must be given in that order;
 - the fragments, unchanged: a result's id and its positions (`words`) are those of its
   shard's run, so the search page and its records (search/docs/<id>.json) work as before;
-  only a page whose id a page of an earlier shard has gets a new one (`_page_ids`).
+  only a page whose id a page of an earlier shard has gets a new one (`page_ids`).
 
 Ranking reads each page's word count and the number of pages from the metadata, so the
 merged index ranks as one index of all the documents does. Pure: files in, files out.
@@ -74,7 +74,7 @@ def merge_bundles(shards: list[Path], out: Path, procs: int = 1) -> None:
             link_or_copy(item, out / item.name)
     for name in ("fragment", "index", "filter"):
         (out / name).mkdir()
-    ids = _page_ids(shards)
+    ids = page_ids(shards)
     for shard, renamed in zip(shards, ids, strict=True):
         for fragment in sorted((shard / "fragment").iterdir()):
             page_id = fragment.name.removesuffix(SUFFIX)
@@ -99,7 +99,7 @@ def merge_bundles(shards: list[Path], out: Path, procs: int = 1) -> None:
     )
 
 
-def _page_ids(shards: list[Path]) -> list[dict[str, str]]:
+def page_ids(shards: list[Path]) -> list[dict[str, str]]:
     """For each shard, its pages whose id another shard's page took first → a new id.
 
     A page's id is a short hash of its content (7 hex digits: 28 bits), unique within a

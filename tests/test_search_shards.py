@@ -122,6 +122,42 @@ def test_pages_of_two_shards_with_the_same_id_keep_apart(tmp_path, site: Path):
     }
 
 
+def test_records_of_pages_with_the_same_id_keep_apart(tmp_path, site: Path):
+    """Each shard's result records and date order follow its pages' ids in the merged
+    bundle: the record of a page renamed `<id>-2` is its own, not the earlier shard's page's
+    (at 30,000 items two records were missing and two results showed another's record)."""
+    import shutil
+
+    from search.pagefind_bundle import ORDER_FILE, PARTS_DIR, RECORDS_DIR, merge_parts
+
+    ids = sorted(
+        p.name.removesuffix(".pf_fragment") for p in (site / "pagefind/fragment").iterdir()
+    )
+    work = tmp_path / "site" / PARTS_DIR
+    for number, who in enumerate(["first", "second"]):  # the same pages twice
+        shard = work / f"{number:05d}"
+        shutil.copytree(site / "pagefind", shard)
+        (records := work / f"{shard.name}.records").mkdir()
+        for page_id in ids:
+            (records / f"{page_id}.json").write_text(json.dumps([who, page_id]), encoding="utf-8")
+        order = [[f"2014-0{number + 1}-01", f"{who}/{page_id}/", page_id] for page_id in ids]
+        (work / f"{shard.name}.order.json").write_text(json.dumps(order), encoding="utf-8")
+    merge_parts(tmp_path / "site")
+    merged = tmp_path / "site"
+    fragments = {
+        p.name.removesuffix(".pf_fragment") for p in (merged / "pagefind/fragment").iterdir()
+    }
+    records = {
+        p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (merged / RECORDS_DIR).iterdir()
+    }
+    assert set(records) == fragments and len(fragments) == 2 * len(ids)
+    for page_id in ids:
+        assert records[page_id] == ["first", page_id]
+        assert records[f"{page_id}-2"] == ["second", page_id]
+    order = json.loads((merged / ORDER_FILE).read_text(encoding="utf-8"))
+    assert sorted(order) == sorted(fragments) and not (merged / PARTS_DIR).exists()
+
+
 @pytest.fixture(scope="module")
 def single(tmp_path_factory) -> Path:
     """The real content with its search index built in one piece."""

@@ -321,7 +321,8 @@ def merge_parts(site: Path, procs: int = 2) -> None:
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     dated = []
-    for shard, renamed in zip(parts, page_ids(parts), strict=True):
+    ids = page_ids(parts)
+    for shard, renamed in zip(parts, ids, strict=True):
         records = work / f"{shard.name}.records"
         for date, url, page_id in json.loads(
             (work / f"{shard.name}.order.json").read_text(encoding="utf-8")
@@ -337,7 +338,7 @@ def merge_parts(site: Path, procs: int = 2) -> None:
     if len(parts) == 1:
         parts[0].rename(bundle)
     else:
-        merge_bundles(parts, bundle, procs)
+        merge_bundles(parts, bundle, procs, ids)
     shutil.rmtree(work)
 
 

@@ -61,9 +61,12 @@ def _prefixes(a: str, b: str) -> tuple[str, str]:
     return a[: common + 1], b[: common + 1]
 
 
-def merge_bundles(shards: list[Path], out: Path, procs: int = 1) -> None:
+def merge_bundles(
+    shards: list[Path], out: Path, procs: int = 1, ids: list[dict[str, str]] | None = None
+) -> None:
     """Merge the Pagefind bundles `shards` (in sort order) into a new bundle at `out`,
-    in `procs` processes (each merging a range of the words)."""
+    in `procs` processes (each merging a range of the words). `ids`: the shards'
+    `page_ids`, when the caller has them already."""
     entries = [json.loads((s / "pagefind-entry.json").read_text(encoding="utf-8")) for s in shards]
     languages = sorted(entries[0]["languages"])
     if any(sorted(e["languages"]) != languages for e in entries):
@@ -74,7 +77,7 @@ def merge_bundles(shards: list[Path], out: Path, procs: int = 1) -> None:
             link_or_copy(item, out / item.name)
     for name in ("fragment", "index", "filter"):
         (out / name).mkdir()
-    ids = page_ids(shards)
+    ids = page_ids(shards) if ids is None else ids
     for shard, renamed in zip(shards, ids, strict=True):
         for fragment in sorted((shard / "fragment").iterdir()):
             page_id = fragment.name.removesuffix(SUFFIX)

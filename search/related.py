@@ -33,11 +33,13 @@ def related(
     given, is called every 1,000 documents and may raise to stop."""
     n = len(docs)
     analysed = analysed or analyse(docs)
-    bags = [Counter(a.title * 3 + a.body) for a in analysed]
-    document_frequency = Counter(w for bag in bags for w in bag)
+    document_frequency: Counter[str] = Counter()
+    for a in analysed:
+        document_frequency.update({*a.title, *a.body})
     limit = max(10, int(n * COMMON))
     keys: list[dict[str, float]] = []
-    for bag in bags:
+    for a in analysed:  # each bag of words in turn: all of them at once would take 10 KB each
+        bag = Counter(a.title * 3 + a.body)
         weights = {
             w: (1 + math.log(c)) * math.log(n / document_frequency[w])
             for w, c in bag.items()

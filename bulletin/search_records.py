@@ -151,17 +151,30 @@ class SearchIndexes:
         # process and the worker hold the archive, each Pagefind process a shard's index.
         self.pages_done: multiprocessing.synchronize.Event | None = None
         self.worker: multiprocessing.process.BaseProcess | None = None
-        self.outcome = None  # the worker's end of the pipe: None, or what went wrong
+        self.outcome = None  # the worker's end of the pipe: the fold map, then what went wrong
+        self.whoosh_here: tuple[Path, tuple[int, int] | None] | None = None  # see `start`
 
     @property
     def words(self) -> dict:
         """Each record's (title, text) → its words: the `cut` of the next build."""
         return {(d.title, d.text): a for d, a in zip(self.docs, self.analysed, strict=True)}
 
-    def start(self, site: Path, part: tuple[int, int] | None = None, nice: int = 0) -> None:
+    def start(
+        self,
+        site: Path,
+        part: tuple[int, int] | None = None,
+        nice: int = 0,
+        whoosh_here: bool = True,
+    ) -> None:
         """Begin `write` in a worker process, so that the indexes are built while the pages
         are rendered (on the second core); `finish` waits for it. `nice`: how much lower the
         worker's (and its Pagefind processes') priority is than this process's.
+
+        With `whoosh_here`, the Whoosh index and the lexicon are left to `finish`, in this
+        process: once the pages are written, this process has nothing else to do, while the
+        worker still has Pagefind's shards and their merge before it (at 10,000 documents,
+        the build's last 40 s). The worker hands over the fold map it works out first.
+        The preview, which must not run Python for long in its server's process, says no.
 
         The worker is forked: it reads the documents as they are, without copying them
         (`gc.freeze` keeps the collector from touching, and so copying, their memory).
@@ -170,6 +183,7 @@ class SearchIndexes:
             return
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
+        self.whoosh_here = (site, part) if whoosh_here else None
         gc.freeze()
         try:
             self.pages_done = context.Event()
@@ -184,26 +198,41 @@ class SearchIndexes:
     def _work(self, site: Path, part: tuple[int, int] | None, sender, nice: int) -> None:
         _die_with_parent()
         os.nice(nice)
+        hand_over = (lambda folds: sender.send(("folds", folds))) if self.whoosh_here else None
         try:
-            self.write(site, part)
+            self.write(site, part, hand_over)
         except BaseException:
-            sender.send(traceback.format_exc())
+            sender.send(("done", traceback.format_exc()))
             raise
-        sender.send(None)
+        sender.send(("done", None))
 
     def finish(self) -> None:
-        """Wait for the worker `start` began; raise RuntimeError if it failed."""
+        """Wait for the worker `start` began, writing the Whoosh index meanwhile if it was
+        left to this process; raise RuntimeError if the worker failed."""
         if self.worker is None:
             return
         self.pages_done.set()
         try:
-            failure = self.outcome.recv()
-        except EOFError:
-            failure = f"the search worker ended without a word (exit code {self.worker.exitcode})"
-        self.worker.join()
-        self.stop()
-        if failure is not None:
-            raise RuntimeError(f"search indexes: {failure}")
+            while True:
+                try:
+                    what, value = self.outcome.recv()
+                except EOFError:
+                    self.worker.join()
+                    code = self.worker.exitcode
+                    what, value = (
+                        "done",
+                        f"the search worker ended without a word (exit code {code})",
+                    )
+                if what == "done":
+                    break
+                assert self.whoosh_here is not None
+                site, part = self.whoosh_here
+                self._write_whoosh(site, part, value)
+            self.worker.join()
+        finally:
+            self.stop()
+        if value is not None:
+            raise RuntimeError(f"search indexes: {value}")
 
     def stop(self) -> None:
         """End the worker, if it is still running (a build that failed elsewhere)."""
@@ -216,11 +245,23 @@ class SearchIndexes:
         if self in _running:
             _running.remove(self)
 
-    def _write_whoosh(self, directory: Path, folds: dict[str, str]) -> None:
-        procs = int(self.settings.get("SEARCH_WHOOSH_PROCS") or 1)
-        if len(self.docs) < 2000:  # below this, starting processes costs more than it saves
-            procs = 1
-        build_index(self.docs, directory, self.analysed, procs=procs, folds=folds)
+    def _whoosh_path(self, part: tuple[int, int] | None) -> Path | None:
+        whoosh = self.settings.get("SEARCH_WHOOSH_PATH")
+        return Path(whoosh) if whoosh and part is None else None
+
+    def _write_whoosh(self, site: Path, part: tuple[int, int] | None, folds: dict[str, str]):
+        """The Whoosh index, where configured, then the lexicon (which goes beside it, and,
+        in part 0 of a site built in parts or in a whole site, into the site)."""
+        directory = self._whoosh_path(part)
+        if directory is not None:
+            procs = int(self.settings.get("SEARCH_WHOOSH_PROCS") or 1)
+            if len(self.docs) < 2000:  # below this, starting processes costs more than it saves
+                procs = 1
+            build_index(self.docs, directory, self.analysed, procs=procs, folds=folds)
+        if part is not None and part[0] != 0:
+            return
+        names = [s for t in self.archive.taxonomies.values() for term in t for s in term.spellings]
+        write_lexicon(self.docs, site, directory, names)
 
     def relate(self, interrupt: Callable[[], None] | None = None) -> None:
         """Attach up to five related documents to every item (before pages are written).
@@ -231,18 +272,27 @@ class SearchIndexes:
             if isinstance(document, Item):
                 document.related = [by_url[u] for u in urls]
 
-    def write(self, site: Path, part: tuple[int, int] | None = None) -> None:
-        """Write the Pagefind bundle into the site and the Whoosh index where configured.
+    def write(
+        self,
+        site: Path,
+        part: tuple[int, int] | None = None,
+        hand_over: Callable[[dict[str, str]], None] | None = None,
+    ) -> None:
+        """Write the Pagefind bundle into the site, the Whoosh index where configured, and
+        the lexicon.
 
         As `part` (k, n) of a site built in parts, only part k's search shards (unmerged),
-        and, in part 0, what the search page needs besides (bulletin/parts.py)."""
+        and, in part 0, what the search page needs besides (bulletin/parts.py). With
+        `hand_over`, the Whoosh index and the lexicon are left to whoever it hands the
+        fold map to (`start`)."""
         if not self.settings.get("SEARCH_INDEXES", True):
             return  # benchmarks measure the pages alone
         folds = corpus_folds(self.docs)
-        whoosh = self.settings.get("SEARCH_WHOOSH_PATH") if part is None else None
-        # The Whoosh index is written in a thread while Pagefind's shards are merged (in
-        # processes of their own: this one only waits), rather than after the merge.
-        writing = _Background(self._write_whoosh, Path(whoosh), folds) if whoosh else None
+        if hand_over is not None:
+            hand_over(folds)
+        # Otherwise the Whoosh index is written in a thread while Pagefind's shards are
+        # merged (in processes of their own: this one only waits), rather than after.
+        writing = None if hand_over else _Background(self._write_whoosh, site, part, folds)
         work = Path(tempfile.mkdtemp(prefix="pagefind-docs-"))
         cache = self.settings.get("SEARCH_SHARD_CACHE")
         if cache is None:  # default: beside the content, in the builds' directory
@@ -258,18 +308,14 @@ class SearchIndexes:
             )  # fmt: skip
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        if writing is not None:
-            writing.join()
         logger.info(
             "Pagefind: %d records in %d shards (%d indexed) in %.1f s, peak memory %.0f MB"
             " per process, %.0f MB side by side, bundle %.1f MB",
             stats.records, stats.shards, stats.indexed, stats.seconds, stats.peak_rss_mb,
             stats.concurrent_peak_mb, stats.bytes / 1e6,
         )  # fmt: skip
-        if part is not None and part[0] != 0:
-            return
-        names = [s for t in self.archive.taxonomies.values() for term in t for s in term.spellings]
-        write_lexicon(self.docs, site, Path(whoosh) if whoosh else None, names)
+        if writing is not None:
+            writing.join()
 
 
 # Search workers started and not yet finished; `stop_workers` ends them when a build fails

@@ -7,13 +7,13 @@ and topic is attached to, and years. The Pelican generator only renders what thi
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from bulletin.content_format import marked_draft, read_file
+from bulletin.digests import memo_by_digest
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.problems import Problem
 from bulletin.references import References, build_references
@@ -226,7 +226,7 @@ def draft_paths(content: Path) -> set[str]:
     return drafts
 
 
-@functools.lru_cache(maxsize=16384)
+@memo_by_digest(maxsize=16384)
 def _marked_draft(raw: bytes) -> bool:
     """`marked_draft` of a file's bytes (a preview asks again after every edit)."""
     try:

@@ -7,7 +7,6 @@ what is wrong and what to do, in Chinese.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from bulletin.archive import Archive, build_archive, draft_paths, read_content
 from bulletin.date_checks import check_dates
+from bulletin.digests import memo_by_digest
 from bulletin.model import Document, Issue, Item
 from bulletin.problems import ContentError, Problem
 from bulletin.raw_names import load_moved
@@ -190,7 +190,7 @@ def _check_html(archive: Archive, content: Path) -> Iterator[Problem]:
         yield from _html_problems(document.path, text)
 
 
-@functools.lru_cache(maxsize=8192)
+@memo_by_digest(maxsize=8192)
 def _html_problems(path: str, text: str) -> tuple[Problem, ...]:
     """A file's placeholders and executable HTML (a preview asks again after every edit)."""
     problems = []

@@ -19,7 +19,6 @@ Also the policy's validity fields (`STATUSES`) are checked here, with the proble
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bulletin.citations import Held, Mention, Resolver, spans, title_key
+from bulletin.digests import memo_by_digest
 from bulletin.docnumbers import parse
 from bulletin.model import Document, Policy, Speech
 from bulletin.problems import Problem
@@ -311,7 +311,7 @@ def _held(document: Policy | Speech) -> Held:
     return Held(document.url, document.title, number, _anchors(document.body))
 
 
-@functools.lru_cache(maxsize=4096)
+@memo_by_digest(maxsize=4096)
 def _anchors(body: str) -> frozenset[str]:
     """The anchors of a policy's or speech's parts (a preview asks again after every edit)."""
     return frozenset(e.anchor for e in render_markdown(body, structure=True).toc)

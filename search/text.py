@@ -24,6 +24,7 @@ from search.rules import FILLER, TITLE_SLOTS
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_RE = re.compile(f"[{HAN}]")
 TOKEN_RE = re.compile(f"[{HAN}]|[0-9a-z]+")
+LONG_RUN_RE = re.compile("[0-9a-z]{36}")
 WHITESPACE_RE = re.compile(r"\s+")
 # Traditional → simplified; the regional configurations add Taiwan and Hong Kong variants.
 T2S_CONFIGS = ("t2s", "tw2s", "hk2s")
@@ -74,9 +75,11 @@ def tokens(text: str) -> list[str]:
 
     Latin runs are cut every 35 characters, so that their length fits one base-36 digit
     (see `unit_code`)."""
-    out: list[str] = []
-    for token in TOKEN_RE.findall(text):
-        out += [token[i : i + 35] for i in range(0, len(token), 35)] if len(token) > 35 else [token]
+    out = TOKEN_RE.findall(text)
+    if LONG_RUN_RE.search(text):
+        out = [t[i : i + 35] for t in out for i in range(0, len(t), 35)]
+    if "第" not in text:  # (the common case, and the loops above and below are the cost)
+        return out
     # 文号 are written with and without 第 (温委发〔2014〕第27号): 第 before a number and 号
     # is not a token, so both spellings are the same tokens.
     return [
@@ -117,8 +120,10 @@ def pair_words(units: list[str]) -> list[str]:
     prefix of the words that begin with it. Pairs are rarer than single characters, so a
     query loads far less of the index than with one word per character.
     """
-    codes = [unit_code(u) for u in units]
-    return [c + (codes[i + 1] if i + 1 < len(codes) else END) for i, c in enumerate(codes)]
+    codes = list(map(unit_code, units))
+    following = codes[1:]
+    following.append(END)
+    return list(map(str.__add__, codes, following))
 
 
 def spaced(text: str) -> str:

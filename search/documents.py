@@ -7,7 +7,6 @@ works on these records alone, with no Pelican import.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from search.text import document_segments
 
@@ -43,10 +42,12 @@ class SearchDoc:
     def kind_name(self) -> str:
         return KIND_NAMES[self.kind]
 
-    @cached_property
+    @property
     def segments(self) -> tuple[str, ...]:
         """What Pagefind indexes, one space-separated string per paragraph it is given
-        (`search.text.document_segments`): cut once, read by the bundle and by Whoosh."""
+        (`search.text.document_segments`). Not kept: the bundle and Whoosh each read it
+        once, in a build in two processes, and kept it would be five times the text (1 GB
+        in each process at 100,000 documents)."""
         return tuple(" ".join(words) for words in document_segments(self.title, self.text))
 
     @property

@@ -9,6 +9,7 @@ site; the browser's search script spaces the reader's query the same way.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import gzip
 import hashlib
 import html
@@ -147,8 +148,16 @@ def _run_pagefind(pages: Path, bundle: Path) -> float:
     return usage.ru_maxrss / 1024
 
 
-def _index_shard(pages: list[tuple[SearchDoc, str]], key: str, work: Path, cache: Path | None):
-    """One shard's bundle: from the cache, or by a Pagefind run. Return (path, peak MB)."""
+def _index_shard(
+    pages: list[tuple[SearchDoc, str]],
+    key: str,
+    work: Path,
+    cache: Path | None,
+    slot: contextlib.AbstractContextManager,
+):
+    """One shard's bundle: from the cache, or by a Pagefind run, in `slot` (its documents
+    are written out before: while another shard's run has the slot). Return (path, peak
+    MB)."""
     if cache is not None and (cache / key / "pagefind-entry.json").is_file():
         os.utime(cache / key)  # used: kept by the next clean-up
         return cache / key, 0.0
@@ -158,7 +167,8 @@ def _index_shard(pages: list[tuple[SearchDoc, str]], key: str, work: Path, cache
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page, encoding="utf-8")
     bundle = work / f"bundle-{key}"
-    peak = _run_pagefind(site, bundle)
+    with slot:
+        peak = _run_pagefind(site, bundle)
     shutil.rmtree(site)
     if cache is None:
         return bundle, peak
@@ -260,31 +270,31 @@ def write_bundle(
     shards = shard_docs(docs, shard_size)
     mine = [i for i in range(len(shards)) if part is None or i % part[1] == part[0]]
     slots = _Slots(max(1, procs), others_done)
+    parts = site / PARTS_DIR
+    if parts.exists():
+        shutil.rmtree(parts)
+    parts.mkdir(parents=True)
 
     def index(i: int):
         # A shard's documents are written out as its turn comes (the first Pagefind run
-        # starts at once, and only the shards running hold their pages in memory).
+        # starts at once, and only the shards running hold their pages in memory); its
+        # records, once it is indexed, while the next shard's run goes on. Each shard's
+        # records stay apart: page ids may collide across shards.
         pages, key = _shard_pages(shards[i])
-        with slots:
-            return (*_index_shard(pages, key, work=work, cache=cache), key)
+        path, peak = _index_shard(pages, key, work=work, cache=cache, slot=slots)
+        order = _write_records(shards[i], path, parts / f"{i:05d}.records")
+        (parts / f"{i:05d}.order.json").write_text(json.dumps(order), encoding="utf-8")
+        return path, peak, key
 
     with concurrent.futures.ThreadPoolExecutor(max(1, procs)) as pool:
         built = list(pool.map(index, mine))
     slots.close()
     peaks = sorted((peak for _, peak, _ in built if peak), reverse=True)
-    parts = site / PARTS_DIR
-    if parts.exists():
-        shutil.rmtree(parts)
-    parts.mkdir(parents=True)
     for number, (path, _, _) in zip(mine, built, strict=True):
         shutil.copytree(path, parts / f"{number:05d}", copy_function=link_or_copy)
     if cache is not None:  # keep the other parts' shards too
         others = [_shard_pages(shards[i])[1] for i in range(len(shards)) if i not in mine]
         _clean_cache(cache, {key for _, _, key in built} | set(others))
-    for number in mine:  # each shard's records apart: ids may collide across shards
-        shard = parts / f"{number:05d}"
-        order = _write_records(docs, shard, parts / f"{number:05d}.records")
-        (parts / f"{number:05d}.order.json").write_text(json.dumps(order), encoding="utf-8")
     if part is None or part[0] == 0:
         query = site / QUERY_FILE
         query.parent.mkdir(parents=True, exist_ok=True)

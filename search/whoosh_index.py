@@ -114,6 +114,28 @@ def _document(doc: SearchDoc, analysed: Analysed) -> dict:
     }
 
 
+class _Lengths:
+    """The per-document reader Whoosh's writer hands to its postings writer, with each
+    field's document lengths read once into a list: Whoosh reads a posting's document
+    length back from the column file for every posting (1.8 M reads at 10,000 documents,
+    16 s of a 78 s profile)."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self.lengths: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self.lengths.get(fieldname)
+        if lengths is None:
+            read = self.reader.doc_field_length
+            count = self.reader.doc_count_all()
+            lengths = self.lengths[fieldname] = [read(d, fieldname, default) for d in range(count)]
+        return lengths[docnum]
+
+    def close(self) -> None:
+        self.reader.close()
+
+
 def build_index(
     docs: list[SearchDoc],
     directory: Path,
@@ -140,6 +162,9 @@ def build_index(
     # took 50 s and no spill 22 s, for 70 MB more memory. POOL_MB in all, whatever the
     # number of processes.
     writer = ix.writer(procs=procs, limitmb=POOL_MB // max(1, procs), multisegment=procs > 1)
+    if procs == 1:
+        reader = writer.per_document_reader
+        writer.per_document_reader = lambda: _Lengths(reader())
     for doc, words_of in zip(docs, analysed, strict=True):
         writer.add_document(**_document(doc, words_of))
     writer.commit()

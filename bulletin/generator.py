@@ -141,9 +141,9 @@ class ArchiveGenerator(Generator):
         self.search = SearchIndexes(archive, self.settings, self.cut, self.texts)
         if self.cut is not None:  # keep only what this archive holds
             self.cut, self.texts = self.search.words, self.search.texts
+        if self.defer_search is None:  # while related items are found and pages written
+            self.search.start(Path(self.output_path), self.part)
         self.search.relate(interrupt=check)
-        if self.defer_search is None:
-            self.search.start(Path(self.output_path), self.part)  # while the pages are written
         self.archive = archive
         self.context["archive"] = archive
 

@@ -190,19 +190,25 @@ def _merged_words(job: tuple) -> list[list]:
     for word, index in heapq.merge(*streams, key=lambda pair: pair[0][0].encode()):
         if (lo is not None and word[0] < lo) or (hi is not None and word[0] >= hi):
             continue
-        if current is None or current[0] != word[0]:
+        # A word's pages are numbered by the difference from the page before it: of a
+        # shard's pages, only the first one's difference changes (from the shard's first
+        # page, shifted by the pages of the shards before, to the last page so far).
+        pages = word[1]
+        new = current is None or current[0] != word[0]
+        before = 0 if new else last
+        if pages:
+            last = offsets[index] + sum(page[0] for page in pages)
+            pages[0][0] += offsets[index] - before
+        else:
+            last = before
+        if new:
             if current is not None:
                 finish(current)
-            current, last = [word[0], [], *word[2:]], 0
+            current = word  # decoded for this merge alone: changed in place
         else:
+            current[1].extend(pages)
             for extra, more in zip(current[2:], word[2:], strict=False):
                 extra.extend(more)
-        # A word's pages are numbered by the difference from the page before it.
-        page_number = offsets[index]
-        for page in word[1]:
-            page_number += page[0]
-            current[1].append([page_number - last, *page[1:]])
-            last = page_number
     if current is not None:
         finish(current)
     flush()

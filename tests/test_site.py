@@ -257,3 +257,16 @@ def test_a_failing_search_worker_fails_the_build(tmp_path: Path):
     with pytest.raises(BuildFailed, match="search indexes"):
         build_into(tmp_path / "site", SEARCH_PAGEFIND_PROCS="two")
     assert not _running
+
+
+def test_a_failing_whoosh_index_fails_the_build_and_ends_the_worker(tmp_path: Path):
+    """The build writes the Whoosh index itself once its pages are written, while the worker
+    still indexes Pagefind's shards: its failure is the build's too, and the worker, still
+    running then, is ended."""
+    from bulletin.search_records import _running
+    from bulletin.sitebuild import BuildFailed
+
+    with pytest.raises(BuildFailed, match="two"):
+        build_into(tmp_path / "site", SEARCH_WHOOSH_PROCS="two")
+    assert not _running
+    assert not (tmp_path / "site.whoosh").exists()

@@ -196,10 +196,10 @@ def md_paragraph(text: str) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1 << 18)  # more than the titles of 100,000 items
 def key(text: str) -> str:
     """Text without spaces and punctuation, for matching a title to its headline."""
-    return "".join(ch for ch in text if ch.isalnum())
+    return "".join(filter(str.isalnum, text))
 
 
 def short(text: str, n: int = 20) -> str:

@@ -142,10 +142,12 @@ def build_index(
     analysed: list[Analysed] | None = None,
     procs: int = 1,
     folds: dict[str, str] | None = None,
+    pool_mb: float = POOL_MB,
 ) -> None:
     """Write a fresh index of `docs` to `directory` (replacing what is there).
 
-    With `procs` > 1 Whoosh indexes in that many processes (each writes a segment).
+    With `procs` > 1 Whoosh indexes in that many processes (each writes a segment). With
+    one, it writes a segment per `pool_mb` of postings.
     """
     analysed = analysed or analyse(docs)
     if directory.exists():
@@ -159,15 +161,37 @@ def build_index(
     # Each writer process pools postings up to `limitmb` (Whoosh's estimate, about 190 bytes
     # a posting, close to the real size) before spilling them to disk, where every posting
     # is pickled and read back one by one: at 10,000 documents (1.8 M postings) spilling
-    # took 50 s and no spill 22 s, for 70 MB more memory. POOL_MB in all, whatever the
+    # took 50 s and no spill 22 s, for 70 MB more memory. `pool_mb` in all, whatever the
     # number of processes.
-    writer = ix.writer(procs=procs, limitmb=POOL_MB // max(1, procs), multisegment=procs > 1)
-    if procs == 1:
-        reader = writer.per_document_reader
-        writer.per_document_reader = lambda: _Lengths(reader())
+    if procs > 1:
+        writer = ix.writer(procs=procs, limitmb=pool_mb / procs, multisegment=True)
+        for doc, words_of in zip(docs, analysed, strict=True):
+            writer.add_document(**_document(doc, words_of))
+        writer.commit()
+        return
+    # One writer: a segment is committed (unmerged) whenever the pool is about to spill, and
+    # the next documents go to a new one. Ranking reads the whole index's statistics
+    # (BM25F's document frequencies and average lengths), so it does not change.
+    writer = None
     for doc, words_of in zip(docs, analysed, strict=True):
+        if writer is None:
+            writer = _segment_writer(ix, pool_mb)
         writer.add_document(**_document(doc, words_of))
-    writer.commit()
+        if writer.pool.currentsize > writer.pool.limit * SEGMENT_FULL:
+            writer.commit(merge=False)
+            writer = None
+    if writer is not None:
+        writer.commit(merge=False)
+
+
+SEGMENT_FULL = 0.9  # of the pool, when a segment is closed (the rest: a long document's)
+
+
+def _segment_writer(ix, pool_mb: float):
+    writer = ix.writer(limitmb=pool_mb)
+    reader = writer.per_document_reader
+    writer.per_document_reader = lambda: _Lengths(reader())
+    return writer
 
 
 @dataclass

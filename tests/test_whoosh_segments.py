@@ -1,0 +1,77 @@
+"""The Whoosh index in several segments answers as the index in one segment does.
+
+The build writes a new segment whenever the writer's pool of postings is nearly full
+(`search.whoosh_index.build_index`), so that nothing spills to disk: 100,000 documents make
+about ten. Ranking must not change with that, so the same documents of the real content are
+indexed in one segment and in many (a pool of 100 KB), and queries generated from the content
+(`tests/queries.py`: traditional-script titles, shuffled words, phrases with gaps, names with
+a homophone, 文号 spellings), plus filters and the date order, must give the same hits, in
+the same order, with the same scores.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from queries import generate
+from whoosh import index
+
+from bulletin.archive import build_archive, read_content
+from bulletin.render import render_markdown
+from bulletin.search_records import search_docs
+from bulletin.taxonomy import load_taxonomies
+from search.whoosh_index import Filters, build_index, search
+from sitecheck import CONTENT
+
+
+@pytest.fixture(scope="module")
+def indexes(tmp_path_factory) -> tuple[Path, Path, list]:
+    documents, _ = read_content(CONTENT)
+    archive = build_archive(documents, load_taxonomies(CONTENT))
+    for document in archive.documents:
+        document.html = render_markdown(getattr(document, "body", "")).html
+    docs = search_docs(archive)
+    root = tmp_path_factory.mktemp("whoosh")
+    build_index(docs, root / "one")
+    build_index(docs, root / "many", pool_mb=0.1)
+    return root / "one", root / "many", generate(archive)
+
+
+def _segments(directory: Path) -> int:
+    with index.open_dir(str(directory)).reader() as reader:
+        return len(list(reader.leaf_readers()))
+
+
+def _answer(directory: Path, text: str, **kwargs) -> list[tuple]:
+    hits, total = search(directory, text, limit=None, **kwargs)
+    assert total == len(hits)
+    return [(h.url, h.tier, round(h.score, 9), h.excerpt) for h in hits]
+
+
+def test_the_index_is_written_in_segments_when_the_pool_is_small(indexes):
+    one, many, _ = indexes
+    assert _segments(one) == 1
+    assert _segments(many) >= 5
+
+
+def test_an_index_in_segments_ranks_every_generated_query_as_one_index(indexes):
+    one, many, queries = indexes
+    assert len(queries) > 100
+    answered = 0
+    for query in queries:
+        expected = _answer(one, query.text)
+        assert _answer(many, query.text) == expected, query
+        answered += bool(expected)
+    assert answered > len(queries) // 2
+
+
+def test_an_index_in_segments_filters_and_sorts_as_one_index(indexes):
+    one, many, queries = indexes
+    for query in queries[::7]:
+        for kwargs in (
+            {"filters": Filters(kind="item")},
+            {"filters": Filters(year="2014")},
+            {"sort": "date"},
+        ):
+            assert _answer(many, query.text, **kwargs) == _answer(one, query.text, **kwargs)

@@ -75,3 +75,27 @@ def test_an_index_in_segments_filters_and_sorts_as_one_index(indexes):
             {"sort": "date"},
         ):
             assert _answer(many, query.text, **kwargs) == _answer(one, query.text, **kwargs)
+
+
+def test_a_committed_segments_pool_of_postings_is_freed_at_once(indexes, tmp_path):
+    """Without the cyclic collector: Whoosh's writers are kept by reference cycles until the
+    collector runs, and each held its whole pool of postings (4.9 GB at 100,000 documents,
+    in a build's process where old objects are seldom collected)."""
+    import gc
+
+    from whoosh.writing import PostingPool
+
+    documents, _ = read_content(CONTENT)
+    archive = build_archive(documents, load_taxonomies(CONTENT))
+    for document in archive.documents:
+        document.html = render_markdown(getattr(document, "body", "")).html
+    docs = search_docs(archive)
+    gc.collect()
+    gc.disable()
+    try:
+        build_index(docs, tmp_path / "many", pool_mb=0.1)
+        alive = [o for o in gc.get_objects() if isinstance(o, PostingPool)]
+    finally:
+        gc.enable()
+    assert _segments(tmp_path / "many") >= 5
+    assert alive == []

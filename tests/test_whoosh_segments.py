@@ -25,13 +25,17 @@ from search.whoosh_index import Filters, build_index, search
 from sitecheck import CONTENT
 
 
-@pytest.fixture(scope="module")
-def indexes(tmp_path_factory) -> tuple[Path, Path, list]:
+def _archive_and_docs():
     documents, _ = read_content(CONTENT)
     archive = build_archive(documents, load_taxonomies(CONTENT))
     for document in archive.documents:
         document.html = render_markdown(getattr(document, "body", "")).html
-    docs = search_docs(archive)
+    return archive, search_docs(archive)
+
+
+@pytest.fixture(scope="module")
+def indexes(tmp_path_factory) -> tuple[Path, Path, list]:
+    archive, docs = _archive_and_docs()
     root = tmp_path_factory.mktemp("whoosh")
     build_index(docs, root / "one")
     build_index(docs, root / "many", pool_mb=0.1)
@@ -85,11 +89,7 @@ def test_a_committed_segments_pool_of_postings_is_freed_at_once(indexes, tmp_pat
 
     from whoosh.writing import PostingPool
 
-    documents, _ = read_content(CONTENT)
-    archive = build_archive(documents, load_taxonomies(CONTENT))
-    for document in archive.documents:
-        document.html = render_markdown(getattr(document, "body", "")).html
-    docs = search_docs(archive)
+    _, docs = _archive_and_docs()
     gc.collect()
     gc.disable()
     try:

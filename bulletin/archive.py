@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
-from bulletin.content_format import marked_draft, read_file
-from bulletin.digests import memo_by_digest
+from bulletin.content_format import marked_draft, read_raw
 from bulletin.model import Document, Issue, Item, Policy, Speech
 from bulletin.problems import Problem
 from bulletin.references import References, build_references
 from bulletin.taxonomy import Taxonomy, Term
+
+T = TypeVar("T")
 
 CONTENT_DIRS = {"bulletins": Issue, "policies": Policy, "speeches": Speech}
 
@@ -175,65 +178,98 @@ class Archive:
         return dict(counts)
 
 
-def read_content(
-    content: Path, cache: dict[str, tuple] | None = None
-) -> tuple[list[Document], list[Problem]]:
-    """Read every content file below the content directory; return documents and problems.
+@dataclass(eq=False)
+class ContentFile:
+    """One content file as read: its bytes, the document they give (None: unreadable), the
+    problems reading it found, and what checks of this file alone found (`memo`).
 
-    With `cache` (kept by a preview between builds: file → what reading it gave), a file
-    whose bytes did not change is not read again; its documents are the same objects.
+    A preview keeps these between builds (`read_files`' cache): while a file's bytes stay
+    the same, so does its document object, and nothing about it is worked out again.
     """
+
+    path: str  # relative to the content directory
+    raw: bytes
+    document: Document | None
+    problems: list[Problem]
+    memos: dict[str, tuple[object, object]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def draft(self) -> bool:
+        """Marked ``draft: true`` (read even when the file is not a readable document)."""
+        try:
+            text = self.raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return marked_draft(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+    def memo(self, name: str, context: object, make: Callable[[], T]) -> T:
+        """`make()`, worked out once while this file and `context` (what else the result
+        depends on, compared by ``==``) stay the same."""
+        known = self.memos.get(name)
+        if known is not None and (known[0] is context or known[0] == context):
+            return known[1]  # type: ignore[return-value]
+        result = make()
+        self.memos[name] = (context, result)
+        return result
+
+
+def read_files(content: Path, cache: dict[str, ContentFile] | None = None) -> list[ContentFile]:
+    """Every content file below the content directory, read once, in a stable order.
+
+    With `cache` (kept by a preview between builds: file → how it was read), a file whose
+    bytes did not change is not read again: its `ContentFile` is the same object. The cache
+    then holds this reading's files only.
+    """
+    files: list[ContentFile] = []
+    for directory in CONTENT_DIRS:
+        for path in sorted((content / directory).glob("*.md")):
+            raw = path.read_bytes()
+            hit = cache.get(str(path)) if cache is not None else None
+            if hit is None or hit.raw != raw:
+                relative = path.relative_to(content).as_posix()
+                hit = ContentFile(relative, raw, *read_raw(raw, relative))
+                if cache is not None:
+                    cache[str(path)] = hit
+            files.append(hit)
+    if cache is not None:
+        for gone in cache.keys() - {str(content / file.path) for file in files}:
+            del cache[gone]  # a deleted or renamed file
+    return files
+
+
+def documents_of(files: list[ContentFile]) -> tuple[list[Document], list[Problem]]:
+    """The documents of content files, and every problem reading them found."""
     documents: list[Document] = []
     problems: list[Problem] = []
-    for directory, expected in CONTENT_DIRS.items():
-        for path in sorted((content / directory).glob("*.md")):
-            if cache is None:
-                document, found = read_file(path, content)
-            else:
-                raw = path.read_bytes()
-                hit = cache.get(str(path))
-                if hit is None or hit[0] != raw:
-                    hit = cache[str(path)] = (raw, read_file(path, content))
-                document, found = hit[1]
-            problems += found
-            if document is None:
-                continue
-            if not isinstance(document, expected):
-                problems.append(
-                    Problem(
-                        document.path,
-                        1,
-                        f"{directory}/ 目录中的文件类型（kind）为 {document.kind}",
-                        f"把文件移到对应目录，或改正 kind（{directory}/ 应为 {expected.kind}）",
-                    )
+    for file in files:
+        problems += file.problems
+        document = file.document
+        if document is None:
+            continue
+        directory = file.path.split("/", 1)[0]
+        expected = CONTENT_DIRS[directory]
+        if not isinstance(document, expected):
+            problems.append(
+                Problem(
+                    document.path,
+                    1,
+                    f"{directory}/ 目录中的文件类型（kind）为 {document.kind}",
+                    f"把文件移到对应目录，或改正 kind（{directory}/ 应为 {expected.kind}）",
                 )
-                continue
-            documents.append(document)
+            )
+            continue
+        documents.append(document)
     return documents, problems
 
 
 def draft_paths(content: Path) -> set[str]:
     """The content files marked ``draft: true`` (relative paths), readable or not."""
-    drafts = set()
-    for directory in CONTENT_DIRS:
-        for path in sorted((content / directory).glob("*.md")):
-            try:
-                raw = path.read_bytes()
-            except OSError:
-                continue
-            if _marked_draft(raw):
-                drafts.add(path.relative_to(content).as_posix())
-    return drafts
+    return {file.path for file in read_files(content) if file.draft}
 
 
-@memo_by_digest(maxsize=16384)
-def _marked_draft(raw: bytes) -> bool:
-    """`marked_draft` of a file's bytes (a preview asks again after every edit)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return marked_draft(text.replace("\r\n", "\n").replace("\r", "\n"))
+def read_content(content: Path) -> tuple[list[Document], list[Problem]]:
+    """Read every content file below the content directory; return documents and problems."""
+    return documents_of(read_files(content))
 
 
 def build_archive(

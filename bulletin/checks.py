@@ -7,41 +7,85 @@ what is wrong and what to do, in Chinese.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from bulletin.archive import Archive, build_archive, draft_paths, read_content
-from bulletin.date_checks import check_dates
-from bulletin.digests import memo_by_digest
+from bulletin.archive import Archive, ContentFile, build_archive, documents_of, read_files
+from bulletin.date_checks import check_document_dates
 from bulletin.model import Document, Issue, Item
 from bulletin.problems import ContentError, Problem
 from bulletin.raw_names import load_moved
 from bulletin.rawtext.lines import key as title_key
 from bulletin.scaffold import PLACEHOLDER
-from bulletin.taxonomy import load_taxonomies
+from bulletin.taxonomy import Taxonomy, load_taxonomies
 
 RAW_SCRIPT_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b", re.IGNORECASE)
 EVENT_HANDLER_RE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 JS_URL_RE = re.compile(r"(?:href|src)\s*=\s*[\"']?\s*javascript:|\]\(\s*javascript:", re.I)
 
 
-def check_archive(archive: Archive, content: Path) -> list[Problem]:
-    """Every cross-document and taxonomy problem in the archive."""
+def check_archive(archive: Archive, content: Path, files: list[ContentFile]) -> list[Problem]:
+    """Every cross-document and taxonomy problem in the archive; `files`: how its content
+    files were read (what a check finds in one file alone is kept with the file)."""
+    per_file = _PerFile(files)
     problems: list[Problem] = []
-    problems += _check_taxonomy_terms(archive)
+    problems += _check_taxonomy_terms(archive, per_file)
     problems += _check_unique_urls(archive)
-    problems += _check_issues(archive)
-    problems += _check_html(archive, content)
+    problems += _check_issues(archive, per_file)
+    problems += _check_html(archive, per_file)
     problems += _check_sources(archive, content)
     problems += load_moved(content)[1]
-    problems += check_dates(
-        archive.issues, [*archive.policies, *archive.speeches], _source_reader(content)
-    )
+    problems += _check_dates(archive, content, per_file)
     problems += archive.references.problems(content)  # mentions of documents, validity
     return sorted(problems)
+
+
+class _PerFile:
+    """The problems a check finds in one file's document alone, worked out once while the
+    file's bytes and the check's `context` stay the same (`ContentFile.memo`): a preview
+    checks the archive again after every edit, and most files did not change."""
+
+    def __init__(self, files: list[ContentFile]):
+        self.files = {file.path: file for file in files}
+
+    def __call__(
+        self, document: Document, check: str, context: object, make: Callable[[], Iterable]
+    ) -> tuple[Problem, ...]:
+        file = self.files.get(document.path)
+        if file is None or file.document is not document:
+            return tuple(make())
+        return file.memo(check, context, lambda: tuple(make()))
+
+    def text(self, document: Document) -> str:
+        file = self.files.get(document.path)
+        if file is None or file.document is not document:
+            raise LookupError(document.path)
+        return file.raw.decode("utf-8")  # its document was read from it: it is UTF-8
+
+
+def _check_dates(archive: Archive, content: Path, per_file: _PerFile) -> Iterator[Problem]:
+    today = dt.date.today()
+    read_source = _source_reader(content)
+    for document in [*archive.issues, *archive.policies, *archive.speeches]:
+        source = getattr(document, "source", None)
+        raw = _source_bytes(content, source) if source else None
+        yield from per_file(
+            document,
+            "dates",
+            (today, raw),
+            lambda d=document: check_document_dates(d, read_source, today),
+        )
+
+
+def _source_bytes(content: Path, source: str) -> bytes | None:
+    try:
+        return (content / source).read_bytes()
+    except OSError:
+        return None
 
 
 def _source_reader(content: Path):
@@ -61,15 +105,20 @@ def _source_reader(content: Path):
     return read
 
 
-def _documents_with_terms(archive: Archive) -> Iterator[Document]:
-    yield from archive.items
-    yield from archive.policies
-    yield from archive.speeches
+def _check_taxonomy_terms(archive: Archive, per_file: _PerFile) -> Iterator[Problem]:
+    for document in [*archive.issues, *archive.policies, *archive.speeches]:
+        yield from per_file(
+            document,
+            "terms",
+            archive.taxonomies,
+            lambda d=document: _unknown_terms(d, archive.taxonomies),
+        )
 
 
-def _check_taxonomy_terms(archive: Archive) -> Iterator[Problem]:
-    for document in _documents_with_terms(archive):
-        for key, taxonomy in archive.taxonomies.items():
+def _unknown_terms(top: Document, taxonomies: dict[str, Taxonomy]) -> Iterator[Problem]:
+    """Unknown counties and topics of a file's document (an issue's: of its items)."""
+    for document in top.items if isinstance(top, Issue) else [top]:
+        for key, taxonomy in taxonomies.items():
             for name in getattr(document, key):
                 if taxonomy.resolve(name) is not None:
                     continue
@@ -107,7 +156,7 @@ def _check_unique_urls(archive: Archive) -> Iterator[Problem]:
             seen[document.url] = document
 
 
-def _check_issues(archive: Archive) -> Iterator[Problem]:
+def _check_issues(archive: Archive, per_file: _PerFile) -> Iterator[Problem]:
     by_number: dict[str, list[Issue]] = defaultdict(list)
     by_date: dict[str, list[Issue]] = defaultdict(list)
     for issue in archive.issues:
@@ -115,7 +164,7 @@ def _check_issues(archive: Archive) -> Iterator[Problem]:
             by_number[issue.number].append(issue)
         if issue.date.value and not issue.date.inferred:
             by_date[issue.date.value.iso].append(issue)
-        yield from _check_issue(issue)
+        yield from per_file(issue, "issue", None, lambda i=issue: _check_issue(i))
     for label, groups in (("期号", by_number), ("印发日期", by_date)):
         for value, issues in groups.items():
             for issue in issues[1:]:
@@ -184,15 +233,18 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
             )
 
 
-def _check_html(archive: Archive, content: Path) -> Iterator[Problem]:
+def _check_html(archive: Archive, per_file: _PerFile) -> Iterator[Problem]:
     for document in [*archive.issues, *archive.policies, *archive.speeches]:
-        text = (content / document.path).read_text(encoding="utf-8")
-        yield from _html_problems(document.path, text)
+        yield from per_file(
+            document,
+            "html",
+            None,
+            lambda d=document: _html_problems(d.path, per_file.text(d)),
+        )
 
 
-@memo_by_digest(maxsize=8192)
 def _html_problems(path: str, text: str) -> tuple[Problem, ...]:
-    """A file's placeholders and executable HTML (a preview asks again after every edit)."""
+    """A file's placeholders and executable HTML."""
     problems = []
     for number, line in enumerate(text.splitlines(), start=1):
         if PLACEHOLDER in line:
@@ -240,21 +292,22 @@ def read_archive(
 
     Drafts (``draft: true``) are left out of the archive and their problems ignored, unless
     `drafts`: then they are in it (for the preview and for `invoke check`) and their problems
-    are warnings, so an unfinished draft never stops a build. `cache`: see `read_content`.
+    are warnings, so an unfinished draft never stops a build. `cache`: see `read_files`.
     """
     try:
         taxonomies = load_taxonomies(content)
     except ContentError as exc:
         return None, exc.problems
-    documents, problems = read_content(content, cache)
-    draft_files = draft_paths(content)
+    files = read_files(content, cache)
+    documents, problems = documents_of(files)
+    draft_files = {file.path for file in files if file.draft}
     if not drafts:
         documents = [d for d in documents if d.path not in draft_files]
         problems = [p for p in problems if p.path not in draft_files]
     archive = build_archive(documents, taxonomies, urls)
     if not drafts:
         archive.drafts_left_out = sorted(draft_files)
-    problems = problems + check_archive(archive, content)
+    problems = problems + check_archive(archive, content, files)
     return archive, sorted(_as_draft(p) if p.path in draft_files else p for p in problems)
 
 

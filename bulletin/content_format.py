@@ -319,8 +319,11 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
 
 def read_file(path: Path, root: Path) -> tuple[Document | None, list[Problem]]:
     """Read a content file from disk; `root` is the content directory."""
-    rel = path.relative_to(root).as_posix()
-    raw = path.read_bytes()
+    return read_raw(path.read_bytes(), path.relative_to(root).as_posix())
+
+
+def read_raw(raw: bytes, rel: str) -> tuple[Document | None, list[Problem]]:
+    """Read a content file's bytes; `rel` is its path in the content directory."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

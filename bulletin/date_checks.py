@@ -67,11 +67,19 @@ def check_dates(
 ) -> Iterator[Problem]:
     """Every date disagreement in the archive; `read_source(path)` gives a raw source's text."""
     today = today or dt.date.today()
-    for issue in issues:
-        yield from _check_issue(issue, read_source)
-        for document in (issue, *issue.items):
-            yield from _check_future(document, today)
-    for document in others:
+    for document in (*issues, *others):
+        yield from check_document_dates(document, read_source, today)
+
+
+def check_document_dates(
+    document: Issue | Policy | Speech, read_source: Callable[[str], str | None], today: dt.date
+) -> Iterator[Problem]:
+    """The date disagreements of one file's document (an issue's: with its items')."""
+    if isinstance(document, Issue):
+        yield from _check_issue(document, read_source)
+        for each in (document, *document.items):
+            yield from _check_future(each, today)
+    else:
         yield from _check_slug(document, "网址名")
         yield from _check_future(document, today)
 

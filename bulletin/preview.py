@@ -4,8 +4,9 @@
 swapped in as the site (`bulletin.sitebuild`). After that, when only documents changed
 (Markdown files under bulletins/, policies/, speeches/, added, edited or removed), `update`
 
-1. reads again only the files whose bytes changed (`read_content`'s cache), checks the
-   archive (an error leaves the site as it was, and says why);
+1. reads again only the files whose bytes changed (`read_files`' cache), checks the
+   archive (an error leaves the site as it was, and says why); what a check finds in one
+   file alone is kept with the file, so only the edited files are checked again;
 2. renders again only the Markdown whose text, or whose mentions' targets, changed;
 3. makes again, in place, only the pages and feeds whose inputs changed (`bulletin.incremental`
    decides, from what each was made of when it was last made), deletes the pages that are
@@ -35,7 +36,7 @@ from pelican import Pelican, signals
 from pelican.settings import read_settings
 from pelican.writers import Writer
 
-from bulletin.archive import CONTENT_DIRS, Archive
+from bulletin.archive import CONTENT_DIRS, Archive, ContentFile
 from bulletin.checks import read_archive
 from bulletin.fingerprint import listing
 from bulletin.generator import ArchiveGenerator
@@ -89,7 +90,7 @@ class Preview:
         here = Path(settings_file).resolve().parent
         self.watched = [self.content, here / "theme", Path(settings_file).resolve()]
         self.seen: dict[str, list[int]] = {}
-        self.cache: dict[str, tuple] = {}  # content file → its bytes and what they read as
+        self.cache: dict[str, ContentFile] = {}  # content file → how it was read
         self.generator: ArchiveGenerator | None = None
         self.shown: Archive | None = None  # the archive the site shows (its edited pages)
         self.search = _SearchCatchUp(self)
@@ -130,8 +131,6 @@ class Preview:
         archive, problems = read_archive(
             self.content, settings.get("BULLETIN_URLS"), drafts=True, cache=self.cache
         )
-        for gone in [path for path in self.cache if not Path(path).is_file()]:
-            del self.cache[gone]  # a deleted or renamed file
         if errors(problems) or archive is None:
             raise BuildFailed([located(p, self.content) for p in errors(problems)])
         return archive, problems

@@ -19,6 +19,7 @@ Also the policy's validity fields (`STATUSES`) are checked here, with the proble
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -272,20 +273,26 @@ class _BodyStarts:
     def __init__(self, content: Path | None):
         self.content = content
         self.files: dict[str, list[str]] = {}
+        self.stats: dict[str, tuple[int, int] | None] = {}  # path → size, mtime
 
     def line(self, document: Document, index: int) -> int:
         body = getattr(document, "body", "")
         if self.content is None or not body:
             return document.line
-        path = self.content / document.path
-        try:
-            stat = path.stat()
-        except OSError:
+        path = os.path.join(self.content, document.path)
+        if path not in self.stats:
+            try:
+                stat = os.stat(path)
+                self.stats[path] = (stat.st_size, stat.st_mtime_ns)
+            except OSError:
+                self.stats[path] = None
+        stat = self.stats[path]
+        if stat is None:
             return document.line
         first = body.split("\n", 1)[0]
-        key = (str(path), stat.st_size, stat.st_mtime_ns, document.line, first)
+        key = (path, *stat, document.line, first)
         if key not in _STARTS:
-            _STARTS[key] = self._start(document, path, first)
+            _STARTS[key] = self._start(document, Path(path), first)
         start = _STARTS[key]
         return document.line if start is None else start + index
 
@@ -329,16 +336,20 @@ def resolve_name(resolver: Resolver, name: str) -> str | None:
 # The mentions found in each text (URL, body) while the held documents stay the same: a
 # preview reads the archive again after every edit, mostly the same texts.
 _FOUND: tuple[tuple[Held, ...], dict] = ((), {})
+# The resolver of the held documents, while they stay the same (it indexes every title).
+_RESOLVER: tuple[tuple[Held, ...], Resolver] = ((), Resolver([]))
 
 
 def build_references(archive: Archive) -> References:
     """Read every item, policy and speech for mentions; relate them."""
-    global _FOUND
+    global _FOUND, _RESOLVER
     held_documents: list[Policy | Speech] = [*archive.policies, *archive.speeches]
-    resolver = Resolver([_held(d) for d in held_documents])
+    held = tuple(_held(d) for d in held_documents)
+    if _RESOLVER[0] != held:
+        _RESOLVER = (held, Resolver(list(held)))
+    resolver = _RESOLVER[1]
     documents: dict[str, Document] = {d.url: d for d in (*archive.items, *held_documents)}
     refs = References(documents, resolver)
-    held = tuple(resolver.held)
     known = _FOUND[1] if _FOUND[0] == held else {}
     found: dict[tuple[str, str], list[tuple[int, Mention]]] = {}
     for document in documents.values():

@@ -136,6 +136,9 @@ def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> T
         problems.append(Problem(rel, line, message, hint))
 
     text = path.read_text(encoding="utf-8")
+    known = _LOADED.get((str(path), key, label, rel))
+    if known is not None and known[0] == text:
+        return known[1]  # a preview reads the taxonomies again after every edit
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -190,7 +193,13 @@ def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> T
         )
     if problems:
         raise ContentError(problems)
-    return Taxonomy(key=key, label=label, terms=terms)
+    taxonomy = Taxonomy(key=key, label=label, terms=terms)
+    _LOADED[(str(path), key, label, rel)] = (text, taxonomy)
+    return taxonomy
+
+
+# Each taxonomy file's last text and what it gave: the same text gives the same object.
+_LOADED: dict[tuple[str, str, str, str], tuple[str, Taxonomy]] = {}
 
 
 def load_taxonomies(content: Path) -> dict[str, Taxonomy]:

@@ -7,6 +7,7 @@ and topic is attached to, and years. The Pelican generator only renders what thi
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -192,6 +193,7 @@ class ContentFile:
     document: Document | None
     problems: list[Problem]
     memos: dict[str, tuple[object, object]] = field(default_factory=dict, repr=False)
+    stamp: tuple[int, int, int] | None = None  # size, modification time (ns), inode
 
     @cached_property
     def draft(self) -> bool:
@@ -217,22 +219,34 @@ def read_files(content: Path, cache: dict[str, ContentFile] | None = None) -> li
     """Every content file below the content directory, read once, in a stable order.
 
     With `cache` (kept by a preview between builds: file → how it was read), a file whose
-    bytes did not change is not read again: its `ContentFile` is the same object. The cache
-    then holds this reading's files only.
+    size, modification time and inode did not change is not read again, nor one whose bytes
+    did not: its `ContentFile` is the same object. The cache then holds this reading's files.
     """
     files: list[ContentFile] = []
     for directory in CONTENT_DIRS:
-        for path in sorted((content / directory).glob("*.md")):
-            raw = path.read_bytes()
-            hit = cache.get(str(path)) if cache is not None else None
+        folder = content / directory
+        if not folder.is_dir():
+            continue
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".md") and n[0] != ".")
+        for name in names:
+            path = os.path.join(folder, name)
+            hit = cache.get(path) if cache is not None else None
+            stat = os.stat(path)
+            stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            if hit is not None and hit.stamp == stamp:
+                files.append(hit)
+                continue
+            with open(path, "rb") as handle:
+                raw = handle.read()
             if hit is None or hit.raw != raw:
-                relative = path.relative_to(content).as_posix()
+                relative = f"{directory}/{name}"
                 hit = ContentFile(relative, raw, *read_raw(raw, relative))
-                if cache is not None:
-                    cache[str(path)] = hit
+            hit.stamp = stamp
+            if cache is not None:
+                cache[path] = hit
             files.append(hit)
     if cache is not None:
-        for gone in cache.keys() - {str(content / file.path) for file in files}:
+        for gone in cache.keys() - {os.path.join(content, file.path) for file in files}:
             del cache[gone]  # a deleted or renamed file
     return files
 

@@ -22,6 +22,7 @@ build the whole site into a new directory.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import shutil
@@ -141,6 +142,7 @@ class Preview:
         started = time.perf_counter()
         self.search.wait()
         self.generator = None
+        gc.unfreeze()  # what the last whole build kept may be garbage now
         preread = self._read()
         with build_lock(self.target):
             new = _new_build_dir(self.target)
@@ -156,6 +158,7 @@ class Preview:
             swap_in(new, self.target)
         self.generator = generator
         self.shown = preread[0]
+        _keep_long_lived()
         self.search.written = set()
         self.search.submit(generator.search)
         made = len(generator.memo.made) if generator.memo else 0
@@ -199,14 +202,15 @@ class Preview:
         generator = self.generator
         assert generator is not None and generator.memo is not None
         previous = self.shown
-        preread = self._read()
-        steps = {"read": time.perf_counter() - started}
-        edited = _edited(previous, preread[0])
-        with self._in_site():
-            # The site is no longer the one `invoke build` recorded.
-            manifest_of(self.target).unlink(missing_ok=True)
-            generator.output_path = str(self.target.resolve())
-            generator.first_pages(preread[0], edited, self._writer(generator), previous)
+        with _collector_paused():
+            preread = self._read()
+            steps = {"read": time.perf_counter() - started}
+            edited = _edited(previous, preread[0])
+            with self._in_site():
+                # The site is no longer the one `invoke build` recorded.
+                manifest_of(self.target).unlink(missing_ok=True)
+                generator.output_path = str(self.target.resolve())
+                generator.first_pages(preread[0], edited, self._writer(generator), previous)
         self.shown = preread[0]
         steps["first"] = time.perf_counter() - started - steps["read"]
         self.rest.start(preread)
@@ -265,6 +269,28 @@ class Preview:
         outcome = self.rest.wait()
         self.search.wait()
         return outcome
+
+
+def _keep_long_lived() -> None:
+    """Put what the preview now holds (the archive, its rendered texts, what each page was
+    made of) out of the cyclic collector's sight. A full collection over it takes seconds at
+    100,000 items, and would otherwise fall in the middle of some later update, which an
+    editor waits for. Cycles among these objects that become garbage are collected after
+    the next whole build's `gc.unfreeze()`: until then, the edited documents' old versions."""
+    gc.collect()
+    gc.freeze()
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic collection while an editor waits: it runs afterwards, in the background."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _content_of(document: Document) -> bytes:

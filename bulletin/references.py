@@ -197,6 +197,8 @@ class References:
         starts = _BodyStarts(content)
         for found in self.found:
             mention, document = found.mention, found.document
+            if not (mention.candidates or mention.suggestion or mention.problem):
+                continue  # nothing to say: most mentions
             line = starts.line(document, found.line)
             if mention.status == "ambiguous":
                 names = "、".join(f"{self.documents[k].title}（/{k}）" for k in mention.candidates)

@@ -49,6 +49,7 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 COMPRESSIBLE = {".js", ".json", ".txt", ".html", ".css", ".svg", ".xml"}
 PREVIEW_TIMEOUT = 3600.0  # seconds to wait for the preview to show a change
+QUERY_TIMEOUT = 120.0  # seconds to wait for a first query's results in Chromium
 REST_DONE = "后台更新完成"  # what `invoke serve` prints when an update's background step ends
 
 
@@ -267,6 +268,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 def first_query_payload(site: Path) -> dict:
     """Bytes a first search moves: raw, and with gzip for text as a real host serves it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(
@@ -291,11 +293,18 @@ def first_query_payload(site: Path) -> dict:
                 page.on("requestfinished", lambda r, urls=urls: urls.append(r.url))
                 page.fill("#q", query)
                 page.press("#q", "Enter")
-                page.wait_for_function(
-                    "q => { const l = document.getElementById('search-results');"
-                    " return l.dataset.query === q && l.dataset.state === 'done'; }",
-                    arg=query,
-                )
+                try:
+                    page.wait_for_function(
+                        "q => { const l = document.getElementById('search-results');"
+                        " return l.dataset.query === q && l.dataset.state === 'done'; }",
+                        arg=query,
+                        timeout=QUERY_TIMEOUT * 1000,
+                    )
+                except PlaywrightTimeout:  # recorded, not fatal: the other steps still count
+                    out[query] = {"timed_out_s": QUERY_TIMEOUT, "requests": len(urls)}
+                    say(f"  first query {query}: no answer in {QUERY_TIMEOUT} s")
+                    context.close()
+                    continue
                 raw = gz = 0
                 for url in urls:
                     path = site / url.removeprefix(base + "/").split("?")[0]
@@ -324,7 +333,16 @@ def _step(results: dict, key: str, measured: Measured, peaks: dict) -> Measured:
     results[key] = measured.seconds
     peaks[key.removesuffix("_s")] = measured.peak_rss_mb
     say(f"  {key}: {measured.seconds} s, peak {measured.peak_rss_mb} MB")
+    _save(results)
     return measured
+
+
+def _save(results: dict) -> None:
+    """Write the results so far: a step that fails late keeps the earlier ones."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / f"results-{results['items']}.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -379,17 +397,17 @@ def main(argv: list[str] | None = None) -> dict:
     results["largest_html"] = largest.relative_to(site.resolve()).as_posix()
     results["site_mb"] = round(_size(site.resolve()) / 1e6, 1)
     results["first_query"] = first_query_payload(site.resolve())
-    results["first_query_gzip_kb"] = {q: v["gzip_kb"] for q, v in results["first_query"].items()}
+    results["first_query_gzip_kb"] = {
+        q: v.get("gzip_kb") for q, v in results["first_query"].items()
+    }  # None: no answer in QUERY_TIMEOUT
+    _save(results)
     # The preview serves the site built above: its first build finds nothing changed.
     times = preview_times(content, site)
     results.update(times)
     say(f"  preview: {times}")
     with contextlib.redirect_stdout(sys.stderr):  # stdout holds the JSON alone
         linking_cost(content, results)
-    DATA.mkdir(parents=True, exist_ok=True)
-    (DATA / f"results-{args.items}.json").write_text(
-        json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    _save(results)
     if args.json:
         print(json.dumps(results, ensure_ascii=False))
     else:

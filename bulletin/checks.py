@@ -55,22 +55,31 @@ class _PerFile:
     def __call__(
         self, document: Document, check: str, context: object, make: Callable[[], Iterable]
     ) -> tuple[Problem, ...]:
-        file = self.files.get(document.path)
-        if file is None or file.document is not document:
+        file = self._file(document)
+        if file is None:
             return tuple(make())
         return file.memo(check, context, lambda: tuple(make()))
 
     def text(self, document: Document) -> str:
-        file = self.files.get(document.path)
-        if file is None or file.document is not document:
+        file = self._file(document)
+        if file is None:
             raise LookupError(document.path)
         return file.raw.decode("utf-8")  # its document was read from it: it is UTF-8
+
+    def _file(self, document: Document) -> ContentFile | None:
+        file = self.files.get(document.path)
+        return file if file is not None and file.document is document else None
+
+
+def _file_documents(archive: Archive) -> list[Document]:
+    """The documents that are files of their own: issues, policies, speeches."""
+    return [*archive.issues, *archive.policies, *archive.speeches]
 
 
 def _check_dates(archive: Archive, content: Path, per_file: _PerFile) -> Iterator[Problem]:
     today = dt.date.today()
     read_source = _source_reader(content)
-    for document in [*archive.issues, *archive.policies, *archive.speeches]:
+    for document in _file_documents(archive):
         source = getattr(document, "source", None)
         raw = _source_bytes(content, source) if source else None
         yield from per_file(
@@ -106,7 +115,7 @@ def _source_reader(content: Path):
 
 
 def _check_taxonomy_terms(archive: Archive, per_file: _PerFile) -> Iterator[Problem]:
-    for document in [*archive.issues, *archive.policies, *archive.speeches]:
+    for document in _file_documents(archive):
         yield from per_file(
             document,
             "terms",
@@ -234,7 +243,7 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
 
 
 def _check_html(archive: Archive, per_file: _PerFile) -> Iterator[Problem]:
-    for document in [*archive.issues, *archive.policies, *archive.speeches]:
+    for document in _file_documents(archive):
         yield from per_file(
             document,
             "html",
@@ -274,7 +283,7 @@ def _html_problems(path: str, text: str) -> tuple[Problem, ...]:
 
 
 def _check_sources(archive: Archive, content: Path) -> Iterator[Problem]:
-    for document in [*archive.issues, *archive.policies, *archive.speeches]:
+    for document in _file_documents(archive):
         source = getattr(document, "source", None)
         if source and not (content / source).is_file():
             yield Problem(

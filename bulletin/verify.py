@@ -36,7 +36,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from search.pagefind_bundle import BUNDLE_DIR, QUERY_FILE, RECORDS_DIR
+from search.pagefind_bundle import BUNDLE_DIR, QUERY_FILE, RECORDS_DIR, TABLE_FILE
 
 # Elements whose URL attribute is something the browser loads with the page.
 ASSET_ATTRIBUTES = {
@@ -269,6 +269,32 @@ def verify_site(
     return sorted(set(problems))
 
 
+def _check_table(site: Path, files: set[str], pages: int) -> list[SiteProblem]:
+    """The search page's table of the bundle (TABLE_FILE): its pages, and the word chunks
+    and filter files it names, there."""
+    if TABLE_FILE not in files:
+        return []
+    try:
+        table = json.loads((site / TABLE_FILE).read_text(encoding="utf-8"))
+        counted = sum(count for _, count in table["shards"])
+        named = [f"index/{file}.pf_index" for _, _, file in table["chunks"]]
+        named += [f"filter/{file}.pf_filter" for _, file in table["filters"]]
+        bundle = str(table["bundle"]).rstrip("/")
+    except (ValueError, KeyError, TypeError):
+        return [SiteProblem("no-search-index", TABLE_FILE, "搜索索引表无法读取")]
+    problems = []
+    if counted != pages or len(table["lengths"]) != pages:
+        problems.append(
+            SiteProblem("no-search-index", TABLE_FILE, f"索引表含 {counted} 篇，应为 {pages} 篇")
+        )
+    problems += [
+        SiteProblem("no-search-index", f"{bundle}/{name}", "索引表所列文件缺失")
+        for name in named
+        if f"{bundle}/{name}" not in files
+    ]
+    return problems
+
+
 def _check_search(site: Path, files: set[str], searchable: Iterable[str]) -> list[SiteProblem]:
     entry_path = f"{BUNDLE_DIR}/pagefind-entry.json"
     if entry_path not in files:
@@ -295,9 +321,10 @@ def _check_search(site: Path, files: set[str], searchable: Iterable[str]) -> lis
                 "no-search-index", entry_path, f"索引含 {pages} 篇，应为 {len(searchable)} 篇"
             )
         )
-    for required in (f"{BUNDLE_DIR}/pagefind.js", f"{BUNDLE_DIR}/pagefind-worker.js", QUERY_FILE):
+    for required in (QUERY_FILE, TABLE_FILE):
         if required not in files:
             problems.append(SiteProblem("no-search-index", required))
+    problems += _check_table(site, files, len(searchable))
     fragments = {
         f.removeprefix(f"{BUNDLE_DIR}/fragment/").removesuffix(".pf_fragment")
         for f in files

@@ -39,6 +39,10 @@ QUERY_FILE = "search/query.json"
 # reads it instead of Pagefind's own fragment, which holds only the coded index words.
 RECORDS_DIR = "search/docs"
 ORDER_FILE = "search/order.json"  # Pagefind page ids, newest first (as `invoke search --sort date`)
+# What the search page loads before its first query (theme/static/js/search-index.js): the
+# bundle's pages (one tag and count per shard, and each page's word count), its word chunks
+# and its filter files. See `page_table`.
+TABLE_FILE = "search/index.json"
 
 
 # The index is built in shards of at most SHARD_SIZE documents, each by its own Pagefind
@@ -322,8 +326,8 @@ def write_bundle(
 def merge_parts(site: Path, procs: int = 2) -> None:
     """Merge the shards in `site`/pagefind-parts/ (in their order) into `site`/pagefind,
     their records into `RECORDS_DIR` and their documents' ids into the date order
-    (`ORDER_FILE`), each under the id the merged bundle gives it (`page_ids`: a page whose
-    id a page of an earlier shard has gets a new one)."""
+    (`ORDER_FILE`), each under the id the merged bundle gives it (`page_ids`), and write
+    the search page's table of the bundle (`TABLE_FILE`)."""
     work = site / PARTS_DIR
     parts = sorted(p for p in work.iterdir() if p.is_dir() and p.name.isdigit())
     directory = site / RECORDS_DIR
@@ -345,11 +349,36 @@ def merge_parts(site: Path, procs: int = 2) -> None:
     bundle = site / BUNDLE_DIR
     if bundle.exists():
         shutil.rmtree(bundle)
-    if len(parts) == 1:
-        parts[0].rename(bundle)
-    else:
-        merge_bundles(parts, bundle, procs, ids)
+    merge_bundles(parts, bundle, procs, ids)  # one part too: its pages get their short ids
+    (site / TABLE_FILE).write_text(page_table(bundle), encoding="utf-8")
     shutil.rmtree(work)
+
+
+def page_table(bundle: Path) -> str:
+    """The search page's table of the merged bundle, as JSON: where the bundle is, its
+    pages as [tag, count] per shard (a page's id is ``<tag>-<n in base 36>``, see
+    `page_ids`), each page's word count (for ranking), its word chunks [first word, last
+    word, file] and its filters [name, file]. About a fifth of Pagefind's own metadata,
+    which lists every page's id."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    info = next(iter(entry["languages"].values()))
+    meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
+    shards: list[list] = []
+    for page_id, _ in meta[1]:
+        tag, _, number = page_id.rpartition("-")
+        if not shards or shards[-1][0] != tag:
+            shards.append([tag, 0])
+        if int(number, 36) != shards[-1][1]:
+            raise ValueError(f"page {page_id} out of its shard's order")
+        shards[-1][1] += 1
+    table = {
+        "bundle": f"{BUNDLE_DIR}/",
+        "shards": shards,
+        "lengths": [count for _, count in meta[1]],
+        "chunks": meta[2],
+        "filters": meta[3],
+    }
+    return json.dumps(table, ensure_ascii=False, separators=(",", ":"))
 
 
 def _write_records(docs: list[SearchDoc], bundle: Path, directory: Path) -> list[list[str]]:

@@ -64,7 +64,8 @@ def index_by_url(bundle: Path) -> dict:
         filters[name] = {v: sorted(urls[p][0] for p in pages) for v, pages in values}
     sorts = {name: [urls[p][0] for p in order] for name, order in meta[4]}
     return {
-        "pages": sorted(urls),
+        "pages": sorted((url, count) for url, _, count in urls),
+        "ids": {page_id: url for url, page_id, _ in urls},
         "page_count": info["page_count"],
         "words": words,
         "filters": filters,
@@ -80,13 +81,17 @@ def test_the_merged_index_holds_what_one_index_holds(site: Path, single: Path):
         assert merged[key] == whole[key], key
     assert merged["words"].keys() == whole["words"].keys()
     assert [w for w in whole["words"] if merged["words"][w] != whole["words"][w]] == []
-    # The date order, put together from the shards, is the same ids in the same order.
+    # The date order, put together from the shards, is the same documents in the same order.
     order = "search/order.json"
-    assert (site / order).read_bytes() == (single / order).read_bytes()
-    # Each result's record is there, named by the same Pagefind id.
-    assert sorted(p.name for p in (site / "search" / "docs").iterdir()) == sorted(
-        p.name for p in (single / "search" / "docs").iterdir()
-    )
+    assert [merged["ids"][i] for i in json.loads((site / order).read_text())] == [
+        whole["ids"][i] for i in json.loads((single / order).read_text())
+    ]
+    # Each result's record is there, named by its page's id.
+    for built, index in ((site, merged), (single, whole)):
+        records = {p.stem: p for p in (built / "search" / "docs").iterdir()}
+        assert records.keys() == index["ids"].keys()
+        for page_id, url in index["ids"].items():
+            assert "/" + json.loads(records[page_id].read_text())["url"] == url
 
 
 def test_merging_in_two_processes_gives_the_same_index(tmp_path, site: Path, monkeypatch):
@@ -98,8 +103,9 @@ def test_merging_in_two_processes_gives_the_same_index(tmp_path, site: Path, mon
 
 
 def test_pages_of_two_shards_with_the_same_id_keep_apart(tmp_path, site: Path):
-    """Pagefind's page ids are 28-bit hashes: at 100,000 documents a few collide across
-    shards. Merging a bundle with itself makes every id collide."""
+    """Merged pages are named by their shard's tag (from its content hash) and place.
+    Merging a bundle with itself makes two shards with the same tag: each page keeps
+    apart, under a name of its own, with its own fragment."""
     from search.pagefind_merge import merge_bundles
 
     bundle = site / "pagefind"
@@ -113,9 +119,11 @@ def test_pages_of_two_shards_with_the_same_id_keep_apart(tmp_path, site: Path):
     assert len(set(ids)) == len(ids)
     fragments = tmp_path / "twice" / "fragment"
     assert sorted(ids) == sorted(p.name.removesuffix(".pf_fragment") for p in fragments.iterdir())
-    for page_id in ids[: len(ids) // 2]:  # the second copy of each page: same fragment
+    half = len(ids) // 2
+    for page_id, first, second in zip(once["ids"], ids[:half], ids[half:], strict=True):
         original = (bundle / "fragment" / f"{page_id}.pf_fragment").read_bytes()
-        assert (fragments / f"{page_id}-2.pf_fragment").read_bytes() == original
+        assert (fragments / f"{first}.pf_fragment").read_bytes() == original
+        assert (fragments / f"{second}.pf_fragment").read_bytes() == original
     # Every word is on the same pages as before, each page now twice.
     assert {w: sorted(p * 2) for w, p in once["words"].items()} == {
         w: sorted(p) for w, p in twice["words"].items()
@@ -124,8 +132,9 @@ def test_pages_of_two_shards_with_the_same_id_keep_apart(tmp_path, site: Path):
 
 def test_records_of_pages_with_the_same_id_keep_apart(tmp_path, site: Path):
     """Each shard's result records and date order follow its pages' ids in the merged
-    bundle: the record of a page renamed `<id>-2` is its own, not the earlier shard's page's
-    (at 30,000 items two records were missing and two results showed another's record)."""
+    bundle: the record of the second shard's copy of a page is its own, not the first
+    shard's (at 30,000 items two records were missing and two results showed another's
+    record, when ids were Pagefind's hashes)."""
     import shutil
 
     from search.pagefind_bundle import ORDER_FILE, PARTS_DIR, RECORDS_DIR, merge_parts
@@ -151,9 +160,15 @@ def test_records_of_pages_with_the_same_id_keep_apart(tmp_path, site: Path):
         p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (merged / RECORDS_DIR).iterdir()
     }
     assert set(records) == fragments and len(fragments) == 2 * len(ids)
-    for page_id in ids:
-        assert records[page_id] == ["first", page_id]
-        assert records[f"{page_id}-2"] == ["second", page_id]
+    index = index_by_url(merged / "pagefind")  # pages in shard order
+    new_ids = list(index["ids"])
+    assert sorted(records[i][1] for i in new_ids[: len(ids)]) == ids
+    assert {records[i][0] for i in new_ids[: len(ids)]} == {"first"}
+    assert sorted(records[i][1] for i in new_ids[len(ids) :]) == ids
+    assert {records[i][0] for i in new_ids[len(ids) :]} == {"second"}
+    before = index_by_url(site / "pagefind")["ids"]
+    for page_id in new_ids:  # each record is the one of the page its fragment holds
+        assert index["ids"][page_id] == before[records[page_id][1]]
     order = json.loads((merged / ORDER_FILE).read_text(encoding="utf-8"))
     assert sorted(order) == sorted(fragments) and not (merged / PARTS_DIR).exists()
 

@@ -134,7 +134,7 @@ def test_data_blocks_are_not_script(published):
 
 @pytest.mark.parametrize(
     "damage",
-    ["entry", "meta", "wasm", "script", "fewer-pages", "query", "text"],
+    ["entry", "meta", "wasm", "table", "chunk", "fewer-pages", "query", "text"],
 )
 def test_a_missing_or_incomplete_search_index(tree, site_url, expected, damage):
     bundle = tree / "pagefind"
@@ -145,8 +145,10 @@ def test_a_missing_or_incomplete_search_index(tree, site_url, expected, damage):
         next(bundle.glob("pagefind.*.pf_meta")).unlink()
     elif damage == "wasm":
         (bundle / "wasm.unknown.pagefind").unlink()
-    elif damage == "script":
-        (bundle / "pagefind.js").unlink()
+    elif damage == "table":
+        (tree / "search/index.json").unlink()
+    elif damage == "chunk":
+        next((bundle / "index").glob("*.pf_index")).unlink()
     elif damage == "fewer-pages":
         entry["languages"]["zh-cn"]["page_count"] -= 1
         (bundle / "pagefind-entry.json").write_text(json.dumps(entry), encoding="utf-8")

@@ -1,9 +1,9 @@
-/* The archive's search page, on Pagefind's JavaScript API.
+/* The archive's search page, on the word index Pagefind writes (read by search-index.js).
  *
  * The index holds every Chinese character as a token of its own, written as Latin codes of
  * token pairs (see search/text.py), so the query is cut the same way here: folded with the
  * build's fold map (traditional and variant characters → the archive's simplified ones),
- * split into terms on spaces, and each term looked up by its pair words. Pagefind reports
+ * split into terms on spaces, and each term looked up by its pair words. The index tells
  * where each word occurs; whether a term matches (exactly, or with a short gap) is decided
  * from those positions by the rules of search/rules.py, read from /search/query.json, the
  * same rules `invoke search` follows (search/matching.py mirrors matchTerm below).
@@ -12,6 +12,8 @@
  * archive that read alike are offered (search/suggest.py). The query lives in the URL
  * (/search/?q=…&county=…), so results can be linked.
  * Everything the reader typed is shown with textContent, never parsed as HTML. */
+
+import { ArchiveIndex } from "./search-index.js";
 
 const form = document.getElementById("search-form");
 const input = document.getElementById("q");
@@ -28,16 +30,16 @@ const TIER_TITLE = 0;
 const TIER_EXACT = 1;
 const TIER_GAP = 2;
 
-let pagefind = null;
+let index = null;
 let folds = {};
 let rules = null;
 let current = null; // { results, shown, termList }
 
-/** Pagefind and, before any query is cut, the rules and the whole fold map. */
+/** The index and, before any query is cut, the rules and the whole fold map. */
 async function load() {
-  if (pagefind) return pagefind;
-  const [module, query] = await Promise.all([
-    import(new URL("pagefind/pagefind.js", site).href),
+  if (index) return index;
+  const [opened, query] = await Promise.all([
+    ArchiveIndex.open(site),
     fetch(new URL("search/query.json", site)).then((r) => {
       if (!r.ok) throw new Error(`search/query.json: ${r.status}`);
       return r.json();
@@ -45,10 +47,8 @@ async function load() {
   ]);
   folds = query.fold;
   rules = query.rules;
-  // No worker: searches here are small, and the worker script would be one more download.
-  await module.options({ baseUrl: site.pathname, noWorker: true });
-  pagefind = module;
-  return pagefind;
+  index = opened;
+  return index;
 }
 
 /** The query form of one character: width-folded, lower case, folded to the archive's. */
@@ -277,24 +277,18 @@ function say(text) {
   status.textContent = text;
 }
 
-const records = new Map(); // Pagefind result id → its record, loaded once
+const records = new Map(); // page id → its record, loaded once
 
-/** What a result shows: its record (search/docs/<Pagefind page id>.json), not Pagefind's fragment. */
-function record(result) {
-  if (!records.has(result.id)) records.set(result.id, loadRecord(result));
-  return records.get(result.id);
+/** What a result shows: its record (search/docs/<page id>.json). */
+function record(id) {
+  if (!records.has(id)) records.set(id, loadRecord(id));
+  return records.get(id);
 }
 
-async function loadRecord(result) {
-  try {
-    const response = await fetch(new URL(`search/docs/${result.id}.json`, site));
-    if (response.ok) return await response.json();
-  } catch {
-    /* fall back to Pagefind's own data below */
-  }
-  const data = await result.data(); // Pagefind's URL already carries the site's path
-  const url = new URL(data.url, location.origin).pathname.slice(site.pathname.length);
-  return { url, title: url, text: "" };
+async function loadRecord(id) {
+  const response = await fetch(new URL(`search/docs/${id}.json`, site));
+  if (!response.ok) throw new Error(`search/docs/${id}.json: ${response.status}`);
+  return response.json();
 }
 
 function resultItem(data, rank, termList, tier) {
@@ -331,30 +325,19 @@ async function showMore() {
   const { results, termList } = current;
   const start = current.shown;
   const slice = results.slice(start, start + PAGE);
-  const loaded = await Promise.all(slice.map((x) => record(x.r)));
+  const loaded = await Promise.all(slice.map((x) => record(x.id)));
   loaded.forEach((data, i) => list.append(resultItem(data, start + i + 1, termList, slice[i].tier)));
   current.shown += slice.length;
   more.hidden = current.shown >= results.length;
 }
 
-/** Each word's Pagefind results: document id → { result, positions of the word }. */
-async function lookUp(engine, words, filters) {
-  const found = new Map();
-  const answers = await Promise.all(words.map((w) => engine.search(w, { filters })));
-  words.forEach((word, i) => {
-    const byId = new Map();
-    for (const r of answers[i].results) byId.set(r.id, { r, positions: new Set(r.words) });
-    found.set(word, byId);
-  });
-  return found;
-}
-
-/** The positions of `term`'s words in one document (id), as matchTerm takes them. */
+/** The positions of `term`'s words in one document (id), as matchTerm takes them
+ * (found: word → document id → its positions, from ArchiveIndex.lookUp). */
 function positionsIn(term, found, id) {
   const positions = new Map();
   for (const w of termWords(term)) {
     const hit = found.get(w).get(id);
-    if (hit) positions.set(w, hit.positions);
+    if (hit) positions.set(w, hit);
   }
   return positions;
 }
@@ -379,7 +362,7 @@ function termTiers(term, found) {
   return tiers;
 }
 
-let dateOrder = null; // Pagefind page id → its place, newest first (search/order.json)
+let dateOrder = null; // page id → its place, newest first (search/order.json)
 
 async function byDateOrder() {
   if (!dateOrder) {
@@ -389,15 +372,15 @@ async function byDateOrder() {
   return dateOrder;
 }
 
-/** The documents that answer every term, best first, as { r: Pagefind result, tier }. */
+/** The documents that answer every term, best first, as { id, tier }. */
 async function find(engine, termList, filters, byDate) {
   if (!termList.length) {
     const order = await byDateOrder();
-    const all = (await engine.search(null, { filters })).results;
-    return all.sort((a, b) => (order.get(a.id) ?? order.size) - (order.get(b.id) ?? order.size)).map((r) => ({ r, tier: TIER_EXACT }));
+    const all = await engine.all(filters);
+    return all.sort((a, b) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size)).map((id) => ({ id, tier: TIER_EXACT }));
   }
   const words = [...new Set(termList.flatMap((t) => termWords(t)))];
-  const found = await lookUp(engine, words, filters);
+  const found = await engine.lookUp(words, filters);
   // A document's tier is its worst term's: title only if every term is in the title.
   let tiers = null;
   for (const term of termList) {
@@ -410,19 +393,12 @@ async function find(engine, termList, filters, byDate) {
       }
     }
   }
-  const results = new Map();
-  for (const byId of found.values()) for (const [id, hit] of byId) if (tiers.has(id)) results.set(id, hit.r);
   // Order within tiers: Pagefind's relevance over all the words, or newest first.
-  let order;
-  if (byDate) order = await byDateOrder();
-  else {
-    const ranked = await engine.search(words.join(" "), { filters });
-    order = new Map(ranked.results.map((r, i) => [r.id, i]));
-  }
+  const order = byDate ? await byDateOrder() : await engine.rank(words, filters);
   const rank = (id) => (order.has(id) ? order.get(id) : order.size);
   return [...tiers]
     .sort(([a, ta], [b, tb]) => (byDate ? 0 : ta - tb) || rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
-    .map(([id, tier]) => ({ r: results.get(id), tier }));
+    .map(([id, tier]) => ({ id, tier }));
 }
 
 /* --- 您是不是要找 (search/suggest.py) ---------------------------------------------------- */

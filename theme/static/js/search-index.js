@@ -1,0 +1,305 @@
+/* The archive's word index, read and queried in the browser.
+ *
+ * The index is the one Pagefind writes (its word chunks and filter files, gzip'd CBOR), and
+ * a short table of its pages (search/index.json, see search/pagefind_bundle.py
+ * page_table). It is queried here rather than by Pagefind's own search, whose time grows
+ * with the square of the pages a word is on: for each page found it walks every (word,
+ * page) entry of the query (pagefind_core_search search_term, Pagefind 1.5), 41 s for a
+ * word on 75,000 of 100,000 pages. Here each entry is read once.
+ *
+ * What it answers is what Pagefind's search answers: for a word, the pages it is on and
+ * its positions there; for a query of several words, the pages that have them all, ranked
+ * by Pagefind's own BM25 scoring (ported below, same weights), so the order is Pagefind's.
+ * tests/test_search_index.py checks both against Pagefind itself, query for query. */
+
+const SIGNATURE = 12; // "pagefind_dcd", before the CBOR of every Pagefind data file
+const DEFAULT_WEIGHT = 24; // Pagefind's weight of a word with no data-pagefind-weight (1 × 24)
+// Pagefind's default ranking weights (pagefind_core_search RankingWeights::default).
+const RANKING = { termSimilarity: 1.0, pageLength: 0.75, termSaturation: 1.4, termFrequency: 1.0 };
+
+/* --- reading Pagefind's files ---------------------------------------------------------- */
+
+/** The value of CBOR `bytes` from `start` (the subset Pagefind writes: integers, strings,
+ * arrays, maps). */
+function decodeCBOR(bytes, start) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = new TextDecoder();
+  let at = start;
+  function length(info) {
+    if (info < 24) return info;
+    if (info === 24) return bytes[at++];
+    if (info === 25) return (at += 2), view.getUint16(at - 2);
+    if (info === 26) return (at += 4), view.getUint32(at - 4);
+    if (info === 27) return (at += 8), Number(view.getBigUint64(at - 8));
+    throw new Error(`CBOR: length ${info}`);
+  }
+  function item() {
+    const head = bytes[at++];
+    const major = head >> 5;
+    const info = head & 31;
+    if (major === 7) {
+      if (info === 20) return false;
+      if (info === 21) return true;
+      if (info === 22) return null;
+      if (info === 27) return (at += 8), view.getFloat64(at - 8);
+      throw new Error(`CBOR: simple ${info}`);
+    }
+    const n = length(info);
+    switch (major) {
+      case 0:
+        return n;
+      case 1:
+        return -1 - n;
+      case 2:
+        return (at += n), bytes.subarray(at - n, at);
+      case 3:
+        return (at += n), text.decode(bytes.subarray(at - n, at));
+      case 4: {
+        const out = new Array(n);
+        for (let i = 0; i < n; i++) out[i] = item();
+        return out;
+      }
+      case 5: {
+        const out = new Map();
+        for (let i = 0; i < n; i++) out.set(item(), item());
+        return out;
+      }
+      default:
+        throw new Error(`CBOR: major type ${major}`);
+    }
+  }
+  return item();
+}
+
+/** A Pagefind data file (gzip'd, a signature, then CBOR), decoded. */
+async function fetchData(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
+  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  return decodeCBOR(bytes, SIGNATURE);
+}
+
+/** `a` and `b` compared on their first min(length) characters, as Pagefind looks up the
+ * chunks that may hold a word or words beginning with it: -1, 0 or 1. */
+function comparePrefixes(a, b) {
+  const n = Math.min(a.length, b.length);
+  const x = a.slice(0, n);
+  const y = b.slice(0, n);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* --- Pagefind's ranking (pagefind_core_search search/mod.rs), ported --------------------- */
+
+function lengthBonus(differential) {
+  const base = Math.exp((-0.5 * differential ** 2) / 2 ** 2);
+  return Math.exp(base * RANKING.termSimilarity) / Math.exp(RANKING.termSimilarity);
+}
+
+function bm25(weightedFrequency, pageLength, averageLength, totalPages, pagesWithWord, bonus) {
+  const weighted = weightedFrequency * bonus;
+  const k1 = RANKING.termSaturation;
+  const b = RANKING.pageLength;
+  const idf = Math.log((totalPages - pagesWithWord + 0.5) / (pagesWithWord + 0.5) + 1.0);
+  const tf = ((k1 + 1.0) * weighted) / (k1 * (1.0 - b + b * (pageLength / averageLength)) + weighted);
+  const raw = Math.min(weighted / (averageLength / 5.0), k1 + 1.0);
+  return idf * ((1.0 - RANKING.termFrequency) * raw + RANKING.termFrequency * tf);
+}
+
+/* --- the index --------------------------------------------------------------------------- */
+
+export class ArchiveIndex {
+  /** The index of the site at `site` (a URL ending in /). */
+  static async open(site) {
+    const response = await fetch(new URL("search/index.json", site));
+    if (!response.ok) throw new Error(`search/index.json: ${response.status}`);
+    return new ArchiveIndex(site, await response.json());
+  }
+
+  constructor(site, table) {
+    this.bundle = new URL(table.bundle, site);
+    this.ids = [];
+    for (const [tag, count] of table.shards) {
+      for (let i = 0; i < count; i++) this.ids.push(`${tag}-${i.toString(36)}`);
+    }
+    this.lengths = table.lengths;
+    this.averageLength = this.lengths.reduce((sum, n) => sum + n, 0) / Math.max(1, this.lengths.length);
+    this.chunks = table.chunks; // [first word, last word, file], in word order
+    this.filterFiles = new Map(table.filters);
+    this.loadedChunks = new Map(); // file → Promise of Map word → [pages, locations]
+    this.loadedFilters = new Map(); // name → Promise of Map value → Set of pages
+  }
+
+  /** The chunk files that may hold `word`, or words beginning with it. */
+  chunksFor(word) {
+    return this.chunks
+      .filter(([first, last]) => comparePrefixes(word, first) >= 0 && comparePrefixes(word, last) <= 0)
+      .map(([, , file]) => file);
+  }
+
+  /** A chunk: word → its pages (numbers) and, for each, its [weight, position] pairs. */
+  chunk(file) {
+    if (!this.loadedChunks.has(file)) {
+      this.loadedChunks.set(file, fetchData(new URL(`index/${file}.pf_index`, this.bundle)).then(readChunk));
+    }
+    return this.loadedChunks.get(file);
+  }
+
+  /** The words of the index that begin with `term` (all of them: a word's pages may
+   * continue in the next chunk only if it is the same word), with their postings. */
+  async extensions(term) {
+    const chunks = await Promise.all(this.chunksFor(term).map((file) => this.chunk(file)));
+    const found = new Map();
+    for (const words of chunks) {
+      for (const [word, postings] of words) if (word.startsWith(term)) found.set(word, postings);
+    }
+    return found;
+  }
+
+  /** Pages with every filter's value ({county: "鹿城区", …}), or null for no filter. */
+  async filtered(filters) {
+    let pages = null;
+    for (const [name, value] of Object.entries(filters || {})) {
+      if (!this.loadedFilters.has(name)) {
+        const file = this.filterFiles.get(name);
+        const load = file
+          ? fetchData(new URL(`filter/${file}.pf_filter`, this.bundle)).then(
+              ([, values]) => new Map(values.map(([v, list]) => [v, new Set(list)])),
+            )
+          : Promise.resolve(new Map());
+        this.loadedFilters.set(name, load);
+      }
+      const those = (await this.loadedFilters.get(name)).get(value) || new Set();
+      pages = pages === null ? new Set(those) : new Set([...pages].filter((p) => those.has(p)));
+    }
+    return pages;
+  }
+
+  /** Every page with the filters, as ids. */
+  async all(filters) {
+    const pages = await this.filtered(filters);
+    return pages === null ? [...this.ids] : [...pages].sort((a, b) => a - b).map((p) => this.ids[p]);
+  }
+
+  /** For each word (a term of Pagefind's search: the word, or the words beginning with
+   * it), the pages with it: id → the set of its positions there. */
+  async lookUp(words, filters) {
+    const allowed = await this.filtered(filters);
+    const out = new Map();
+    await Promise.all(
+      words.map(async (word) => {
+        const byId = new Map();
+        for (const [pages, locations] of (await this.extensions(word)).values()) {
+          pages.forEach((page, i) => {
+            if (allowed !== null && !allowed.has(page)) return;
+            const id = this.ids[page];
+            if (!byId.has(id)) byId.set(id, new Set());
+            const positions = byId.get(id);
+            for (const [, position] of locations[i]) positions.add(position);
+          });
+        }
+        out.set(word, byId);
+      }),
+    );
+    return out;
+  }
+
+  /** The pages with every term (each a word, or words beginning with it), best first, as
+   * Pagefind's search ranks them: id → place. */
+  async rank(terms, filters) {
+    const scored = await this.scores(terms, filters);
+    return new Map(scored.map(([id], i) => [id, i]));
+  }
+
+  /** [id, Pagefind's score] of the pages with every term, best first. */
+  async scores(terms, filters) {
+    const allowed = await this.filtered(filters);
+    const matching = []; // per term, per matched word: { word, pages, locations, bonus }
+    let pages = null;
+    for (const term of terms) {
+      const extensions = await this.extensions(term);
+      const union = new Set();
+      for (const [word, [wordPages, locations]] of extensions) {
+        matching.push({ word, pages: wordPages, locations, bonus: lengthBonus(Math.abs(word.length - term.length) + 1) });
+        for (const page of wordPages) union.add(page);
+      }
+      // As in Pagefind, a term that matches no word leaves the others to decide.
+      if (extensions.size) pages = pages === null ? union : new Set([...union].filter((p) => pages.has(p)));
+    }
+    if (pages === null) return [];
+    // Each page's locations of every matched word, as Pagefind gathers them.
+    const perPage = new Map();
+    for (const page of pages) if (allowed === null || allowed.has(page)) perPage.set(page, []);
+    const first = new Map(); // word → its first match (for its bonus and its page count)
+    for (const match of matching) {
+      if (!first.has(match.word)) first.set(match.word, match);
+      match.pages.forEach((page, i) => {
+        const list = perPage.get(page);
+        if (!list) return;
+        for (const [weight, position] of match.locations[i]) list.push([position, weight, match.bonus, match.word]);
+      });
+    }
+    const scored = [];
+    for (const [page, list] of perPage) {
+      list.sort((a, b) => a[0] - b[0]);
+      const weighted = new Map();
+      let working = list[0] ? [...list[0]] : null;
+      const settle = () => weighted.set(working[3], (weighted.get(working[3]) || 0) + working[1]);
+      for (const next of list.slice(1)) {
+        if (next[0] === working[0]) {
+          if (next[1] < working[1]) {
+            working[1] = next[1];
+            working[2] = next[2];
+          } else if (next[1] === working[1]) {
+            working[1] = (working[1] + next[1]) & 255; // a u8 in Pagefind
+            working[2] += next[2];
+          }
+        } else {
+          settle();
+          working = [...next];
+        }
+      }
+      if (working) settle();
+      let score = 0;
+      for (const [word, sum] of weighted) {
+        const match = first.get(word);
+        score += bm25(sum / 24, this.lengths[page], this.averageLength, this.ids.length, match.pages.length, match.bonus);
+      }
+      scored.push([page, score]);
+    }
+    scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    return scored.map(([page, score]) => [this.ids[page], score]);
+  }
+}
+
+/** A decoded chunk as word → [pages, locations]: the pages by number (stored as the
+ * difference from the page before), and for each its [weight, position] pairs (stored as
+ * runs: a negative number -(w + 1) sets the weight w of the positions after it, each the
+ * difference from the position before it in its run). */
+function readChunk([words]) {
+  const out = new Map();
+  for (const [word, entries] of words) {
+    const pages = new Array(entries.length);
+    const locations = new Array(entries.length);
+    let page = 0;
+    entries.forEach(([difference, coded], i) => {
+      page += difference;
+      pages[i] = page;
+      const pairs = [];
+      let weight = DEFAULT_WEIGHT;
+      let position = 0;
+      for (const x of coded) {
+        if (x < 0) {
+          weight = Math.min(255, -x - 1);
+          position = 0;
+        } else {
+          position += x;
+          pairs.push([weight, position]);
+        }
+      }
+      locations[i] = pairs;
+    });
+    out.set(word, [pages, locations]);
+  }
+  return out;
+}

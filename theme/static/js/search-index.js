@@ -137,7 +137,7 @@ export class ArchiveIndex {
       .map(([, , file]) => file);
   }
 
-  /** A chunk: word → its pages (numbers) and, for each, its [weight, position] pairs. */
+  /** A chunk: word → its pages (numbers) and, for each, its weights and positions. */
   chunk(file) {
     if (!this.loadedChunks.has(file)) {
       this.loadedChunks.set(file, fetchData(new URL(`index/${file}.pf_index`, this.bundle)).then(readChunk));
@@ -195,7 +195,8 @@ export class ArchiveIndex {
             const id = this.ids[page];
             if (!byId.has(id)) byId.set(id, new Set());
             const positions = byId.get(id);
-            for (const [, position] of locations[i]) positions.add(position);
+            const at = locations[i];
+            for (let k = 1; k < at.length; k += 2) positions.add(at[k]);
           });
         }
         out.set(word, byId);
@@ -236,7 +237,8 @@ export class ArchiveIndex {
       match.pages.forEach((page, i) => {
         const list = perPage.get(page);
         if (!list) return;
-        for (const [weight, position] of match.locations[i]) list.push([position, weight, match.bonus, match.word]);
+        const at = match.locations[i];
+        for (let k = 0; k < at.length; k += 2) list.push([at[k + 1], at[k], match.bonus, match.word]);
       });
     }
     const scored = [];
@@ -273,9 +275,10 @@ export class ArchiveIndex {
 }
 
 /** A decoded chunk as word → [pages, locations]: the pages by number (stored as the
- * difference from the page before), and for each its [weight, position] pairs (stored as
- * runs: a negative number -(w + 1) sets the weight w of the positions after it, each the
- * difference from the position before it in its run). */
+ * difference from the page before), and for each its locations as one flat array
+ * [weight, position, weight, position, …] (stored as runs: a negative number -(w + 1) sets
+ * the weight w of the positions after it, each the difference from the position before it
+ * in its run). One array per page: a common word has hundreds of thousands of locations. */
 function readChunk([words]) {
   const out = new Map();
   for (const [word, entries] of words) {
@@ -285,7 +288,7 @@ function readChunk([words]) {
     entries.forEach(([difference, coded], i) => {
       page += difference;
       pages[i] = page;
-      const pairs = [];
+      const flat = [];
       let weight = DEFAULT_WEIGHT;
       let position = 0;
       for (const x of coded) {
@@ -294,10 +297,10 @@ function readChunk([words]) {
           position = 0;
         } else {
           position += x;
-          pairs.push([weight, position]);
+          flat.push(weight, position);
         }
       }
-      locations[i] = pairs;
+      locations[i] = flat;
     });
     out.set(word, [pages, locations]);
   }

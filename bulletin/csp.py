@@ -5,11 +5,11 @@ works on hosts that cannot set headers (GitHub Pages). A server that can should 
 as a header, with the directives a meta element cannot carry (``frame-ancestors``): see
 ``deploy/nginx/archive.conf``, whose header a test compares with `header_policy()`.
 
-- ``script-src 'self' 'wasm-unsafe-eval'``: our own script files only, no inline script, no
-  ``eval``; WebAssembly may be compiled, which Pagefind's search needs.
+- ``script-src 'self'``: our own script files only, no inline script, no ``eval``, no
+  WebAssembly (the search page reads the index itself: Pagefind's WebAssembly and worker are
+  no longer run, see theme/static/js/search-index.js).
 - ``style-src 'self'``: our stylesheet only, no inline styles.
 - ``connect-src 'self'``: the search page fetches the index and texts from the site.
-- ``worker-src 'self'``: Pagefind searches in a worker from ``/pagefind/``.
 - everything else from nowhere (``default-src 'none'``), no ``<base>``, forms to the site.
 """
 
@@ -17,11 +17,10 @@ from __future__ import annotations
 
 POLICY: dict[str, str] = {
     "default-src": "'none'",
-    "script-src": "'self' 'wasm-unsafe-eval'",
+    "script-src": "'self'",
     "style-src": "'self'",
     "img-src": "'self'",
     "connect-src": "'self'",
-    "worker-src": "'self'",
     "manifest-src": "'self'",
     "base-uri": "'none'",
     "form-action": "'self'",

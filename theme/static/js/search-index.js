@@ -111,7 +111,9 @@ function bm25(weightedFrequency, pageLength, averageLength, totalPages, pagesWit
 export class ArchiveIndex {
   /** The index of the site at `site` (a URL ending in /). */
   static async open(site) {
-    const response = await fetch(new URL("search/index.json", site));
+    // Revalidated on every visit (a 304 when unchanged): after a publish, a table kept by a
+    // browser's heuristic cache would name chunk files the new site no longer has.
+    const response = await fetch(new URL("search/index.json", site), { cache: "no-cache" });
     if (!response.ok) throw new Error(`search/index.json: ${response.status}`);
     return new ArchiveIndex(site, await response.json());
   }

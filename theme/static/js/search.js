@@ -40,7 +40,7 @@ async function load() {
   if (index) return index;
   const [opened, query] = await Promise.all([
     ArchiveIndex.open(site),
-    fetch(new URL("search/query.json", site)).then((r) => {
+    fetch(new URL("search/query.json", site), { cache: "no-cache" }).then((r) => {
       if (!r.ok) throw new Error(`search/query.json: ${r.status}`);
       return r.json();
     }),
@@ -406,8 +406,10 @@ async function find(engine, termList, filters, byDate) {
 let sounds = null; // character → its toneless readings
 const lexicons = new Map(); // number of tokens → [[name, documents], …]
 
+/** A file of the search (the date order, the suggestions' lexicons), revalidated like the
+ * index's table: it must be the one of the site being searched. */
 async function loadJSON(path) {
-  const response = await fetch(new URL(path, site));
+  const response = await fetch(new URL(path, site), { cache: "no-cache" });
   return response.ok ? response.json() : null;
 }
 

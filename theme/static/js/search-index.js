@@ -147,8 +147,8 @@ export class ArchiveIndex {
     return this.loadedChunks.get(file);
   }
 
-  /** The words of the index that begin with `term` (all of them: a word's pages may
-   * continue in the next chunk only if it is the same word), with their postings. */
+  /** The words of the index that begin with `term`, with their postings: from every chunk
+   * that may hold such words (a word itself is never split between chunks). */
   async extensions(term) {
     const chunks = await Promise.all(this.chunksFor(term).map((file) => this.chunk(file)));
     const found = new Map();

@@ -46,7 +46,9 @@ def search_all(site: Path, queries: list[str]) -> dict[str, set[str]]:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-            page = browser.new_page()
+            # The site's policy allows no WebAssembly or worker (its own search page runs
+            # neither); stock Pagefind needs both.
+            page = browser.new_page(bypass_csp=True)
             page.goto(base + "/404.html")
             for query in queries:
                 urls = page.evaluate(

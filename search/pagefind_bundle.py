@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from search.documents import SearchDoc
-from search.pagefind_files import SIGNATURE, link_or_copy, read_cbor, write_cbor
+from search.pagefind_files import SIGNATURE, link_or_copy, read_cbor, read_meta, write_cbor
 from search.pagefind_merge import merge_bundles, page_ids
 from search.rules import rules_json
 
@@ -38,7 +38,7 @@ QUERY_FILE = "search/query.json"
 # shows, and the text as written for its excerpt. Named by Pagefind's id, the search page
 # reads it instead of Pagefind's own fragment, which holds only the coded index words.
 RECORDS_DIR = "search/docs"
-ORDER_FILE = "search/order.json"  # Pagefind page ids, newest first (as `invoke search --sort date`)
+ORDER_FILE = "search/order.json"  # page ids, newest first (as `invoke search --sort date`)
 # What the search page loads before its first query (theme/static/js/search-index.js): the
 # bundle's pages (one tag and count per shard, and each page's word count), its word chunks
 # and its filter files. See `page_table`.
@@ -360,9 +360,7 @@ def page_table(bundle: Path) -> str:
     `page_ids`), each page's word count (for ranking), its word chunks [first word, last
     word, file] and its filters [name, file]. About a fifth of Pagefind's own metadata,
     which lists every page's id."""
-    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    info = next(iter(entry["languages"].values()))
-    meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
+    meta = read_meta(bundle)
     shards: list[list] = []
     for page_id, _ in meta[1]:
         tag, _, number = page_id.rpartition("-")

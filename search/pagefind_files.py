@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -23,6 +24,14 @@ def read_cbor(path: Path):
     raw = gzip.decompress(path.read_bytes())
     assert raw.startswith(SIGNATURE), path
     return cbor2.loads(raw[len(SIGNATURE) :])
+
+
+def read_meta(bundle: Path) -> list:
+    """The metadata of a bundle of one language (as the archive's are): Pagefind's version,
+    its pages [id, word count], word chunks, filters and sort orders."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    (info,) = entry["languages"].values()
+    return read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
 
 
 def write_cbor(directory: Path, prefix: str, suffix: str, value, digits: int) -> str:

@@ -32,7 +32,8 @@ import multiprocessing
 from collections.abc import Iterator
 from pathlib import Path
 
-from search.pagefind_files import link_or_copy, read_cbor, write_cbor
+from search.pagefind_files import link_or_copy, read_cbor, read_meta, write_cbor
+from search.text import base36
 
 CHUNK_SIZE = 20_000  # Pagefind's: positions + 1 per page, summed over a chunk's words
 PARALLEL_FROM = 2_000  # pages: below this, one process merges faster than two start
@@ -115,37 +116,21 @@ def page_ids(shards: list[Path]) -> list[dict[str, str]]:
     search page loads first (`page_table`) then holds one tag per shard instead of an id
     per page: 102,000 page ids were 730 KB of gzip at 100,000 items. Two shards whose tags
     would be the same get longer ones."""
-    hashes = []
+    tags: list[str] = []
+    ids = []
     for shard in shards:
         entry = json.loads((shard / "pagefind-entry.json").read_text(encoding="utf-8"))
-        info = next(iter(entry["languages"].values()))
-        hashes.append(info["hash"].rpartition("_")[2])
-    tags = []
-    for digest in hashes:
+        digest = next(iter(entry["languages"].values()))["hash"].rpartition("_")[2]
         digits = TAG_DIGITS
         while digest[:digits] in tags and digits < len(digest):
             digits += 1
-        tag = digest[:digits]
-        copy = 2
+        tag, copy = digest[:digits], 2
         while tag in tags:  # the same metadata twice: the same pages indexed twice
             tag, copy = f"{digest}{copy}", copy + 1
         tags.append(tag)
-    ids = []
-    for shard, tag in zip(shards, tags, strict=True):
-        entry = json.loads((shard / "pagefind-entry.json").read_text(encoding="utf-8"))
-        info = next(iter(entry["languages"].values()))
-        meta = read_cbor(shard / f"pagefind.{info['hash']}.pf_meta")
-        ids.append({page[0]: f"{tag}-{_base36(n)}" for n, page in enumerate(meta[1])})
+        pages = read_meta(shard)[1]
+        ids.append({page[0]: f"{tag}-{base36(n)}" for n, page in enumerate(pages)})
     return ids
-
-
-def _base36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = digits[n % 36]
-    while n >= 36:
-        n //= 36
-        out = digits[n % 36] + out
-    return out
 
 
 def _ranges(chunk_lists: list[list], count: int) -> list[tuple[str | None, str | None]]:

@@ -89,7 +89,7 @@ def tokens(text: str) -> list[str]:
     ]
 
 
-def _base36(number: int) -> str:
+def base36(number: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while number:
@@ -106,8 +106,8 @@ def unit_code(token: str) -> str:
     a Latin run carries its length, so one code never runs into the next.
     """
     if HAN_RE.match(token):
-        return "h" + _base36(ord(token))
-    return "l" + _base36(len(token)) + token
+        return "h" + base36(ord(token))
+    return "l" + base36(len(token)) + token
 
 
 END = "e"  # the code after the last token of a text

@@ -45,10 +45,9 @@ LOAD_CONTENT_CACHE = False
 SEARCH_WHOOSH_PATH = ".search"
 SEARCH_WHOOSH_PROCS = 1  # one writer, its postings in memory (search/whoosh_index.py)
 SEARCH_INDEXES = True  # write the Pagefind bundle and the Whoosh index (bench/ turns it off)
-# Pagefind indexes the archive in shards of this many documents, one process per shard,
-# this many side by side; its memory depends on the shard size, not on the archive's.
+# The search index is built in shards of this many documents (search/pagefind_bundle.py):
+# a shard is indexed again only when one of its documents changed.
 SEARCH_SHARD_SIZE = 1000
-SEARCH_PAGEFIND_PROCS = 2
 # Shards whose documents did not change are taken from here instead of being indexed again
 # (None: .build/pagefind-shards beside the content directory; "": no cache).
 SEARCH_SHARD_CACHE = None

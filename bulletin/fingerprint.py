@@ -23,7 +23,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRS = (ROOT / "bulletin", ROOT / "search")
-TOOLS = ("pelican", "markdown", "jinja2", "pagefind", "rjieba", "whoosh-reloaded", "opencc", "nh3")
+TOOLS = (
+    "pelican", "markdown", "jinja2", "pagefind", "rjieba", "whoosh-reloaded", "opencc", "nh3",
+    "numpy", "cbor2",
+)  # fmt: skip
 MANIFEST_VERSION = 1
 
 

@@ -439,7 +439,7 @@ class _SearchCatchUp:
             # In a forked process, as a build's are, at a lower priority: a thread here would
             # hold the interpreter's lock for long stretches (the Whoosh index is Python), and
             # either would slow down the next edit's update, which an editor waits for.
-            search.start(stage, nice=10, whoosh_here=False)
+            search.start(stage, nice=10, whoosh_apart=False)
             search.finish()
             written = set()
             for path in sorted(p for p in stage.rglob("*") if p.is_file()):

@@ -8,10 +8,7 @@ import logging
 import multiprocessing
 import multiprocessing.synchronize
 import os
-import shutil
 import signal
-import tempfile
-import threading
 import traceback
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -25,7 +22,7 @@ from search.documents import SearchDoc
 from search.pagefind_bundle import SHARD_SIZE, write_bundle
 from search.related import related
 from search.suggest import write_lexicon
-from search.whoosh_index import analyse, build_index, corpus_folds
+from search.whoosh_index import analyse, build_index, corpus_folds, write_folds
 
 logger = logging.getLogger(__name__)
 
@@ -145,13 +142,9 @@ class SearchIndexes:
         self.analysed = [
             known.get((d.title, d.text)) or fresh[(d.title, d.text)] for d in self.docs
         ]
-        # Set once the pages are rendered, when `write` runs beside the rendering (in the
-        # worker `start` began): until then the rendering takes a core, so Pagefind runs one
-        # process fewer side by side. That also bounds the build's memory: the rendering
-        # process and the worker hold the archive, each Pagefind process a shard's index.
-        self.pages_done: multiprocessing.synchronize.Event | None = None
-        self.worker: multiprocessing.process.BaseProcess | None = None
-        self.outcome = None  # the worker's end of the pipe: the fold map, then what went wrong
+        # The worker processes `start` began, each with its end of a pipe (the fold map,
+        # then what went wrong); and where `finish` writes what is left to this process.
+        self.workers: list[tuple[multiprocessing.process.BaseProcess, object]] = []
         self.whoosh_here: tuple[Path, tuple[int, int] | None] | None = None  # see `start`
 
     @property
@@ -164,84 +157,97 @@ class SearchIndexes:
         site: Path,
         part: tuple[int, int] | None = None,
         nice: int = 0,
-        whoosh_here: bool = True,
+        whoosh_apart: bool = True,
     ) -> None:
         """Begin `write` in a worker process, so that the indexes are built while the pages
         are rendered (on the second core); `finish` waits for it. `nice`: how much lower the
-        worker's (and its Pagefind processes') priority is than this process's.
+        workers' priority is than this process's.
 
-        With `whoosh_here`, the Whoosh index and the lexicon are left to `finish`, in this
-        process: once the pages are written, this process has nothing else to do, while the
-        worker still has Pagefind's shards and their merge before it (at 10,000 documents,
-        the build's last 40 s). The worker hands over the fold map it works out first.
-        The preview, which must not run Python for long in its server's process, says no.
+        With `whoosh_apart`, the Whoosh index is written by a second worker, beside the
+        first (Whoosh's pure-Python writer takes longer than the whole Pagefind bundle:
+        10 s against 7 s at 10,000 documents), and the fold map, which the first works out
+        and hands over, and the lexicon are left to `finish`, in this process. The preview,
+        whose process serves the editor, says no: one worker of low priority does it all.
 
-        The worker is forked: it reads the documents as they are, without copying them
+        The workers are forked: they read the documents as they are, without copying them
         (`gc.freeze` keeps the collector from touching, and so copying, their memory).
         """
         if not self.settings.get("SEARCH_INDEXES", True):
             return
-        context = multiprocessing.get_context("fork")
-        receiver, sender = context.Pipe(duplex=False)
-        self.whoosh_here = (site, part) if whoosh_here else None
+        self.whoosh_here = (site, part) if whoosh_apart else None
+        hand_over = whoosh_apart
         gc.freeze()
         try:
-            self.pages_done = context.Event()
-            self.worker = context.Process(target=self._work, args=(site, part, sender, nice))
-            self.worker.start()
+            self._fork(lambda sender: self._bundle(site, part, sender, hand_over), nice)
+            if whoosh_apart and self._whoosh_path(part) is not None:
+                self._fork(lambda sender: self._whoosh_index(part), nice)
         finally:
             gc.unfreeze()
-        sender.close()
-        self.outcome = receiver
         _running.append(self)
 
-    def _work(self, site: Path, part: tuple[int, int] | None, sender, nice: int) -> None:
+    def _fork(self, work: Callable, nice: int) -> None:
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        worker = context.Process(target=self._work, args=(work, sender, nice))
+        worker.start()
+        sender.close()
+        self.workers.append((worker, receiver))
+
+    @staticmethod
+    def _work(work: Callable, sender, nice: int) -> None:
         _die_with_parent()
         os.nice(nice)
-        hand_over = (lambda folds: sender.send(("folds", folds))) if self.whoosh_here else None
         try:
-            self.write(site, part, hand_over)
+            work(sender)
         except BaseException:
             sender.send(("done", traceback.format_exc()))
             raise
         sender.send(("done", None))
 
+    def _bundle(self, site: Path, part: tuple[int, int] | None, sender, hand_over: bool):
+        self.write(site, part, (lambda folds: sender.send(("folds", folds))) if hand_over else None)
+
     def finish(self) -> None:
-        """Wait for the worker `start` began, writing the Whoosh index meanwhile if it was
-        left to this process; raise RuntimeError if the worker failed."""
-        if self.worker is None:
-            return
-        self.pages_done.set()
+        """Wait for the workers `start` began, then write the fold map and the lexicon if
+        they were left to this process; raise RuntimeError if a worker failed."""
+        folds = None
+        failed = []
         try:
-            while True:
-                try:
-                    what, value = self.outcome.recv()
-                except EOFError:
-                    self.worker.join()
-                    code = self.worker.exitcode
-                    what, value = (
-                        "done",
-                        f"the search worker ended without a word (exit code {code})",
-                    )
-                if what == "done":
+            for worker, receiver in self.workers:
+                while True:
+                    try:
+                        what, value = receiver.recv()
+                    except EOFError:
+                        worker.join()
+                        code = worker.exitcode
+                        what, value = "done", f"a search worker ended without a word ({code})"
+                    if what == "folds":
+                        folds = value
+                    elif what == "done":
+                        break
+                if value is not None:
+                    failed.append(value)
                     break
-                assert self.whoosh_here is not None
-                site, part = self.whoosh_here
-                self._write_whoosh(site, part, value)
-            self.worker.join()
+                worker.join()
         finally:
             self.stop()
-        if value is not None:
-            raise RuntimeError(f"search indexes: {value}")
+        if failed:
+            raise RuntimeError(f"search indexes: {failed[0]}")
+        if self.whoosh_here is not None and folds is not None:
+            site, part = self.whoosh_here
+            directory = self._whoosh_path(part)
+            if directory is not None:
+                write_folds(directory, folds)
+            self._lexicon(site, part)
 
     def stop(self) -> None:
-        """End the worker, if it is still running (a build that failed elsewhere)."""
-        if self.worker is not None:
-            if self.worker.is_alive():
-                self.worker.kill()
-            self.worker.join()
-            self.outcome.close()
-            self.worker = None
+        """End the workers, if still running (a build that failed elsewhere)."""
+        for worker, receiver in self.workers:
+            if worker.is_alive():
+                worker.kill()
+            worker.join()
+            receiver.close()
+        self.workers = []
         if self in _running:
             _running.remove(self)
 
@@ -249,19 +255,25 @@ class SearchIndexes:
         whoosh = self.settings.get("SEARCH_WHOOSH_PATH")
         return Path(whoosh) if whoosh and part is None else None
 
-    def _write_whoosh(self, site: Path, part: tuple[int, int] | None, folds: dict[str, str]):
-        """The Whoosh index, where configured, then the lexicon (which goes beside it, and,
-        in part 0 of a site built in parts or in a whole site, into the site)."""
+    def _whoosh_index(self, part: tuple[int, int] | None, folds: dict | None = None) -> None:
+        """The Whoosh index, where configured; its fold map too, if given."""
         directory = self._whoosh_path(part)
         if directory is not None:
             procs = int(self.settings.get("SEARCH_WHOOSH_PROCS") or 1)
             if len(self.docs) < 2000:  # below this, starting processes costs more than it saves
                 procs = 1
-            build_index(self.docs, directory, self.analysed, procs=procs, folds=folds)
+            build_index(
+                self.docs, directory, self.analysed, procs=procs,
+                folds=False if folds is None else folds,
+            )  # fmt: skip
+
+    def _lexicon(self, site: Path, part: tuple[int, int] | None) -> None:
+        """The lexicon, beside the Whoosh index, and, in part 0 of a site built in parts or
+        in a whole site, into the site."""
         if part is not None and part[0] != 0:
             return
         names = [s for t in self.archive.taxonomies.values() for term in t for s in term.spellings]
-        write_lexicon(self.docs, site, directory, names)
+        write_lexicon(self.docs, site, self._whoosh_path(part), names)
 
     def relate(self, interrupt: Callable[[], None] | None = None) -> None:
         """Attach up to five related documents to every item (before pages are written).
@@ -290,32 +302,21 @@ class SearchIndexes:
         folds = corpus_folds(self.docs)
         if hand_over is not None:
             hand_over(folds)
-        # Otherwise the Whoosh index is written in a thread while Pagefind's shards are
-        # merged (in processes of their own: this one only waits), rather than after.
-        writing = None if hand_over else _Background(self._write_whoosh, site, part, folds)
-        work = Path(tempfile.mkdtemp(prefix="pagefind-docs-"))
         cache = self.settings.get("SEARCH_SHARD_CACHE")
         if cache is None:  # default: beside the content, in the builds' directory
             cache = Path(self.settings["PATH"]).resolve().parent / ".build" / "pagefind-shards"
-        procs = int(self.settings.get("SEARCH_PAGEFIND_PROCS") or os.cpu_count() or 1)
-        try:
-            stats = write_bundle(
-                self.docs, site, work / "docs", folds,
-                shard_size=int(self.settings.get("SEARCH_SHARD_SIZE") or SHARD_SIZE),
-                procs=procs,
-                cache=Path(cache) if cache else None, part=part, others_done=self.pages_done,
-                merging=writing.start if writing else None,
-            )  # fmt: skip
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        logger.info(
-            "Pagefind: %d records in %d shards (%d indexed) in %.1f s, peak memory %.0f MB"
-            " per process, %.0f MB side by side, bundle %.1f MB",
-            stats.records, stats.shards, stats.indexed, stats.seconds, stats.peak_rss_mb,
-            stats.concurrent_peak_mb, stats.bytes / 1e6,
+        stats = write_bundle(
+            self.docs, site, folds,
+            shard_size=int(self.settings.get("SEARCH_SHARD_SIZE") or SHARD_SIZE),
+            cache=Path(cache) if cache else None, part=part,
         )  # fmt: skip
-        if writing is not None:
-            writing.join()
+        logger.info(
+            "Pagefind: %d records in %d shards (%d indexed) in %.1f s, bundle %.1f MB",
+            stats.records, stats.shards, stats.indexed, stats.seconds, stats.bytes / 1e6,
+        )  # fmt: skip
+        if hand_over is None:
+            self._whoosh_index(part, folds)
+            self._lexicon(site, part)
 
 
 # Search workers started and not yet finished; `stop_workers` ends them when a build fails
@@ -326,28 +327,3 @@ _running: list[SearchIndexes] = []
 def stop_workers() -> None:
     for indexes in list(_running):
         indexes.stop()
-
-
-class _Background:
-    """A function run in a thread once `start` is called; `join` waits for it (starting it
-    first if nobody did) and raises what it raised."""
-
-    def __init__(self, function: Callable[..., None], *args) -> None:
-        self.thread = threading.Thread(target=self._run, args=(function, *args), daemon=True)
-        self.error: BaseException | None = None
-
-    def _run(self, function: Callable[..., None], *args) -> None:
-        try:
-            function(*args)
-        except BaseException as error:
-            self.error = error
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def join(self) -> None:
-        if self.thread.ident is None:
-            self.thread.start()
-        self.thread.join()
-        if self.error is not None:
-            raise self.error

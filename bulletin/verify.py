@@ -14,8 +14,8 @@ What is checked, in one pass over the files:
 - no page runs script other than our own files: no inline script (JSON-LD data blocks
   aside), no ``on…`` event handler attribute, no ``javascript:`` URL;
 - the in-browser search index is there (Pagefind's entry file, its metadata, script and
-  WebAssembly, the traditional→simplified map), holds every searchable document, and each
-  has its text file;
+  WebAssembly, the traditional→simplified map, the search page's table of it), holds every
+  searchable document, and each has its record;
 - every page the archive expects (each issue, item, policy, speech, county, topic and year)
   was written.
 
@@ -37,6 +37,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml import etree
 
 from search.pagefind_bundle import BUNDLE_DIR, QUERY_FILE, RECORDS_DIR, TABLE_FILE
+from search.text import base36
 
 # Elements whose URL attribute is something the browser loads with the page.
 ASSET_ATTRIBUTES = {
@@ -277,6 +278,7 @@ def _check_table(site: Path, files: set[str], pages: int) -> list[SiteProblem]:
     try:
         table = json.loads((site / TABLE_FILE).read_text(encoding="utf-8"))
         counted = sum(count for _, count in table["shards"])
+        ids = [f"{tag}-{base36(n)}" for tag, count in table["shards"] for n in range(count)]
         named = [f"index/{file}.pf_index" for _, _, file in table["chunks"]]
         named += [f"filter/{file}.pf_filter" for _, file in table["filters"]]
         bundle = str(table["bundle"]).rstrip("/")
@@ -291,6 +293,11 @@ def _check_table(site: Path, files: set[str], pages: int) -> list[SiteProblem]:
         SiteProblem("no-search-index", f"{bundle}/{name}", "索引表所列文件缺失")
         for name in named
         if f"{bundle}/{name}" not in files
+    ]
+    problems += [
+        SiteProblem("no-search-index", f"{RECORDS_DIR}/{page_id}.json", "搜索结果记录缺失")
+        for page_id in ids
+        if f"{RECORDS_DIR}/{page_id}.json" not in files
     ]
     return problems
 
@@ -325,22 +332,4 @@ def _check_search(site: Path, files: set[str], searchable: Iterable[str]) -> lis
         if required not in files:
             problems.append(SiteProblem("no-search-index", required))
     problems += _check_table(site, files, len(searchable))
-    fragments = {
-        f.removeprefix(f"{BUNDLE_DIR}/fragment/").removesuffix(".pf_fragment")
-        for f in files
-        if f.startswith(f"{BUNDLE_DIR}/fragment/") and f.endswith(".pf_fragment")
-    }
-    if len(fragments) != len(searchable):
-        problems.append(
-            SiteProblem(
-                "no-search-index",
-                f"{BUNDLE_DIR}/fragment/",
-                f"索引含 {len(fragments)} 个页面片段，应为 {len(searchable)} 个",
-            )
-        )
-    problems += [
-        SiteProblem("no-search-index", f"{RECORDS_DIR}/{page_id}.json", "搜索结果记录缺失")
-        for page_id in sorted(fragments)
-        if f"{RECORDS_DIR}/{page_id}.json" not in files
-    ]
     return problems

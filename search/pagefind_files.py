@@ -35,11 +35,29 @@ def read_meta(bundle: Path) -> list:
 
 
 def write_cbor(directory: Path, prefix: str, suffix: str, value, digits: int) -> str:
-    """Write a Pagefind data file named by the hash of its content; return the name's stem
-    (``<prefix>_<hash>``). A longer hash is taken if a different file has the short one."""
-    raw = SIGNATURE + cbor2.dumps(value, canonical=True)
-    full = hashlib.sha256(raw).hexdigest()
-    data = gzip.compress(raw, COMPRESS_LEVEL, mtime=0)
+    """Write `value` as a Pagefind data file named by the hash of its content; return the
+    name's stem (``<prefix>_<hash>``)."""
+    return write_data(directory, prefix, suffix, cbor2.dumps(value, canonical=True), digits)
+
+
+def compress(cbor: bytes) -> bytes:
+    """A Pagefind data file's bytes: its CBOR after the signature, gzip'd."""
+    return gzip.compress(SIGNATURE + cbor, COMPRESS_LEVEL, mtime=0)
+
+
+def write_data(
+    directory: Path,
+    prefix: str,
+    suffix: str,
+    cbor: bytes,
+    digits: int,
+    data: bytes | None = None,
+) -> str:
+    """Write the Pagefind data file of the CBOR `cbor` (`data`: already `compress`ed) named
+    by the hash of its content; return the name's stem (``<prefix>_<hash>``). A longer hash
+    is taken if a different file has the short one."""
+    full = hashlib.sha256(SIGNATURE + cbor).hexdigest()
+    data = compress(cbor) if data is None else data
     while True:
         digest = f"{prefix}_{full[:digits]}"
         path = directory / f"{digest}{suffix}"

@@ -137,12 +137,19 @@ class _Lengths:
         self.reader.close()
 
 
+def write_folds(directory: Path, folds: dict[str, str]) -> None:
+    """The fold map beside the index: `search` folds a query with it, as the browser does."""
+    (directory / FOLDS_FILE).write_text(
+        json.dumps(folds, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+
+
 def build_index(
     docs: list[SearchDoc],
     directory: Path,
     analysed: list[Analysed] | None = None,
     procs: int = 1,
-    folds: dict[str, str] | None = None,
+    folds: dict[str, str] | bool | None = None,
     pool_mb: float = POOL_MB,
 ) -> None:
     """Write a fresh index of `docs` to `directory` (replacing what is there).
@@ -155,10 +162,8 @@ def build_index(
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     ix = index.create_in(str(directory), SCHEMA)
-    folds = corpus_folds(docs) if folds is None else folds
-    (directory / FOLDS_FILE).write_text(
-        json.dumps(folds, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-    )
+    if folds is not False:  # False: the caller writes them later (`write_folds`)
+        write_folds(directory, corpus_folds(docs) if folds is None else folds)
     # Each writer process pools postings up to `limitmb` (Whoosh's estimate, about 190 bytes
     # a posting, close to the real size) before spilling them to disk, where every posting
     # is pickled and read back one by one: at 10,000 documents (1.8 M postings) spilling

@@ -76,3 +76,17 @@ def build_into(path: Path, settings: str = "pelicanconf.py", **overrides) -> Pat
     overrides.setdefault("SEARCH_SHARD_SIZE", SHARDED)
     render_site(str(ROOT / settings), path, overrides)
     return path
+
+
+def content_search_docs():
+    """The real content's archive and its search records (rendered without a build)."""
+    from bulletin.archive import build_archive, read_content
+    from bulletin.render import render_markdown
+    from bulletin.search_records import search_docs
+    from bulletin.taxonomy import load_taxonomies
+
+    documents, _ = read_content(CONTENT)
+    archive = build_archive(documents, load_taxonomies(CONTENT))
+    for document in archive.documents:
+        document.html = render_markdown(getattr(document, "body", "")).html
+    return archive, search_docs(archive)

@@ -1,17 +1,16 @@
 """The search index built in shards answers as one index does.
 
-The session's site (tests/sitecheck.py) indexes the real content in shards of 10 documents:
-three Pagefind runs, merged into one bundle (search/pagefind_merge.py). Here the same
-content is also indexed by one Pagefind run. The merged index must hold the same words at
-the same positions of the same documents, the same filters and the same date order; and
-in Chromium every query must find the same documents in the same tiers, sorted by date in
-the same order.
+The session's site (tests/sitecheck.py) indexes the real content in shards of 10 documents,
+written as one index (search/pagefind_index.py). Here the same content is also indexed as
+one shard. The two must hold the same words at the same positions of the same documents,
+the same filters and the same date order (the very same index files: the shards' pages are
+numbered one after the other); and in Chromium every query must find the same documents in
+the same tiers, sorted by date in the same order.
 """
 
 from __future__ import annotations
 
 import functools
-import gzip
 import http.server
 import json
 import threading
@@ -21,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from search.documents import SearchDoc
-from search.pagefind_bundle import shard_docs
-from search.pagefind_files import SIGNATURE, read_cbor
+from search.pagefind_bundle import RECORDS_DIR, shard_docs
+from search.pagefind_files import read_cbor
 from sitecheck import build_into
 
 
@@ -37,15 +36,17 @@ def test_shards_are_cut_oldest_first():
     assert shard_docs([], 10) == [[]]
 
 
-def index_by_url(bundle: Path) -> dict:
-    """What a Pagefind bundle holds, with pages named by URL instead of number."""
+def index_by_url(site: Path) -> dict:
+    """What a site's search bundle holds, with pages named by URL instead of number (the
+    URL of a page id is in its record)."""
+    bundle = site / "pagefind"
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     info = next(iter(entry["languages"].values()))
     meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
     urls = []
     for page_id, word_count in meta[1]:
-        raw = gzip.decompress((bundle / "fragment" / f"{page_id}.pf_fragment").read_bytes())
-        urls.append((json.loads(raw[len(SIGNATURE) :])["url"], page_id, word_count))
+        record = json.loads((site / RECORDS_DIR / f"{page_id}.json").read_text(encoding="utf-8"))
+        urls.append(("/" + record["url"], page_id, word_count))
     words: dict[str, dict] = {}
     previous_to = ""
     for first, last, digest in meta[2]:
@@ -74,103 +75,118 @@ def index_by_url(bundle: Path) -> dict:
     }
 
 
-def test_the_merged_index_holds_what_one_index_holds(site: Path, single: Path):
-    merged, whole = index_by_url(site / "pagefind"), index_by_url(single / "pagefind")
+def files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in directory.iterdir() if p.is_file()}
+
+
+def test_the_index_of_shards_is_the_index_of_one(site: Path, single: Path):
+    merged, whole = index_by_url(site), index_by_url(single)
     assert merged["page_count"] == whole["page_count"] == 25
     for key in ("pages", "filters", "sorts", "version"):
         assert merged[key] == whole[key], key
     assert merged["words"].keys() == whole["words"].keys()
     assert [w for w in whole["words"] if merged["words"][w] != whole["words"][w]] == []
+    # The same files: only the pages' ids (in the metadata and the table) tell them apart.
+    for name in ("index", "filter"):
+        assert files(site / "pagefind" / name) == files(single / "pagefind" / name), name
     # The date order, put together from the shards, is the same documents in the same order.
     order = "search/order.json"
     assert [merged["ids"][i] for i in json.loads((site / order).read_text())] == [
         whole["ids"][i] for i in json.loads((single / order).read_text())
     ]
-    # Each result's record is there, named by its page's id.
+    # Each result's record is there, named by its page's id, and nothing else.
     for built, index in ((site, merged), (single, whole)):
-        records = {p.stem: p for p in (built / "search" / "docs").iterdir()}
-        assert records.keys() == index["ids"].keys()
-        for page_id, url in index["ids"].items():
-            assert "/" + json.loads(records[page_id].read_text())["url"] == url
+        records = {p.stem for p in (built / RECORDS_DIR).iterdir()}
+        assert records == index["ids"].keys()
 
 
-def test_merging_in_two_processes_gives_the_same_index(tmp_path, site: Path, monkeypatch):
-    import search.pagefind_merge
+def test_shards_from_the_cache_and_small_blocks_give_the_same_index(tmp_path, site, monkeypatch):
+    """A build that takes every shard from the cache, and one that encodes the words a few
+    at a time, write the same files as the session's site."""
+    import search.pagefind_index
 
-    monkeypatch.setattr(search.pagefind_merge, "PARALLEL_FROM", 0)  # two ranges of words
-    out = build_into(tmp_path / "output", SEARCH_PAGEFIND_PROCS=2, SEARCH_SHARD_CACHE="")
-    assert index_by_url(out / "pagefind") == index_by_url(site / "pagefind")
-
-
-def test_pages_of_two_shards_with_the_same_id_keep_apart(tmp_path, site: Path):
-    """Merged pages are named by their shard's tag (from its content hash) and place.
-    Merging a bundle with itself makes two shards with the same tag: each page keeps
-    apart, under a name of its own, with its own fragment."""
-    from search.pagefind_merge import merge_bundles
-
-    bundle = site / "pagefind"
-    merge_bundles([bundle, bundle], tmp_path / "twice")
-    once, twice = index_by_url(bundle), index_by_url(tmp_path / "twice")
-    assert twice["page_count"] == 2 * once["page_count"]
-    entry = json.loads((tmp_path / "twice" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    (info,) = entry["languages"].values()
-    meta = read_cbor(tmp_path / "twice" / f"pagefind.{info['hash']}.pf_meta")
-    ids = [page_id for page_id, _ in meta[1]]
-    assert len(set(ids)) == len(ids)
-    fragments = tmp_path / "twice" / "fragment"
-    assert sorted(ids) == sorted(p.name.removesuffix(".pf_fragment") for p in fragments.iterdir())
-    half = len(ids) // 2
-    for page_id, first, second in zip(once["ids"], ids[:half], ids[half:], strict=True):
-        original = (bundle / "fragment" / f"{page_id}.pf_fragment").read_bytes()
-        assert (fragments / f"{first}.pf_fragment").read_bytes() == original
-        assert (fragments / f"{second}.pf_fragment").read_bytes() == original
-    # Every word is on the same pages as before, each page now twice.
-    assert {w: sorted(p * 2) for w, p in once["words"].items()} == {
-        w: sorted(p) for w, p in twice["words"].items()
-    }
+    cache = tmp_path / "cache"
+    first = build_into(tmp_path / "first", SEARCH_SHARD_CACHE=str(cache))
+    assert len([p for p in cache.iterdir() if not p.name.startswith("assets-")]) == 3
+    monkeypatch.setattr(search.pagefind_index, "BLOCK", 50)  # the worker is forked: it sees it
+    again = build_into(tmp_path / "again", SEARCH_SHARD_CACHE=str(cache))
+    for built in (first, again):
+        for name in ("index", "filter"):
+            assert files(built / "pagefind" / name) == files(site / "pagefind" / name)
+        assert files(built / "pagefind") == files(site / "pagefind")
+        assert (built / "search/index.json").read_bytes() == (
+            site / "search/index.json"
+        ).read_bytes()
 
 
-def test_records_of_pages_with_the_same_id_keep_apart(tmp_path, site: Path):
-    """Each shard's result records and date order follow its pages' ids in the merged
-    bundle: the record of the second shard's copy of a page is its own, not the first
-    shard's (at 30,000 items two records were missing and two results showed another's
-    record, when ids were Pagefind's hashes)."""
+def test_pages_of_two_shards_with_the_same_content_keep_apart(tmp_path):
+    """Pages are named by their shard's tag (the start of its key) and place. The same
+    shard twice gets two tags: each page keeps apart, under a name of its own, and every
+    word is on each page twice."""
+    from search.pagefind_bundle import shard_tags
+    from search.pagefind_index import write_index
+    from search.postings import index_shard
+    from sitecheck import content_search_docs
+
+    _, docs = content_search_docs()
+    shard = index_shard(docs[:12], "0123456789abcdef")
+    tags = shard_tags([shard.key, shard.key])
+    assert tags[0] != tags[1]
+    ids = [f"{tag}-{n}" for tag in tags for n in range(12)]
+    meta, _ = write_index([shard, shard], tmp_path / "twice", ids, "1.5.2", "zh-cn")
+    write_index([shard], tmp_path / "once", ids[:12], "1.5.2", "zh-cn")
+    assert [page_id for page_id, _ in meta[1]] == ids
+
+    def postings(bundle: Path) -> dict[str, list[int]]:
+        out = {}
+        meta = read_cbor(next(bundle.glob("pagefind.*.pf_meta")))
+        for _, _, digest in meta[2]:
+            for word, pages, _ in read_cbor(bundle / "index" / f"{digest}.pf_index")[0]:
+                number, found = 0, []
+                for page in pages:
+                    number += page[0]
+                    found.append(number % 12)
+                out[word] = sorted(found)
+        return out
+
+    once, twice = postings(tmp_path / "once"), postings(tmp_path / "twice")
+    assert {w: sorted(p * 2) for w, p in once.items()} == twice
+
+
+def test_records_of_pages_with_the_same_content_keep_apart(tmp_path, site: Path):
+    """Each shard's result records and date order follow its pages' ids: the record of the
+    second copy of a shard is its own, not the first's (at 30,000 items two records were
+    missing and two results showed another's record, when ids were Pagefind's hashes)."""
     import shutil
 
-    from search.pagefind_bundle import ORDER_FILE, PARTS_DIR, RECORDS_DIR, merge_parts
+    from search.pagefind_bundle import ORDER_FILE, PARTS_DIR, merge_parts
+    from search.postings import index_shard
+    from sitecheck import content_search_docs
 
-    ids = sorted(
-        p.name.removesuffix(".pf_fragment") for p in (site / "pagefind/fragment").iterdir()
-    )
+    _, docs = content_search_docs()
+    shard = index_shard(docs[:7], "fedcba9876543210")
     work = tmp_path / "site" / PARTS_DIR
     for number, who in enumerate(["first", "second"]):  # the same pages twice
-        shard = work / f"{number:05d}"
-        shutil.copytree(site / "pagefind", shard)
-        (records := work / f"{shard.name}.records").mkdir()
-        for page_id in ids:
-            (records / f"{page_id}.json").write_text(json.dumps([who, page_id]), encoding="utf-8")
-        order = [[f"2014-0{number + 1}-01", f"{who}/{page_id}/", page_id] for page_id in ids]
-        (work / f"{shard.name}.order.json").write_text(json.dumps(order), encoding="utf-8")
+        shard.save(work / f"{number:05d}")
+        (records := work / f"{number:05d}.records").mkdir()
+        for n, url in enumerate(shard.urls):
+            (records / f"{n}.json").write_text(json.dumps({"url": url, "who": who}), "utf-8")
+        order = [[f"2014-0{number + 1}-01", url] for url in shard.urls]
+        (work / f"{number:05d}.order.json").write_text(json.dumps(order), encoding="utf-8")
     merge_parts(tmp_path / "site")
     merged = tmp_path / "site"
-    fragments = {
-        p.name.removesuffix(".pf_fragment") for p in (merged / "pagefind/fragment").iterdir()
-    }
+    index = index_by_url(merged)  # pages in shard order
+    new_ids = list(index["ids"])
     records = {
         p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (merged / RECORDS_DIR).iterdir()
     }
-    assert set(records) == fragments and len(fragments) == 2 * len(ids)
-    index = index_by_url(merged / "pagefind")  # pages in shard order
-    new_ids = list(index["ids"])
-    assert sorted(records[i][1] for i in new_ids[: len(ids)]) == ids
-    assert {records[i][0] for i in new_ids[: len(ids)]} == {"first"}
-    assert sorted(records[i][1] for i in new_ids[len(ids) :]) == ids
-    assert {records[i][0] for i in new_ids[len(ids) :]} == {"second"}
-    before = index_by_url(site / "pagefind")["ids"]
-    for page_id in new_ids:  # each record is the one of the page its fragment holds
-        assert index["ids"][page_id] == before[records[page_id][1]]
+    assert set(records) == set(new_ids) and len(new_ids) == 14
+    assert [records[i]["who"] for i in new_ids] == ["first"] * 7 + ["second"] * 7
+    assert [records[i]["url"] for i in new_ids] == shard.urls * 2
     order = json.loads((merged / ORDER_FILE).read_text(encoding="utf-8"))
-    assert sorted(order) == sorted(fragments) and not (merged / PARTS_DIR).exists()
+    assert set(order[:7]) == set(new_ids[7:]) and set(order[7:]) == set(new_ids[:7])  # newest first
+    assert not (merged / PARTS_DIR).exists()
+    shutil.rmtree(merged)
 
 
 @pytest.fixture(scope="module")

@@ -255,14 +255,13 @@ def test_a_failing_search_worker_fails_the_build(tmp_path: Path):
     from bulletin.sitebuild import BuildFailed
 
     with pytest.raises(BuildFailed, match="search indexes"):
-        build_into(tmp_path / "site", SEARCH_PAGEFIND_PROCS="two")
+        build_into(tmp_path / "site", SEARCH_SHARD_SIZE="ten")
     assert not _running
 
 
 def test_a_failing_whoosh_index_fails_the_build_and_ends_the_worker(tmp_path: Path):
-    """The build writes the Whoosh index itself once its pages are written, while the worker
-    still indexes Pagefind's shards: its failure is the build's too, and the worker, still
-    running then, is ended."""
+    """A second worker writes the Whoosh index beside the one of the Pagefind bundle: its
+    failure is the build's too, and every worker is ended."""
     from bulletin.search_records import _running
     from bulletin.sitebuild import BuildFailed
 

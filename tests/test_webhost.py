@@ -124,14 +124,14 @@ def test_a_directory_without_its_slash_is_redirected(web_host: Nginx):
 
 
 def test_security_headers_on_every_kind_of_response(web_host: Nginx, published: Path):
-    fragment = next((published / "pagefind/fragment").iterdir()).name
-    for path in ("/", "/theme/js/reader.js", "/no/such/page/", f"/pagefind/fragment/{fragment}"):
+    chunk = next((published / "pagefind/index").iterdir()).name
+    for path in ("/", "/theme/js/reader.js", "/no/such/page/", f"/pagefind/index/{chunk}"):
         headers = web_host.get(path).headers
         assert headers["content-security-policy"] == header_policy(), path
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["x-frame-options"] == "DENY"
     # Content-named Pagefind files are cached for good; the rest revalidate.
-    assert "max-age=315360000" in web_host.get(f"/pagefind/fragment/{fragment}").headers.get(
+    assert "max-age=315360000" in web_host.get(f"/pagefind/index/{chunk}").headers.get(
         "cache-control", ""
     )
     assert "cache-control" not in web_host.get("/pagefind/pagefind-entry.json").headers

@@ -17,25 +17,13 @@ import pytest
 from queries import generate
 from whoosh import index
 
-from bulletin.archive import build_archive, read_content
-from bulletin.render import render_markdown
-from bulletin.search_records import search_docs
-from bulletin.taxonomy import load_taxonomies
 from search.whoosh_index import Filters, build_index, search
-from sitecheck import CONTENT
-
-
-def _archive_and_docs():
-    documents, _ = read_content(CONTENT)
-    archive = build_archive(documents, load_taxonomies(CONTENT))
-    for document in archive.documents:
-        document.html = render_markdown(getattr(document, "body", "")).html
-    return archive, search_docs(archive)
+from sitecheck import content_search_docs
 
 
 @pytest.fixture(scope="module")
 def indexes(tmp_path_factory) -> tuple[Path, Path, list]:
-    archive, docs = _archive_and_docs()
+    archive, docs = content_search_docs()
     root = tmp_path_factory.mktemp("whoosh")
     build_index(docs, root / "one")
     build_index(docs, root / "many", pool_mb=0.1)
@@ -89,7 +77,7 @@ def test_a_committed_segments_pool_of_postings_is_freed_at_once(indexes, tmp_pat
 
     from whoosh.writing import PostingPool
 
-    _, docs = _archive_and_docs()
+    _, docs = content_search_docs()
     gc.collect()
     gc.disable()
     try:

@@ -1,0 +1,161 @@
+"""A shard's word index, in arrays: every word of its documents, with the pages and the
+positions where it occurs, exactly as Pagefind 1.5.2 indexes the same documents.
+
+What Pagefind would be given for a document is `search.pagefind_bundle.document_html`: one
+block per segment of `search.text.document_segments` (the title, weighted, the filler, then
+each paragraph's pair words) and a filter element per filter value. Pagefind numbers the
+words of a page in order and counts a full stop after every block that has words, so:
+
+- a word's **position** is its index among the page's words plus the number of non-empty
+  blocks before its own;
+- a page's **word count** (which ranking reads) is its words plus its non-empty blocks;
+- a word's **weight** is 240 in the title (``data-pagefind-weight="10"``, in Pagefind's
+  24ths) and 24 elsewhere.
+
+`tests/test_pagefind_index.py` checks all of this against Pagefind itself, run over those
+HTML documents. Pure: no Pelican, no files but `save` and `load`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from search.documents import SearchDoc
+from search.text import document_segments
+
+DEFAULT_WEIGHT = 24  # Pagefind's weight of a word outside any data-pagefind-weight
+TITLE_WEIGHT = 240  # data-pagefind-weight="10"
+ARRAYS = ("starts", "entries", "page", "weight", "position")
+META_FILE = "shard.json"
+
+
+@dataclass
+class ShardIndex:
+    """The index of one shard. Locations are sorted by (word, page, weight, position): the
+    order in which Pagefind writes them."""
+
+    key: str  # what the shard's documents hash to (its cache key; its page ids' tag)
+    urls: list[str]  # its pages, in order
+    lengths: list[int]  # each page's word count, as Pagefind counts it
+    filters: dict[str, dict[str, list[int]]]  # filter → value → pages
+    words: list[str]  # the vocabulary, sorted
+    starts: np.ndarray  # int64, len(words) + 1: word k's locations are starts[k]:starts[k+1]
+    # int64 per word: Pagefind's measure of a word's size when it cuts chunks (one per page,
+    # one per weight mark and one per position; see `search.pagefind_index`)
+    entries: np.ndarray
+    page: np.ndarray  # int32 per location: the page, within the shard
+    weight: np.ndarray  # uint8 per location
+    position: np.ndarray  # uint32 per location
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in ARRAYS:
+            np.save(directory / f"{name}.npy", getattr(self, name), allow_pickle=False)
+        meta = {
+            "key": self.key,
+            "urls": self.urls,
+            "lengths": self.lengths,
+            "filters": self.filters,
+            "words": self.words,
+        }
+        (directory / META_FILE).write_text(
+            json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> ShardIndex:
+        """The shard saved in `directory`; its location arrays are mapped, not read."""
+        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+        arrays = {
+            name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            for name in ARRAYS
+        }
+        return cls(**meta, **arrays)
+
+
+def filter_values(doc: SearchDoc) -> list[tuple[str, str]]:
+    """A document's filters as (name, value), as `document_html` writes them."""
+    values = [("kind", doc.kind_label)]
+    if doc.year:
+        values.append(("year", doc.year))
+    values += [("county", c) for c in doc.counties]
+    values += [("topic", t) for t in doc.topics]
+    if doc.extra.get("status"):  # a policy's validity (效力状态)
+        values.append(("status", doc.extra["status"]))
+    return values
+
+
+def index_shard(docs: Iterable[SearchDoc], key: str = "") -> ShardIndex:
+    """The index of `docs`, in their order."""
+    vocabulary: dict[str, int] = {}
+    number = vocabulary.setdefault
+    ids: list[int] = []
+    positions: list[int] = []
+    counts: list[int] = []  # words per page
+    titles: list[int] = []  # title words per page
+    urls: list[str] = []
+    lengths: list[int] = []
+    filters: dict[str, dict[str, list[int]]] = {}
+    before = 0  # locations before this page
+    for page, doc in enumerate(docs):
+        urls.append(doc.url)
+        at = 0
+        title = 0
+        for segment, words in enumerate(document_segments(doc.title, doc.text)):
+            if not words:
+                continue  # an empty block: no words, and no full stop after it
+            ids += [number(word, len(vocabulary)) for word in words]
+            positions += range(at, at + len(words))
+            at += len(words) + 1
+            if segment == 0:
+                title = len(words)
+        counts.append(len(positions) - before)
+        before = len(positions)
+        titles.append(title)
+        lengths.append(at)
+        for name, value in filter_values(doc):
+            filters.setdefault(name, {}).setdefault(value, []).append(page)
+    words = sorted(vocabulary)
+    rank = np.empty(len(words), np.int64)
+    rank[[vocabulary[w] for w in words]] = np.arange(len(words))
+    word = rank[np.asarray(ids, np.int64)]
+    pages = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)  # each location's page's first
+    in_title = (np.arange(len(word)) - first) < np.repeat(np.asarray(titles, np.int64), counts)
+    # A stable sort by (word, page, weight) keeps each page's positions in order; the
+    # title's weight (240) comes after the default (24), as Pagefind writes them.
+    order = np.argsort((word * max(1, len(counts)) + pages) * 2 + in_title, kind="stable")
+    word, pages, in_title = word[order], pages[order], in_title[order]
+    position = np.asarray(positions, np.uint32)[order]
+    weight = np.where(in_title, TITLE_WEIGHT, DEFAULT_WEIGHT).astype(np.uint8)
+    starts = np.searchsorted(word, np.arange(len(words) + 1)).astype(np.int64)
+    return ShardIndex(
+        key=key,
+        urls=urls,
+        lengths=lengths,
+        filters={name: dict(sorted(values.items())) for name, values in sorted(filters.items())},
+        words=words,
+        starts=starts,
+        entries=_entries(word, pages, weight, len(words)),
+        page=pages.astype(np.int32),
+        weight=weight,
+        position=position,
+    )
+
+
+def _entries(word: np.ndarray, page: np.ndarray, weight: np.ndarray, count: int) -> np.ndarray:
+    """Per word: its pages, weight marks and positions, counted (Pagefind cuts chunks by
+    this sum)."""
+    if not len(word):
+        return np.zeros(count, np.int64)
+    new_page = np.ones(len(word), bool)
+    new_page[1:] = (word[1:] != word[:-1]) | (page[1:] != page[:-1])
+    new_run = new_page.copy()
+    new_run[1:] |= weight[1:] != weight[:-1]
+    per_location = 1 + new_run + new_page  # the position, its mark if it starts a run, its page
+    return np.bincount(word, weights=per_location, minlength=count).astype(np.int64)

@@ -345,7 +345,6 @@ def merge_parts(site: Path, cache: Path | None = None) -> None:
     (site / TABLE_FILE).write_text(
         json.dumps(table, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )
-    del shards  # their arrays map files under `work`
     shutil.rmtree(work)
 
 

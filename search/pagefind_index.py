@@ -18,7 +18,8 @@ them as it reads a bundle it wrote (tests/test_search_index.py asks it):
 The shards are taken in order, their pages one after the other, so the index is the one
 index of all their documents, whatever the shards: the same bytes for one shard or many.
 Memory is bounded: the words are encoded in blocks of about `BLOCK` locations, gathered from
-every shard's arrays (mapped from disk, `search.postings`), sorted and encoded with NumPy.
+every shard's arrays (read from disk a slice at a time, `search.postings`), sorted and
+encoded with NumPy.
 Pure: shard indexes in, files out.
 """
 
@@ -180,15 +181,10 @@ class _Words:
             a, b = np.searchsorted(mapped, [lo, hi])
             if a == b:
                 continue
-            starts = np.asarray(shard.starts[a : b + 1])
-            x, y = int(starts[0]), int(starts[-1])
+            starts = shard.starts[a : b + 1]
+            page, weight, position = shard.locations(int(starts[0]), int(starts[-1]))
             parts.append(
-                (
-                    np.repeat(mapped[a:b], np.diff(starts)),
-                    np.asarray(shard.page[x:y], np.int64) + offset,
-                    np.asarray(shard.weight[x:y]),
-                    np.asarray(shard.position[x:y]),
-                )
+                (np.repeat(mapped[a:b], np.diff(starts)), page + np.int64(offset), weight, position)
             )
         word, page, weight, position = (np.concatenate(p) for p in zip(*parts, strict=True))
         # The shards' pages are in order and each shard's locations sorted: a stable sort by

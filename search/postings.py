@@ -30,8 +30,13 @@ from search.text import document_segments
 
 DEFAULT_WEIGHT = 24  # Pagefind's weight of a word outside any data-pagefind-weight
 TITLE_WEIGHT = 240  # data-pagefind-weight="10"
-ARRAYS = ("starts", "entries", "page", "weight", "position")
 META_FILE = "shard.json"
+# The per-word arrays (read whole) and the per-location arrays (read a slice at a time, see
+# `locations`), stored raw: `locations` reads the slice it needs from the file, rather than
+# mapping the file (a mapped file's pages count as the process's memory once read: 450 MB
+# at 100,000 items).
+PER_WORD = {"starts": np.int64, "entries": np.int64}
+PER_LOCATION = {"page": np.int32, "weight": np.uint8, "position": np.uint32}
 
 
 @dataclass
@@ -48,14 +53,16 @@ class ShardIndex:
     # int64 per word: Pagefind's measure of a word's size when it cuts chunks (one per page,
     # one per weight mark and one per position; see `search.pagefind_index`)
     entries: np.ndarray
-    page: np.ndarray  # int32 per location: the page, within the shard
-    weight: np.ndarray  # uint8 per location
-    position: np.ndarray  # uint32 per location
+    # per location, or None in a shard loaded from disk (see `locations`)
+    page: np.ndarray | None  # int32: the page, within the shard
+    weight: np.ndarray | None  # uint8
+    position: np.ndarray | None  # uint32
+    directory: Path | None = None  # where it was loaded from
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        for name in ARRAYS:
-            np.save(directory / f"{name}.npy", getattr(self, name), allow_pickle=False)
+        for name, dtype in {**PER_WORD, **PER_LOCATION}.items():
+            np.asarray(getattr(self, name), dtype).tofile(directory / f"{name}.bin")
         meta = {
             "key": self.key,
             "urls": self.urls,
@@ -69,13 +76,22 @@ class ShardIndex:
 
     @classmethod
     def load(cls, directory: Path) -> ShardIndex:
-        """The shard saved in `directory`; its location arrays are mapped, not read."""
+        """The shard saved in `directory`, but its locations (read by `locations`)."""
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-        arrays = {
-            name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-            for name in ARRAYS
-        }
-        return cls(**meta, **arrays)
+        words = {name: np.fromfile(directory / f"{name}.bin", t) for name, t in PER_WORD.items()}
+        return cls(**meta, **words, page=None, weight=None, position=None, directory=directory)
+
+    def locations(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pages, weights and positions of locations a..b-1."""
+        if self.directory is None:
+            return self.page[a:b], self.weight[a:b], self.position[a:b]
+        out = []
+        for name, dtype in PER_LOCATION.items():
+            size = np.dtype(dtype).itemsize
+            with (self.directory / f"{name}.bin").open("rb") as file:
+                file.seek(a * size)
+                out.append(np.frombuffer(file.read((b - a) * size), dtype))
+        return out[0], out[1], out[2]
 
 
 def filter_values(doc: SearchDoc) -> list[tuple[str, str]]:

@@ -82,7 +82,7 @@ SCHEMA = fields.Schema(
 def corpus_folds(docs: list[SearchDoc]) -> dict[str, str]:
     """The fold map of the documents' text (each distinct line once)."""
     lines = dict.fromkeys(line for doc in docs for line in f"{doc.title}\n{doc.text}".splitlines())
-    return fold_map("\n".join(lines))
+    return fold_map(lines)
 
 
 @dataclass(frozen=True)

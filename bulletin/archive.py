@@ -86,6 +86,11 @@ class Archive:
         return [*self.issues, *self.items, *self.policies, *self.speeches]
 
     @cached_property
+    def by_url(self) -> dict[str, Document]:
+        """Every document with a page of its own, by its URL."""
+        return {d.url: d for d in self.pages}
+
+    @cached_property
     def references(self) -> References:
         """Who cites whom (see `references`): computed once, on first use."""
         return build_references(self)
@@ -102,9 +107,13 @@ class Archive:
         following = items[index + 1] if index + 1 < len(items) else None
         return previous, following
 
+    @cached_property
+    def _issue_positions(self) -> dict[int, int]:
+        return {id(issue): index for index, issue in enumerate(self.issues)}
+
     def issue_neighbours(self, issue: Issue) -> tuple[Issue | None, Issue | None]:
         """The issues printed before and after `issue` (the order of the 简报 page)."""
-        index = next(i for i, other in enumerate(self.issues) if other is issue)
+        index = self._issue_positions[id(issue)]
         previous = self.issues[index - 1] if index > 0 else None
         following = self.issues[index + 1] if index + 1 < len(self.issues) else None
         return previous, following

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import json
 import logging
@@ -143,6 +144,11 @@ class ArchiveGenerator(Generator):
             self.cut, self.texts = self.search.words, self.search.texts
         if self.defer_search is None:  # while related items are found and pages written
             self.search.start(Path(self.output_path), self.part)
+        if self.memo is None:
+            # A build's archive lives as long as the build: out of the cyclic collector's
+            # sight until its pages are written (each full collection walked it all: 6.4 s
+            # of a 100,000-item build's 154 s). A preview freezes what it keeps itself.
+            gc.freeze()
         self.search.relate(interrupt=check)
         self.archive = archive
         self.context["archive"] = archive
@@ -222,6 +228,8 @@ class ArchiveGenerator(Generator):
             self.defer_search(self.search)
         else:
             self.search.finish()
+        if self.memo is None:
+            gc.unfreeze()
 
     def _document_page(self, writer, document: Document) -> None:
         """The page of one issue, item, policy or speech."""
@@ -246,8 +254,8 @@ class ArchiveGenerator(Generator):
         (`generate_context` and `generate_output`): until then an edited item lists the
         related items it had in `previous`, by their new titles. The round's record forgets
         these pages, so that the round makes them again, whatever it finds changed."""
-        before = {d.url: d for d in (previous.pages if previous else [])}
-        now = {d.url: d for d in archive.pages}
+        before = previous.by_url if previous else {}
+        now = archive.by_url
         self.__dict__.pop("tagged", None)
         self.archive = archive
         self.context["archive"] = archive

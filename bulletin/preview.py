@@ -305,7 +305,7 @@ _ADDED = {"html", "toc", "related"}
 def _edited(previous: Archive | None, archive: Archive) -> list[Document]:
     """The documents of `archive` that are new or whose content changed since `previous`,
     and the issues of the items among them (an issue page shows its items' headlines)."""
-    before = {d.url: d for d in (previous.pages if previous else [])}
+    before = previous.by_url if previous else {}
     edited = [
         d
         for d in archive.pages

@@ -231,7 +231,8 @@ class References:
                     )
                 )
         for document in self.documents.values():
-            problems += _field_problems(self, document)
+            if isinstance(document, Policy) or getattr(document, "interprets", None):
+                problems += _field_problems(self, document)
         return problems
 
 
@@ -342,52 +343,138 @@ _FOUND: tuple[tuple[Held, ...], dict] = ((), {})
 _RESOLVER: tuple[tuple[Held, ...], Resolver] = ((), Resolver([]))
 
 
+# The last references built: the next archive, if it differs from the last in a few items
+# only (a preview's update after an edit), gets them patched rather than built again.
+_LAST: References | None = None
+PATCH_LIMIT = 1000  # changed documents, above which the references are built again
+
+
 def build_references(archive: Archive) -> References:
     """Read every item, policy and speech for mentions; relate them."""
-    global _FOUND, _RESOLVER
+    global _RESOLVER, _LAST
     held_documents: list[Policy | Speech] = [*archive.policies, *archive.speeches]
     held = tuple(_held(d) for d in held_documents)
     if _RESOLVER[0] != held:
         _RESOLVER = (held, Resolver(list(held)))
     resolver = _RESOLVER[1]
     documents: dict[str, Document] = {d.url: d for d in (*archive.items, *held_documents)}
+    refs = _patched(_LAST, documents, resolver, held) if _LAST is not None else None
+    if refs is None:
+        refs = _built(documents, resolver, held)
+    _LAST = refs
+    return refs
+
+
+def _mentions(document: Document, resolver: Resolver, known: dict) -> list[tuple[int, Mention]]:
+    """The mentions in a document's body, by line (`known`: by URL and body, as found)."""
+    body = getattr(document, "body", "")
+    key = (document.url, body)
+    if key not in known:
+        known[key] = [
+            (index, mention)
+            for index, line in enumerate(body.split("\n"))
+            for mention in resolver.find(line, document.url)
+        ]
+    return known[key]
+
+
+def _add(refs: References, document: Document, mentions: list[tuple[int, Mention]]) -> None:
+    """What a document's mentions and its 解读 field add to the references."""
+    seen: set[tuple[str, str | None]] = set()
+    for index, mention in mentions:
+        refs.found.append(_Found(document, index, mention))
+        if mention.status == "missing":
+            refs.missing[document.url].append((index, mention))
+        elif mention.target is not None and (mention.target, mention.anchor) not in seen:
+            seen.add((mention.target, mention.anchor))
+            target = refs.documents[mention.target]
+            citation = Citation(document, target, mention.anchor, mention.clause)
+            refs.cites[document.url].append(citation)
+            refs.cited_by[target.url].append(citation)
+    name = getattr(document, "interprets", None)
+    key = resolve_name(refs.resolver, name) if name else None
+    if key is not None and isinstance(refs.documents[key], Policy) and key != document.url:
+        refs.interprets[document.url] = refs.documents[key]
+        refs.interpretations[key].append(document)
+
+
+def _built(documents: dict[str, Document], resolver: Resolver, held: tuple) -> References:
+    global _FOUND
     refs = References(documents, resolver)
     known = _FOUND[1] if _FOUND[0] == held else {}
     found: dict[tuple[str, str], list[tuple[int, Mention]]] = {}
     for document in documents.values():
-        seen: set[tuple[str, str | None]] = set()
-        body = getattr(document, "body", "")
-        key = (document.url, body)
-        if key not in known:
-            known[key] = [
-                (index, mention)
-                for index, line in enumerate(body.split("\n"))
-                for mention in resolver.find(line, document.url)
-            ]
-        found[key] = known[key]
-        for index, mention in found[key]:
-            refs.found.append(_Found(document, index, mention))
-            if mention.status == "missing":
-                refs.missing[document.url].append((index, mention))
-            elif mention.target is not None and (mention.target, mention.anchor) not in seen:
-                seen.add((mention.target, mention.anchor))
-                target = documents[mention.target]
-                citation = Citation(document, target, mention.anchor, mention.clause)
-                refs.cites[document.url].append(citation)
-                refs.cited_by[target.url].append(citation)
+        mentions = _mentions(document, resolver, known)
+        found[(document.url, getattr(document, "body", ""))] = mentions
+        _add(refs, document, mentions)
     _FOUND = (held, found)  # only what this archive holds
     for document in documents.values():
-        name = getattr(document, "interprets", None)
-        key = resolve_name(resolver, name) if name else None
-        if key is not None and isinstance(documents[key], Policy) and key != document.url:
-            refs.interprets[document.url] = documents[key]
-            refs.interpretations[key].append(document)
         if isinstance(document, Policy) and document.replaced_by:
             key = resolve_name(resolver, document.replaced_by)
             if key is not None:
                 refs.replaced_by[document.url] = documents[key]
     for citations in refs.cited_by.values():
         citations.sort(key=lambda c: _newest_first(c.source), reverse=True)
+    return refs
+
+
+def _patched(
+    previous: References, documents: dict[str, Document], resolver: Resolver, held: tuple
+) -> References | None:
+    """`previous` with what the documents that are not the same objects as there (changed,
+    added, removed) gave taken out and what they give now put in: the references
+    `_built` would build, without reading every document again. None when the held
+    documents changed (every mention may resolve otherwise), or a held document is among
+    them (citations point to it), or too many changed."""
+    before = previous.documents
+    if previous.resolver is not resolver:
+        return None
+    stale = {url for url, document in documents.items() if before.get(url) is not document}
+    stale |= before.keys() - documents.keys()
+    if len(stale) > PATCH_LIMIT:
+        return None
+    for url in stale:
+        for document in (documents.get(url), before.get(url)):
+            if isinstance(document, (Policy, Speech)):
+                return None
+    refs = References(documents, resolver)
+    refs.cites = defaultdict(list, {k: v for k, v in previous.cites.items() if k not in stale})
+    refs.missing = defaultdict(list, {k: v for k, v in previous.missing.items() if k not in stale})
+    refs.found = [f for f in previous.found if f.document.url not in stale]
+    refs.replaced_by = dict(previous.replaced_by)  # policies' only: none of them changed
+    refs.interprets = {k: v for k, v in previous.interprets.items() if k not in stale}
+    known = _FOUND[1] if _FOUND[0] == held else {}
+    for url in stale:  # what `_FOUND` keeps: only what this archive holds
+        if (old := before.get(url)) is not None:
+            known.pop((url, getattr(old, "body", "")), None)
+    fresh = [d for url, d in documents.items() if url in stale]
+    mentions = {d.url: _mentions(d, resolver, known) for d in fresh}
+    # Lists that change are copied: the others are shared with `previous`, never changed.
+    cited = {c.target.url for url in stale for c in previous.cites.get(url, [])}
+    cited |= {m.target for ms in mentions.values() for _, m in ms if m.target is not None}
+    refs.cited_by = defaultdict(list, previous.cited_by)
+    for key in cited:
+        refs.cited_by[key] = [c for c in refs.cited_by[key] if c.source.url not in stale]
+    interpreted = {d.url for url in stale if (d := previous.interprets.get(url)) is not None}
+    interpreted |= {
+        key
+        for d in fresh
+        if (name := getattr(d, "interprets", None)) and (key := resolve_name(resolver, name))
+    }
+    refs.interpretations = defaultdict(list, previous.interpretations)
+    for key in interpreted:
+        refs.interpretations[key] = [d for d in refs.interpretations[key] if d.url not in stale]
+    for document in fresh:
+        _add(refs, document, mentions[document.url])
+    for key in cited:
+        refs.cited_by[key].sort(key=lambda c: _newest_first(c.source), reverse=True)
+    if interpreted:
+        order = {url: n for n, url in enumerate(documents)}
+        for key in interpreted:
+            refs.interpretations[key].sort(key=lambda d: order[d.url])
+    for mapping in (refs.cited_by, refs.interpretations):
+        for key in [k for k in cited | interpreted if k in mapping and not mapping[k]]:
+            del mapping[key]  # as `_built` leaves them: no empty lists
     return refs
 
 

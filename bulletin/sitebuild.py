@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import logging
 import os
 import re
@@ -127,6 +128,7 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
             from bulletin.search_records import stop_workers
 
             stop_workers()  # a search worker of a build that failed: nothing will read its output
+            gc.unfreeze()  # what the generator froze for the build (if it failed before it could)
             console.quiet = quiet
     if collector.failures:
         raise BuildFailed(collector.failures)

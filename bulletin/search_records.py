@@ -6,7 +6,6 @@ import contextlib
 import gc
 import logging
 import multiprocessing
-import multiprocessing.synchronize
 import os
 import signal
 import traceback
@@ -145,7 +144,7 @@ class SearchIndexes:
         # The worker processes `start` began, each with its end of a pipe (the fold map,
         # then what went wrong); and where `finish` writes what is left to this process.
         self.workers: list[tuple[multiprocessing.process.BaseProcess, object]] = []
-        self.whoosh_here: tuple[Path, tuple[int, int] | None] | None = None  # see `start`
+        self.left_here: tuple[Path, tuple[int, int] | None] | None = None  # see `start`
 
     @property
     def words(self) -> dict:
@@ -174,7 +173,7 @@ class SearchIndexes:
         """
         if not self.settings.get("SEARCH_INDEXES", True):
             return
-        self.whoosh_here = (site, part) if whoosh_apart else None
+        self.left_here = (site, part) if whoosh_apart else None
         hand_over = whoosh_apart
         gc.freeze()
         try:
@@ -233,8 +232,8 @@ class SearchIndexes:
             self.stop()
         if failed:
             raise RuntimeError(f"search indexes: {failed[0]}")
-        if self.whoosh_here is not None and folds is not None:
-            site, part = self.whoosh_here
+        if self.left_here is not None and folds is not None:
+            site, part = self.left_here
             directory = self._whoosh_path(part)
             if directory is not None:
                 write_folds(directory, folds)

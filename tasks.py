@@ -227,6 +227,9 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     _reload_script_as_file()
     loop = IOLoop.current()
     preview.rest.report = finished
+    preview.search.report = lambda seconds: print(
+        f"搜索索引已更新（{seconds:.1f} 秒）：预览中的搜索已包含最近的修改。", flush=True
+    )
     server = Server(watcher=_instant_watcher())
     server.SFH = _site_not_found_handler()
     for path in (source, ROOT / "theme", ROOT / "pelicanconf.py"):

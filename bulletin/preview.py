@@ -12,7 +12,9 @@ swapped in as the site (`bulletin.sitebuild`). After that, when only documents c
    decides, from what each was made of when it was last made), deletes the pages that are
    gone, and rewrites the sitemap and data files;
 4. hands the search indexes (Pagefind, Whoosh, suggestions) to a background thread, which
-   writes them aside and moves them in when done: search catches up a little later.
+   writes them aside and moves them in when done: search catches up a little later. While
+   the next edit's first pages are made, its worker processes are stopped (SIGSTOP) and
+   then let go on, so that what the editor waits for has both cores.
 
 Anything else (the theme, the settings, the taxonomies, raw sources, our code) makes the
 next build a whole one. `invoke build` and `invoke publish` never use this: they always
@@ -202,7 +204,7 @@ class Preview:
         generator = self.generator
         assert generator is not None and generator.memo is not None
         previous = self.shown
-        with _collector_paused():
+        with _collector_paused(), self.search.paused():
             preread = self._read()
             steps = {"read": time.perf_counter() - started}
             edited = _edited(previous, preread[0])
@@ -395,6 +397,8 @@ class _SearchCatchUp:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.written: set[str] = set()  # files the last catch-up put in the site
+        self.current: SearchIndexes | None = None  # the indexes being written now
+        self.report = None  # called with the seconds a catch-up took (`invoke serve` says)
 
     def submit(self, search: SearchIndexes) -> None:
         with self.lock:
@@ -402,6 +406,17 @@ class _SearchCatchUp:
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, name="search", daemon=True)
                 self.thread.start()
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The catch-up's workers stopped while this runs (an edit's first pages): they
+        would share the cores and the memory's bandwidth with what the editor waits for."""
+        current = self.current
+        if current is None:
+            yield
+            return
+        with current.paused():
+            yield
 
     def wait(self) -> None:
         """Until the search indexes are those of the latest build."""
@@ -419,10 +434,17 @@ class _SearchCatchUp:
                 if search is None:
                     self.thread = None
                     return
+            started = time.perf_counter()
+            self.current = search
             try:
                 self._write(search)
             except Exception:
                 logger.exception("搜索索引更新失败；保存任一文件即重试")
+                continue
+            finally:
+                self.current = None
+            if self.report is not None and self.pending is None:
+                self.report(time.perf_counter() - started)
 
     def _write(self, search: SearchIndexes) -> None:
         site = self.preview.target.resolve()

@@ -9,7 +9,7 @@ import multiprocessing
 import os
 import signal
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -238,6 +238,23 @@ class SearchIndexes:
             if directory is not None:
                 write_folds(directory, folds)
             self._lexicon(site, part)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The workers stopped (SIGSTOP) while this runs, then let go on: the preview's
+        update of an edit, which an editor waits for, has the memory and both cores."""
+        stopped = []
+        for worker, _ in self.workers:
+            if worker.pid is not None and worker.is_alive():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGSTOP)
+                    stopped.append(worker.pid)
+        try:
+            yield
+        finally:
+            for pid in stopped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     def stop(self) -> None:
         """End the workers, if still running (a build that failed elsewhere)."""

@@ -139,3 +139,36 @@ def test_the_preview_shows_a_draft_with_its_banner(preview):
     page = wait_for(lambda: fetch(url))
     assert page is not None and 'class="draft-banner"' in page
     assert 'class="draft-banner"' not in (fetch(preview.url) or "")
+
+
+def _count(path: Path) -> None:  # a search worker's stand-in: counts as long as it runs
+    n = 0
+    while True:
+        n += 1
+        path.write_text(str(n))
+        time.sleep(0.01)
+
+
+def test_an_edit_stops_the_search_workers_while_its_pages_are_made(tmp_path: Path) -> None:
+    """`SearchIndexes.paused` (around an edit's first pages): the workers make no progress
+    inside, and go on after."""
+    import multiprocessing
+
+    from bulletin.search_records import SearchIndexes
+
+    counter = tmp_path / "n"
+    worker = multiprocessing.get_context("fork").Process(target=_count, args=(counter,))
+    worker.start()
+    indexes = object.__new__(SearchIndexes)
+    indexes.workers = [(worker, None)]
+    try:
+        assert wait_for(lambda: counter.exists() and int(counter.read_text() or 0) > 3)
+        with indexes.paused():
+            time.sleep(0.2)  # a write under way when the signal came ends first
+            before = counter.read_text()
+            time.sleep(0.5)
+            assert counter.read_text() == before
+        assert wait_for(lambda: counter.read_text() != before, 5)
+    finally:
+        worker.kill()
+        worker.join()

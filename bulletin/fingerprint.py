@@ -113,11 +113,21 @@ class Manifest:
 
 
 def listing(tree: Path) -> dict[str, list[int]]:
-    """Every file below `tree`: relative path → [size, mtime in ns]."""
+    """Every file below `tree`: relative path → [size, mtime in ns].
+
+    A walk of `os.scandir` entries with the relative paths built as it goes: at 100,000
+    items the tree holds some 200,000 files in as many directories, and `os.walk` with
+    `os.path.relpath` spent most of a no-change build's time normalising paths.
+    """
     out: dict[str, list[int]] = {}
-    for directory, _, names in os.walk(tree):
-        for name in names:
-            path = os.path.join(directory, name)
-            stat = os.stat(path)
-            out[os.path.relpath(path, tree)] = [stat.st_size, stat.st_mtime_ns]
+    pending = [("", os.fspath(tree))]
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((prefix + entry.name + os.sep, entry.path))
+                elif not entry.is_dir():  # a link to a directory is not followed
+                    stat = entry.stat()
+                    out[prefix + entry.name] = [stat.st_size, stat.st_mtime_ns]
     return out

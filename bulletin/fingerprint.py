@@ -123,7 +123,11 @@ def listing(tree: Path) -> dict[str, list[int]]:
     pending = [("", os.fspath(tree))]
     while pending:
         prefix, directory = pending.pop()
-        with os.scandir(directory) as entries:
+        try:
+            entries = os.scandir(directory)
+        except OSError:  # as with os.walk: a tree that is not there (no search index) is empty
+            continue
+        with entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((prefix + entry.name + os.sep, entry.path))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 from pathlib import Path
 
+from bulletin.fingerprint import listing
 from bulletin.sitebuild import build_site
 from sitecheck import CONTENT, ROOT
 
@@ -77,3 +79,34 @@ def test_other_settings_are_a_change(tmp_path: Path):
     )
     assert not result.skipped
     assert "http://127.0.0.1:9/" in (target / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def _walked(tree: Path) -> dict[str, list[int]]:
+    """The listing as os.walk and os.stat give it, to compare `listing` with."""
+    out = {}
+    for directory, _, names in os.walk(tree):
+        for name in names:
+            path = os.path.join(directory, name)
+            stat = os.stat(path)
+            out[os.path.relpath(path, tree)] = [stat.st_size, stat.st_mtime_ns]
+    return out
+
+
+def test_the_listing_of_a_tree_is_what_os_walk_finds(tmp_path):
+    rng = random.Random(11)
+    tree = tmp_path / "tree"
+    directories = [tree]
+    tree.mkdir()
+    for i in range(300):
+        parent = rng.choice(directories)
+        if rng.random() < 0.3:
+            directories.append(parent / f"目录{i}")
+            directories[-1].mkdir()
+        else:
+            (parent / f"{i}.html").write_bytes(b"x" * rng.randrange(100))
+    (tree / "to-a-directory").symlink_to(directories[-1])  # not followed, as by os.walk
+    (tree / "plain.txt").write_text("文本", encoding="utf-8")
+    (tree / "to-a-file").symlink_to(tree / "plain.txt")
+    for where in (tree, directories[len(directories) // 2], tmp_path / "not-there"):
+        assert listing(where) == _walked(where), where
+    assert len(listing(tree)) > 150

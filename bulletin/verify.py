@@ -36,7 +36,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
+from search.impact import block_ranges
 from search.pagefind_bundle import BUNDLE_DIR, QUERY_FILE, RECORDS_DIR, TABLE_FILE
+from search.pagefind_index import IMPACT_DIR
 from search.text import base36
 
 # Elements whose URL attribute is something the browser loads with the page.
@@ -281,6 +283,12 @@ def _check_table(site: Path, files: set[str], pages: int) -> list[SiteProblem]:
         ids = [f"{tag}-{base36(n)}" for tag, count in table["shards"] for n in range(count)]
         named = [f"index/{file}.pf_index" for _, _, file in table["chunks"]]
         named += [f"filter/{file}.pf_filter" for _, file in table["filters"]]
+        for _, file, pages, titled in table.get("common", []):  # search.impact's blocks
+            for kind, count in (("m", pages), ("t", titled)):
+                named += [
+                    f"{IMPACT_DIR}/{file}.{kind}{j}.pf_index"
+                    for j in range(len(block_ranges(count, table["firstBlock"])))
+                ]
         bundle = str(table["bundle"]).rstrip("/")
     except (ValueError, KeyError, TypeError):
         return [SiteProblem("no-search-index", TABLE_FILE, "搜索索引表无法读取")]

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from search import impact
 from search.documents import SearchDoc
 from search.pagefind_files import link_or_copy
 from search.pagefind_index import write_index
@@ -328,7 +329,7 @@ def merge_parts(site: Path, cache: Path | None = None) -> None:
     for item in assets.iterdir():
         if item.name != "pagefind-entry.json":
             link_or_copy(item, bundle / item.name)
-    meta, digest = write_index(shards, bundle, ids, _pagefind_version(), LANGUAGE)
+    meta, digest, common = write_index(shards, bundle, ids, _pagefind_version(), LANGUAGE)
     entry = json.loads((assets / "pagefind-entry.json").read_text(encoding="utf-8"))
     (info,) = entry["languages"].values()
     entry["languages"] = {LANGUAGE: {**info, "hash": digest, "page_count": len(ids)}}
@@ -341,6 +342,8 @@ def merge_parts(site: Path, cache: Path | None = None) -> None:
         "lengths": [count for _, count in meta[1]],
         "chunks": meta[2],
         "filters": meta[3],
+        "common": common,
+        "firstBlock": impact.FIRST_BLOCK,
     }
     (site / TABLE_FILE).write_text(
         json.dumps(table, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"

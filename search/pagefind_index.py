@@ -31,13 +31,16 @@ from pathlib import Path
 
 import numpy as np
 
+from search.impact import block_ranges, impact_order
 from search.pagefind_files import compress, write_cbor, write_data
 from search.postings import ShardIndex
+from search.rules import FILLER
 
 CHUNK_SIZE = 20_000  # Pagefind's: a chunk is cut once its words' entries reach this
 BLOCK = 200_000  # locations encoded at once: arrays this size stay in the allocator's reach
 HASH_DIGITS = 7  # of an index or filter file's name, as Pagefind names them
 META_DIGITS = 13
+IMPACT_DIR = "impact"  # the commonest words' blocks (search.impact), beside index/
 
 ARRAY, TEXT = 4, 3  # CBOR major types
 _WIDTHS = np.array([0, 1, 2, 4], np.int64)  # argument bytes by class: <24, <2⁸, <2¹⁶, <2³²
@@ -225,29 +228,64 @@ def _blocks(chunks: list[tuple[int, int]], locations: np.ndarray) -> Iterator[li
         yield block
 
 
+def _write_impact(directory: Path, chunk: str, arrays, lengths: np.ndarray, pool) -> list[int]:
+    """Write one common word's blocks (`search.impact`), from its locations `arrays` (word,
+    page, weight, position): ``<chunk>.m<j>`` of all its pages, ``<chunk>.t<j>`` of those
+    with it in the title, each the word's entries in its chunk for the block's pages, in
+    page order: ``[[page difference, locations, []], …]``. Return how many pages are in each
+    of the two lists."""
+    word, page, weight, position = arrays
+    average = float(lengths.sum()) / max(1, len(lengths))
+    ordered, titled = impact_order(page, weight, lengths, average)
+    names, cbors = [], []
+    for kind, pages in (("m", ordered), ("t", titled)):
+        for j, (a, b) in enumerate(block_ranges(len(pages))):
+            keep = np.isin(page, pages[a:b])
+            _, counts, starts, stops, data = encode_pages(
+                word[keep], page[keep], weight[keep], position[keep]
+            )
+            names.append(f"{chunk}.{kind}{j}.pf_index")
+            cbors.append(cbor_head(ARRAY, int(counts[0])) + data[starts[0] : stops[0]])
+    for name, data in zip(names, pool.map(compress, cbors), strict=True):
+        (directory / name).write_bytes(data)
+    return [len(ordered), len(titled)]
+
+
 def write_index(
     shards: list[ShardIndex], out: Path, ids: list[str], version: str, language: str
-) -> tuple[list, str]:
+) -> tuple[list, str, list]:
     """Write the word index, filters and metadata of `shards` (in order) into the bundle
-    directory `out`, the pages named `ids`; return the metadata and its file's hash."""
+    directory `out`, the pages named `ids`; return the metadata, its file's hash and the
+    commonest words, each [word, its chunk, its pages, its pages with it in the title],
+    whose blocks (`search.impact`) are in `out`/impact/<chunk>.<m|t><j>.pf_index."""
     offsets = list(np.cumsum([0] + [len(s.urls) for s in shards[:-1]]).tolist())
     lengths = [n for s in shards for n in s.lengths]
     if len(ids) != len(lengths):
         raise ValueError(f"{len(ids)} page ids for {len(lengths)} pages")
-    for name in ("index", "filter"):
+    for name in ("index", "filter", IMPACT_DIR):
         (out / name).mkdir(parents=True, exist_ok=True)
     vocabulary = _Words(shards)
     words = vocabulary.words
     chunks = plan_chunks(vocabulary.entries)
     chunk_meta: list[list] = []
+    common: list[list] = []
+    page_lengths = np.asarray(lengths, np.int64)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:  # zlib lets go of the GIL
         for block in _blocks(chunks, vocabulary.locations):
             lo, hi = block[0][0], block[-1][1]
-            found = encode_pages(*vocabulary.gather(shards, offsets, lo, hi))
+            gathered = vocabulary.gather(shards, offsets, lo, hi)
+            found = encode_pages(*gathered)
             cbors = [_chunk_cbor(words, found, chunk) for chunk in block]
             for chunk, cbor, data in zip(block, cbors, pool.map(compress, cbors), strict=True):
                 digest = write_data(out / "index", language, ".pf_index", cbor, HASH_DIGITS, data)
                 chunk_meta.append([words[chunk[0]], words[chunk[1] - 1], digest])
+                k = chunk[0]
+                # a common word (the title's filler is never looked up)
+                if chunk[1] - k == 1 and vocabulary.entries[k] >= CHUNK_SIZE and words[k] != FILLER:
+                    a, b = np.searchsorted(gathered[0], [k, k + 1])
+                    arrays = [x[a:b] for x in gathered]
+                    counts = _write_impact(out / IMPACT_DIR, digest, arrays, page_lengths, pool)
+                    common.append([words[k], digest, *counts])
     for i in range(len(chunk_meta) - 1):
         chunk_meta[i][1], chunk_meta[i + 1][0] = _prefixes(chunk_meta[i][1], chunk_meta[i + 1][0])
     filters: dict[str, dict[str, list[int]]] = {}
@@ -266,4 +304,4 @@ def write_index(
     digest = write_cbor(out, language, ".pf_meta", meta, META_DIGITS)
     # Pagefind names the metadata pagefind.<hash>.pf_meta
     (out / f"{digest}.pf_meta").rename(out / f"pagefind.{digest}.pf_meta")
-    return meta, digest
+    return meta, digest, common

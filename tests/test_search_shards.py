@@ -133,7 +133,7 @@ def test_pages_of_two_shards_with_the_same_content_keep_apart(tmp_path):
     tags = shard_tags([shard.key, shard.key])
     assert tags[0] != tags[1]
     ids = [f"{tag}-{n}" for tag in tags for n in range(12)]
-    meta, _ = write_index([shard, shard], tmp_path / "twice", ids, "1.5.2", "zh-cn")
+    meta, _, _ = write_index([shard, shard], tmp_path / "twice", ids, "1.5.2", "zh-cn")
     write_index([shard], tmp_path / "once", ids[:12], "1.5.2", "zh-cn")
     assert [page_id for page_id, _ in meta[1]] == ids
 

@@ -10,10 +10,15 @@
  * What it answers is what Pagefind's search answers: for a word, the pages it is on and
  * its positions there; for a query of several words, the pages that have them all, ranked
  * by Pagefind's own BM25 scoring (ported below, same weights), so the order is Pagefind's.
- * tests/test_search_index.py checks both against Pagefind itself, query for query. */
+ * tests/test_search_index.py checks both against Pagefind itself, query for query.
+ *
+ * The commonest words (those with a chunk of their own) are also held best page first, in
+ * blocks (search/impact.py): `best` ranks a query of such words from the first blocks, and
+ * tests/test_search_common.py checks that it answers as the whole chunks do. */
 
 const SIGNATURE = 12; // "pagefind_dcd", before the CBOR of every Pagefind data file
 const DEFAULT_WEIGHT = 24; // Pagefind's weight of a word with no data-pagefind-weight (1 × 24)
+const TITLE_WEIGHT = 240; // data-pagefind-weight="10", the title's (search/postings.py)
 // Pagefind's default ranking weights (pagefind_core_search RankingWeights::default).
 const RANKING = { termSimilarity: 1.0, pageLength: 0.75, termSaturation: 1.4, termFrequency: 1.0 };
 
@@ -129,6 +134,11 @@ export class ArchiveIndex {
     this.chunks = table.chunks; // [first word, last word, file], in word order
     this.filterFiles = new Map(table.filters);
     this.loadedChunks = new Map(); // file → Promise of Map word → [pages, locations]
+    // The commonest words (search/impact.py): word → its chunk, its pages, its pages with it
+    // in the title; their pages best first in blocks, read by `best`.
+    this.common = new Map((table.common || []).map(([word, file, pages, titled]) => [word, { file, pages, titled }]));
+    this.loadedBlocks = new Map(); // file → Promise of [pages, locations]
+    this.firstBlock = table.firstBlock; // pages in a common word's first block
     this.loadedFilters = new Map(); // name → Promise of Map value → Set of pages
   }
 
@@ -264,47 +274,186 @@ export class ArchiveIndex {
         }
       }
       if (working) settle();
+      // Summed in the order of the words matched (as `best` sums them), not of their places.
       let score = 0;
-      for (const [word, sum] of weighted) {
-        const match = first.get(word);
-        score += bm25(sum / 24, this.lengths[page], this.averageLength, this.ids.length, match.pages.length, match.bonus);
+      for (const [word, match] of first) {
+        if (!weighted.has(word)) continue;
+        score += bm25(weighted.get(word) / 24, this.lengths[page], this.averageLength, this.ids.length, match.pages.length, match.bonus);
       }
       scored.push([page, score]);
     }
     scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     return scored.map(([page, score]) => [this.ids[page], score]);
   }
-}
 
-/** A decoded chunk as word → [pages, locations]: the pages by number (stored as the
- * difference from the page before), and for each its locations as one flat array
- * [weight, position, weight, position, …] (stored as runs: a negative number -(w + 1) sets
- * the weight w of the positions after it, each the difference from the position before it
- * in its run). One array per page: a common word has hundreds of thousands of locations. */
-function readChunk([words]) {
-  const out = new Map();
-  for (const [word, entries] of words) {
-    const pages = new Array(entries.length);
-    const locations = new Array(entries.length);
-    let page = 0;
-    entries.forEach(([difference, coded], i) => {
-      page += difference;
-      pages[i] = page;
-      const flat = [];
-      let weight = DEFAULT_WEIGHT;
-      let position = 0;
-      for (const x of coded) {
-        if (x < 0) {
-          weight = Math.min(255, -x - 1);
-          position = 0;
-        } else {
-          position += x;
-          flat.push(weight, position);
+  /** Whether `best` can answer for these words: some are among the commonest. */
+  hasCommon(words) {
+    return words.some((word) => this.common.has(word));
+  }
+
+  /** The best `want` pages with all of `words` (pair words, each matched whole, as `scores`
+   * takes them) that `isHit` accepts (isHit(positions: word → Set)), in `scores`' order:
+   * {hits: [[id, score], …], all: whether these are all such pages}.
+   *
+   * The commonest words are read a block at a time, best pages first (search/impact.py),
+   * from the pages with the word in the title (`kind` "t") or from all its pages ("m"), the
+   * others whole; after each round, the pages seen with every word are scored, and reading
+   * stops once no page not yet seen with every word can score above the last of those
+   * wanted: its score is at most what it has of each word read so far, plus for each other
+   * word the smallest part of the score in that word's last block (the blocks come best
+   * first). A page missing from a word read to its end has not all the words. */
+  async best(words, kind, want, isHit, filters) {
+    const allowed = await this.filtered(filters);
+    const lists = await Promise.all(words.map((word) => this.wordList(word, kind)));
+    const scored = new Map(); // page → its score, or null when isHit refuses it
+    for (;;) {
+      const hits = [];
+      const [shortest] = [...lists].sort((a, b) => a.known.size - b.known.size);
+      for (const page of shortest.known.keys()) {
+        if (allowed !== null && !allowed.has(page)) continue;
+        if (!lists.every((list) => list.known.has(page))) continue;
+        if (!scored.has(page)) {
+          const positions = new Map(words.map((word, i) => [word, atPositions(lists[i].known.get(page))]));
+          scored.set(page, isHit(positions) ? this.pageScore(lists, page) : null);
+        }
+        if (scored.get(page) !== null) hits.push([page, scored.get(page)]);
+      }
+      hits.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      const ended = lists.some((list) => list.ended);
+      const floor = hits.length >= want ? hits[want - 1][1] : -Infinity;
+      let settled = ended || lists.reduce((sum, list) => sum + list.bound, 0) < floor;
+      for (const list of lists) {
+        if (!settled) break;
+        for (const page of list.known.keys()) {
+          if (allowed !== null && !allowed.has(page)) continue;
+          if (lists.some((other) => other.ended && !other.known.has(page))) continue;
+          if (lists.every((other) => other.known.has(page))) continue;
+          const most = lists.reduce((sum, other) => sum + (other.known.has(page) ? other.part(page) : other.bound), 0);
+          if (most >= floor) {
+            settled = false;
+            break;
+          }
         }
       }
-      locations[i] = flat;
-    });
-    out.set(word, [pages, locations]);
+      const done = lists.every((list) => list.ended);
+      if (settled || done) {
+        const complete = settled && hits.length < want ? true : done;
+        return { hits: hits.slice(0, want).map(([page, score]) => [this.ids[page], score]), all: complete && hits.length <= want };
+      }
+      await Promise.all(lists.filter((list) => !list.ended).map((list) => list.next()));
+    }
   }
+
+  /** A page's score from its words' lists, as `scores` sums it. */
+  pageScore(lists, page) {
+    let score = 0;
+    for (const list of lists) score += list.part(page);
+    return score;
+  }
+
+  /** One word as `best` reads it: the pages known so far with their locations, whether it
+   * has been read to its end, the least that a page not yet read can have of the score
+   * from it, and `next()` to read on. */
+  async wordList(word, kind) {
+    const known = new Map();
+    const bonus = lengthBonus(1);
+    const common = this.common.get(word);
+    const pagesWith = common ? common.pages : null;
+    const list = { known, ended: false, bound: Infinity, pagesWith };
+    list.part = (page) => {
+      const flat = known.get(page);
+      let sum = 0;
+      for (let k = 0; k < flat.length; k += 2) sum += flat[k];
+      return bm25(sum / 24, this.lengths[page], this.averageLength, this.ids.length, list.pagesWith, bonus);
+    };
+    if (!common) {
+      const [pages, locations] = (await this.extensions(word)).get(word) || [[], []];
+      pages.forEach((page, i) => {
+        if (kind === "m" || locations[i].some((x, k) => k % 2 === 0 && x === TITLE_WEIGHT)) known.set(page, locations[i]);
+      });
+      list.pagesWith = pages.length;
+      list.ended = true;
+      list.bound = 0;
+      list.next = async () => {};
+      return list;
+    }
+    const blocks = blockCount(kind === "t" ? common.titled : common.pages, this.firstBlock);
+    let read = 0;
+    list.ended = blocks === 0;
+    list.bound = blocks === 0 ? 0 : Infinity;
+    list.next = async () => {
+      const [pages, locations] = await this.impactBlock(common.file, kind, read);
+      read += 1;
+      let least = Infinity;
+      pages.forEach((page, i) => {
+        known.set(page, locations[i]);
+        least = Math.min(least, list.part(page));
+      });
+      list.ended = read >= blocks;
+      // Slack for the last bit of difference between Python's and the browser's arithmetic
+      // in the order the index was written in.
+      list.bound = list.ended ? 0 : least * (1 + 1e-9);
+    };
+    if (blocks) await list.next();
+    return list;
+  }
+
+  /** Block j of a common word's list (search/impact.py): [pages, locations]. */
+  impactBlock(file, kind, j) {
+    const name = `${file}.${kind}${j}`;
+    if (!this.loadedBlocks.has(name)) {
+      this.loadedBlocks.set(name, fetchData(new URL(`impact/${name}.pf_index`, this.bundle)).then(readEntries));
+    }
+    return this.loadedBlocks.get(name);
+  }
+}
+
+/** How many blocks a list of `count` pages has (search/impact.py block_ranges). */
+function blockCount(count, first) {
+  let blocks = 0;
+  for (let start = 0, size = first; start < count; start += size, size *= 2) blocks += 1;
+  return blocks;
+}
+
+/** A page's flat [weight, position, …] as the set of its positions. */
+function atPositions(flat) {
+  const out = new Set();
+  for (let k = 1; k < flat.length; k += 2) out.add(flat[k]);
   return out;
+}
+
+/** A decoded chunk as word → [pages, locations] (`readEntries`). */
+function readChunk([words]) {
+  const out = new Map();
+  for (const [word, entries] of words) out.set(word, readEntries(entries));
+  return out;
+}
+
+/** A word's entries as [pages, locations]: the pages by number (stored as the difference
+ * from the page before), and for each its locations as one flat array [weight, position,
+ * weight, position, …] (stored as runs: a negative number -(w + 1) sets the weight w of
+ * the positions after it, each the difference from the position before it in its run).
+ * One array per page: a common word has hundreds of thousands of locations. */
+function readEntries(entries) {
+  const pages = new Array(entries.length);
+  const locations = new Array(entries.length);
+  let page = 0;
+  entries.forEach(([difference, coded], i) => {
+    page += difference;
+    pages[i] = page;
+    const flat = [];
+    let weight = DEFAULT_WEIGHT;
+    let position = 0;
+    for (const x of coded) {
+      if (x < 0) {
+        weight = Math.min(255, -x - 1);
+        position = 0;
+      } else {
+        position += x;
+        flat.push(weight, position);
+      }
+    }
+    locations[i] = flat;
+  });
+  return [pages, locations];
 }

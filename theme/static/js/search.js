@@ -8,7 +8,9 @@
  * from those positions by the rules of search/rules.py, read from /search/query.json, the
  * same rules `invoke search` follows (search/matching.py mirrors matchTerm below).
  * Documents with every term in their title come first, then other exact matches, then
- * matches with gaps; within each, Pagefind's ranking. When little is found, names of the
+ * matches with gaps; within each, Pagefind's ranking. A query of the archive's commonest
+ * words shows its first results from their best pages (`results`), so the count then says
+ * "N 条以上" until the reader has asked for them all. When little is found, names of the
  * archive that read alike are offered (search/suggest.py). The query lives in the URL
  * (/search/?q=…&county=…), so results can be linked.
  * Everything the reader typed is shown with textContent, never parsed as HTML. */
@@ -33,7 +35,7 @@ const TIER_GAP = 2;
 let index = null;
 let folds = {};
 let rules = null;
-let current = null; // { results, shown, termList }
+let current = null; // { source, shown, termList, query } (see `results`)
 
 /** The index and, before any query is cut, the rules and the whole fold map. */
 async function load() {
@@ -321,14 +323,34 @@ function resultItem(data, rank, termList, tier) {
   return li;
 }
 
+/** The next PAGE results, shown; the status says how many there are once that is known. */
 async function showMore() {
-  const { results, termList } = current;
+  const { source, termList } = current;
   const start = current.shown;
-  const slice = results.slice(start, start + PAGE);
+  const { items, all, every } = await source.take(start + PAGE);
+  const slice = items.slice(start);
   const loaded = await Promise.all(slice.map((x) => record(x.id)));
+  if (current?.source !== source) return; // a newer search has begun
   loaded.forEach((data, i) => list.append(resultItem(data, start + i + 1, termList, slice[i].tier)));
   current.shown += slice.length;
-  more.hidden = current.shown >= results.length;
+  more.hidden = all;
+  if (every) {
+    list.dataset.total = String(every.length);
+    sayCount(every);
+  } else {
+    delete list.dataset.total;
+    say(`${current.label}：找到 ${current.shown} 条以上结果，按相关程度排列。`);
+  }
+}
+
+/** The status for the whole list of results, `every`. */
+function sayCount(every) {
+  const near = every.filter((x) => x.tier === TIER_GAP).length;
+  const n = every.length - near;
+  const shownQuery = current.label;
+  if (n) say(`${shownQuery}：找到 ${n} 条结果${near ? `，另有 ${near} 条相近结果` : ""}。`);
+  else if (near) say(`${shownQuery}：没有完全相同的结果，找到 ${near} 条相近结果（字词之间有间隔）。`);
+  else say(`${shownQuery}：没有找到结果。可以换个词，或减少筛选条件。`);
 }
 
 /** The positions of `term`'s words in one document (id), as matchTerm takes them
@@ -342,6 +364,27 @@ function positionsIn(term, found, id) {
   return positions;
 }
 
+/** The tier at which `term` matches a document with its words at `positions` (word → Set),
+ * or null (search/matching.py match_term). */
+function termTier(term, positions) {
+  if (term.length === 1) return inTitle(term, positions) ? TIER_TITLE : TIER_EXACT;
+  if (!couldGapMatch(term, new Set(termWords(term).filter((w) => positions.has(w))))) return null;
+  const tier = matchTerm(term, positions);
+  if (tier === TIER_EXACT && inTitle(term, positions)) return TIER_TITLE;
+  return tier;
+}
+
+/** A document's tier for every term: its worst term's, or null if one does not match. */
+function pageTier(termList, positions) {
+  let worst = TIER_TITLE;
+  for (const term of termList) {
+    const tier = termTier(term, positions);
+    if (tier === null) return null;
+    worst = Math.max(worst, tier);
+  }
+  return worst;
+}
+
 /** Document id → the tier at which `term` matches it (search/matching.py match_term). */
 function termTiers(term, found) {
   const words = termWords(term);
@@ -349,15 +392,8 @@ function termTiers(term, found) {
   const ids = new Set();
   for (const w of words) for (const id of found.get(w).keys()) ids.add(id);
   for (const id of ids) {
-    const positions = positionsIn(term, found, id);
-    if (term.length === 1) {
-      tiers.set(id, inTitle(term, positions) ? TIER_TITLE : TIER_EXACT);
-      continue;
-    }
-    if (!couldGapMatch(term, new Set(positions.keys()))) continue;
-    const tier = matchTerm(term, positions);
-    if (tier === TIER_EXACT && inTitle(term, positions)) tiers.set(id, TIER_TITLE);
-    else if (tier !== null) tiers.set(id, tier);
+    const tier = termTier(term, positionsIn(term, found, id));
+    if (tier !== null) tiers.set(id, tier);
   }
   return tiers;
 }
@@ -372,7 +408,39 @@ async function byDateOrder() {
   return dateOrder;
 }
 
-/** The documents that answer every term, best first, as { id, tier }. */
+/** The documents that answer every term, best first: a source of results, whose
+ * `take(count)` gives the first `count` as { items: [{ id, tier }], all } (all: whether
+ * they are every result). Ranked by relevance, a query of the archive's commonest words
+ * reads only what settles the results asked for (ArchiveIndex.best); everything else, and
+ * the rest of such a query once the reader asks past what that settles, is found whole. */
+function results(engine, termList, filters, byDate) {
+  const words = [...new Set(termList.flatMap((t) => termWords(t)))];
+  const pairsOnly = termList.every((t) => t.length > 1);
+  let whole = null;
+  const everything = async (count) => {
+    whole = whole || (await find(engine, termList, filters, byDate));
+    return { items: whole.slice(0, count), all: count >= whole.length, every: whole };
+  };
+  if (byDate || !pairsOnly || !engine.hasCommon(words)) return { take: everything };
+  const tierIs = (tier) => (positions) => pageTier(termList, positions) === tier;
+  return {
+    async take(count) {
+      if (whole) return everything(count);
+      // One more than asked for, so that "more" is offered only when there is more.
+      const titled = await engine.best(words, "t", count + 1, tierIs(TIER_TITLE), filters);
+      const items = titled.hits.map(([id]) => ({ id, tier: TIER_TITLE }));
+      if (items.length <= count) {
+        const exact = await engine.best(words, "m", count + 1 - items.length, tierIs(TIER_EXACT), filters);
+        items.push(...exact.hits.map(([id]) => ({ id, tier: TIER_EXACT })));
+        // Results with gaps come after every exact one: those need all the positions.
+        if (items.length <= count) return everything(count);
+      }
+      return { items: items.slice(0, count), all: false };
+    },
+  };
+}
+
+/** Every document that answers every term, best first, as { id, tier }. */
 async function find(engine, termList, filters, byDate) {
   if (!termList.length) {
     const order = await byDateOrder();
@@ -509,18 +577,12 @@ async function run() {
       list.dataset.state = "done";
       return;
     }
-    const results = await find(engine, termList, filters, form.elements.sort.value === "date");
-    current = { results, shown: 0, termList };
-    const near = results.filter((x) => x.tier === TIER_GAP).length;
-    const n = results.length - near;
-    const shownQuery = query ? `“${query}”` : "所选条件";
-    if (n) say(`${shownQuery}：找到 ${n} 条结果${near ? `，另有 ${near} 条相近结果` : ""}。`);
-    else if (near) say(`${shownQuery}：没有完全相同的结果，找到 ${near} 条相近结果（字词之间有间隔）。`);
-    else say(`${shownQuery}：没有找到结果。可以换个词，或减少筛选条件。`);
-    list.dataset.total = String(results.length);
-    if (results.length) await showMore();
+    const source = results(engine, termList, filters, form.elements.sort.value === "date");
+    current = { source, shown: 0, termList, label: query ? `“${query}”` : "所选条件" };
+    await showMore();
+    if (current.source !== source) return;
     list.dataset.state = "done";
-    if (termList.length && results.length < rules.suggestBelow) {
+    if (termList.length && more.hidden && current.shown < rules.suggestBelow) {
       box.dataset.state = "loading";
       await offer(query);
       box.dataset.state = "done";

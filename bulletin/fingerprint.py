@@ -8,7 +8,11 @@ word-cutting libraries). `input_fingerprint` hashes all of them, file by file, b
 After a build, a manifest records that fingerprint together with every file the build
 wrote (its size and modification time). The next build of the same target computes the
 fingerprint again; if it is the same and every recorded file is still there, unchanged,
-there is nothing to do, and no file is rewritten. Pure: no Pelican import.
+there is nothing to do, and no file is rewritten. The manifest also keeps each input file's
+hash with its size, times and inode (`Stamps`, as Git's index does): a file whose stamp is
+the one recorded is not read again (at 100,000 items, reading the 174 MB of content was a
+third of a no-change build, more when the page cache had let it go). Pure: no Pelican
+import.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -28,6 +32,8 @@ TOOLS = (
     "numpy", "cbor2",
 )  # fmt: skip
 MANIFEST_VERSION = 1
+# label/relative path → [size, mtime ns, ctime ns, inode, sha256 hex] of each input file
+Stamps = dict[str, list]
 
 
 def _files(directory: Path) -> Iterable[Path]:
@@ -40,10 +46,19 @@ def _files(directory: Path) -> Iterable[Path]:
     )
 
 
-def _hash_tree(digest, directory: Path, label: str) -> None:
+def _hash_tree(digest, directory: Path, label: str, known: Stamps, seen: Stamps) -> None:
     for path in _files(directory):
-        digest.update(f"{label}/{path.relative_to(directory).as_posix()}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        name = f"{label}/{path.relative_to(directory).as_posix()}"
+        stat = path.stat()  # before the read: a file changed after it is read again next time
+        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        recorded = known.get(name)
+        if recorded and recorded[:4] == stamp:
+            sha = recorded[4]
+        else:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        seen[name] = [*stamp, sha]
+        digest.update(f"{name}\0".encode())
+        digest.update(bytes.fromhex(sha))
 
 
 def _version(name: str) -> str:
@@ -54,18 +69,28 @@ def _version(name: str) -> str:
 
 
 def input_fingerprint(
-    content: Path, theme: Path, settings_files: Iterable[Path], settings: dict
+    content: Path,
+    theme: Path,
+    settings_files: Iterable[Path],
+    settings: dict,
+    known: Stamps | None = None,
+    seen: Stamps | None = None,
 ) -> str:
-    """A hash of everything the build reads: content, theme, settings, our code, tools."""
+    """A hash of everything the build reads: content, theme, settings, our code, tools.
+
+    Files whose stamps are in `known` (an earlier build's) are taken as hashed then; every
+    file's stamp goes into `seen`."""
+    known = known or {}
+    seen = {} if seen is None else seen
     digest = hashlib.sha256(f"manifest {MANIFEST_VERSION}\0".encode())
-    _hash_tree(digest, content, "content")
-    _hash_tree(digest, theme, "theme")
+    _hash_tree(digest, content, "content", known, seen)
+    _hash_tree(digest, theme, "theme", known, seen)
     for path in settings_files:
         digest.update(f"settings/{path.name}\0".encode())
         digest.update(path.read_bytes() if path.is_file() else b"-")
     digest.update(json.dumps(settings, sort_keys=True, default=repr).encode())
     for directory in CODE_DIRS:
-        _hash_tree(digest, directory, directory.name)
+        _hash_tree(digest, directory, directory.name, known, seen)
     for tool in TOOLS:
         digest.update(f"{tool}={_version(tool)}\0".encode())
     return digest.hexdigest()
@@ -76,10 +101,11 @@ class Manifest:
     fingerprint: str
     trees: dict[str, str]  # label → the build directory its target pointed to
     files: dict[str, list[int]]  # label/relative path → [size, mtime in ns]
+    inputs: Stamps = field(default_factory=dict)  # the input files' stamps
 
     def to_json(self) -> str:
         data = {"version": MANIFEST_VERSION, "fingerprint": self.fingerprint,
-                "trees": self.trees, "files": self.files}  # fmt: skip
+                "trees": self.trees, "files": self.files, "inputs": self.inputs}  # fmt: skip
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -90,16 +116,19 @@ class Manifest:
             return None
         if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
             return None
-        return cls(data["fingerprint"], data["trees"], data["files"])
+        return cls(data["fingerprint"], data["trees"], data["files"], data.get("inputs", {}))
 
     @classmethod
-    def record(cls, fingerprint: str, targets: dict[str, Path]) -> Manifest:
-        """The manifest of the trees the `targets` (symlinks) point to now."""
+    def record(
+        cls, fingerprint: str, targets: dict[str, Path], inputs: Stamps | None = None
+    ) -> Manifest:
+        """The manifest of the trees the `targets` (symlinks) point to now, and of the
+        input files' stamps."""
         trees = {label: str(target.resolve()) for label, target in targets.items()}
         files: dict[str, list[int]] = {}
         for label, tree in trees.items():
             files.update({f"{label}/{k}": v for k, v in listing(Path(tree)).items()})
-        return cls(fingerprint, trees, files)
+        return cls(fingerprint, trees, files, inputs or {})
 
     def intact(self, targets: dict[str, Path]) -> bool:
         """Whether every target still points to its recorded tree, holding exactly the

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bulletin.fingerprint import Manifest, input_fingerprint
+from bulletin.fingerprint import Manifest, Stamps, input_fingerprint
 from bulletin.problems import errors, located
 
 # Pelican and the archive's modules are imported where a build needs them: a build with
@@ -275,7 +275,14 @@ def _inputs(settings_file: str, overrides: dict) -> dict | None:
     return inputs
 
 
-def _fingerprint(settings_file: str, settings: dict, overrides: dict, publish: bool) -> str:
+def _fingerprint(
+    settings_file: str,
+    settings: dict,
+    overrides: dict,
+    publish: bool,
+    known: Stamps | None = None,
+    seen: Stamps | None = None,
+) -> str:
     """The fingerprint of a build's inputs (see `bulletin.fingerprint`)."""
     here = Path(settings_file).resolve().parent
     files = sorted({Path(settings_file).resolve(), here / "pelicanconf.py"})
@@ -284,6 +291,8 @@ def _fingerprint(settings_file: str, settings: dict, overrides: dict, publish: b
         Path(settings["THEME"]),
         files,
         {"overrides": overrides, "publish": publish, "siteurl": settings.get("SITEURL")},
+        known,
+        seen,
     )
 
 
@@ -325,10 +334,12 @@ def build_site(
     manifest_path = manifest_of(target)
     inputs = _inputs(settings_file, overrides)
     fingerprint = None
+    stamps: Stamps = {}  # the input files' stamps, for the manifest
     if inputs is not None:
         targets = _targets(settings_file, inputs, target)
-        fingerprint = _fingerprint(settings_file, inputs, overrides, publish)
         recorded = Manifest.read(manifest_path)
+        known = recorded.inputs if recorded else None
+        fingerprint = _fingerprint(settings_file, inputs, overrides, publish, known, stamps)
         unchanged = recorded and recorded.fingerprint == fingerprint and recorded.intact(targets)
         if unchanged and parts is None:
             return BuildResult(target.resolve(), time.perf_counter() - started, skipped=True)
@@ -391,7 +402,7 @@ def build_site(
             with build_lock(whoosh_target):
                 swap_in(Path(staged["SEARCH_WHOOSH_PATH"]), whoosh_target)
         if fingerprint is not None:
-            manifest = Manifest.record(fingerprint, targets)
+            manifest = Manifest.record(fingerprint, targets, stamps)
             temporary = manifest_path.with_name(manifest_path.name + f".{os.getpid()}")
             temporary.write_text(manifest.to_json(), encoding="utf-8")
             os.replace(temporary, manifest_path)

@@ -7,7 +7,7 @@ import random
 import shutil
 from pathlib import Path
 
-from bulletin.fingerprint import listing
+from bulletin.fingerprint import input_fingerprint, listing
 from bulletin.sitebuild import build_site
 from sitecheck import CONTENT, ROOT
 
@@ -110,3 +110,27 @@ def test_the_listing_of_a_tree_is_what_os_walk_finds(tmp_path):
     for where in (tree, directories[len(directories) // 2], tmp_path / "not-there"):
         assert listing(where) == _walked(where), where
     assert len(listing(tree)) > 150
+
+
+def test_an_input_is_read_again_only_when_its_stamp_changed(tmp_path: Path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    theme = ROOT / "theme"
+    stamps: dict = {}
+    first = input_fingerprint(content, theme, [], {}, None, stamps)
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or read_bytes(self))
+    again: dict = {}
+    assert input_fingerprint(content, theme, [], {}, stamps, again) == first
+    assert not reads and again == stamps
+
+    # An edit of the same size, its modification time put back: its ctime tells.
+    issue = content / "bulletins" / "2014-07-13.md"
+    stat = issue.stat()
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(text.replace("温州", "台州", 1), encoding="utf-8")
+    os.utime(issue, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert issue.stat().st_size == stat.st_size and issue.stat().st_mtime_ns == stat.st_mtime_ns
+    assert input_fingerprint(content, theme, [], {}, stamps, {}) != first
+    assert reads == [issue]

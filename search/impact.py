@@ -8,7 +8,7 @@ Pagefind's score (`word_scores`, best first), cut into blocks of `FIRST_BLOCK` p
 twice as many each time, every block holding those pages' positions (the entries of
 Pagefind's chunk, for those pages only); and the same for the pages with the word in their
 title. The search page reads blocks best first until no page it has not read can rank above
-the results it shows (theme/static/js/search-index.js `top`), and the whole chunk only when
+the results it shows (theme/static/js/search-index.js `best`), and the whole chunk only when
 the reader asks for more than those blocks can settle.
 
 Pure: arrays in, the blocks' pages out.

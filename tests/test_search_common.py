@@ -254,3 +254,20 @@ def test_a_query_of_common_words_does_not_load_their_chunks(browser, sites, urls
     assert any("/pagefind/impact/" in u for u in requested)
     assert page.locator(".search-result").count() == 10
     context.close()
+
+
+def test_the_publish_check_knows_the_blocks(sites):
+    """The verifier (bulletin/verify.py) passes the index with its blocks, with every
+    document counted, and names a block that is missing."""
+    from bulletin.verify import _check_table, _files
+
+    _, site = sites
+    files = _files(site)
+    pages = len(_table(site)["lengths"])
+    assert _check_table(site, files, pages) == []
+    word, file, *_ = _table(site)["common"][0]
+    gone = f"pagefind/impact/{file}.m0.pf_index"
+    assert gone in files
+    problems = _check_table(site, files - {gone}, pages)
+    assert [p.where for p in problems] == [gone], word
+    assert _check_table(site, files, pages + 1)  # a document the index does not hold

@@ -2,8 +2,8 @@
 
 A query of common words (温商回归 at 100,000 items: three words on half the pages each)
 would load every position of those words, about 900 KB of gzip, to rank pages of which the
-reader sees ten. For each word of `BIG_ENTRIES` entries or more (the words that get a Pagefind
-chunk of their own), the index also holds its pages ordered by the word's own part of
+reader sees ten. For each word of `search.pagefind_index.CHUNK_SIZE` entries or more (the
+words that get a Pagefind chunk of their own), the index also holds its pages ordered by the word's own part of
 Pagefind's score (`word_scores`, best first), cut into blocks of `FIRST_BLOCK` pages, then
 twice as many each time, every block holding those pages' positions (the entries of
 Pagefind's chunk, for those pages only); and the same for the pages with the word in their
@@ -20,8 +20,9 @@ import math
 
 import numpy as np
 
+from search.postings import TITLE_WEIGHT
+
 FIRST_BLOCK = 128  # pages in a word's first block; each next block holds twice as many
-TITLE_WEIGHT = 240  # a title word's weight (search.postings)
 # Pagefind's ranking weights (pagefind_core_search RankingWeights::default), as in
 # search-index.js
 TERM_SATURATION, PAGE_LENGTH, TERM_FREQUENCY, TERM_SIMILARITY = 1.4, 0.75, 1.0, 1.0

@@ -228,14 +228,15 @@ def _blocks(chunks: list[tuple[int, int]], locations: np.ndarray) -> Iterator[li
         yield block
 
 
-def _impact_files(directory: Path, chunk: str, arrays, lengths: np.ndarray, pool):
-    """One common word's blocks (`search.impact`), from its locations `arrays` (word, page,
-    weight, position): ``<chunk>.m<j>`` of all its pages, ``<chunk>.t<j>`` of those with
-    it in the title, each the word's entries in its chunk for the block's pages, in page
-    order: ``[[page difference, locations, []], …]``. Return how many pages are in each of
-    the two lists, and each file's path with its bytes being compressed in `pool`."""
+def _write_impact(
+    directory: Path, chunk: str, arrays, lengths: np.ndarray, average: float, pool
+) -> list[int]:
+    """Write one common word's blocks (`search.impact`), from its locations `arrays` (word,
+    page, weight, position): ``<chunk>.m<j>`` of all its pages, ``<chunk>.t<j>`` of those
+    with it in the title, each the word's entries in its chunk for the block's pages, in
+    page order: ``[[page difference, locations, []], …]``. Return how many pages are in each
+    of the two lists."""
     _, page, weight, position = arrays
-    average = float(lengths.sum()) / max(1, len(lengths))
     ordered, titled = impact_order(page, weight, lengths, average)
     names, cbors = [], []
     for kind, pages in (("m", ordered), ("t", titled)):
@@ -255,11 +256,9 @@ def _impact_files(directory: Path, chunk: str, arrays, lengths: np.ndarray, pool
         for j, count, start, stop in zip(numbers, counts, starts, stops, strict=True):
             names.append(f"{chunk}.{kind}{j}.pf_index")
             cbors.append(cbor_head(ARRAY, int(count)) + data[start:stop])
-    pending = [
-        (directory / name, pool.submit(compress, cbor))
-        for name, cbor in zip(names, cbors, strict=True)
-    ]
-    return [len(ordered), len(titled)], pending
+    for name, data in zip(names, pool.map(compress, cbors), strict=True):
+        (directory / name).write_bytes(data)
+    return [len(ordered), len(titled)]
 
 
 def write_index(
@@ -281,12 +280,9 @@ def write_index(
     chunk_meta: list[list] = []
     common: list[list] = []
     page_lengths = np.asarray(lengths, np.int64)
-    pending: list = []  # common words' blocks being compressed while the next are encoded
+    average = float(page_lengths.sum()) / max(1, len(lengths))
     with concurrent.futures.ThreadPoolExecutor(2) as pool:  # zlib lets go of the GIL
         for block in _blocks(chunks, vocabulary.locations):
-            for path, future in pending:
-                path.write_bytes(future.result())
-            pending = []
             lo, hi = block[0][0], block[-1][1]
             gathered = vocabulary.gather(shards, offsets, lo, hi)
             found = encode_pages(*gathered)
@@ -299,13 +295,10 @@ def write_index(
                 if chunk[1] - k == 1 and vocabulary.entries[k] >= CHUNK_SIZE and words[k] != FILLER:
                     a, b = np.searchsorted(gathered[0], [k, k + 1])
                     arrays = [x[a:b] for x in gathered]
-                    counts, files = _impact_files(
-                        out / IMPACT_DIR, digest, arrays, page_lengths, pool
+                    counts = _write_impact(
+                        out / IMPACT_DIR, digest, arrays, page_lengths, average, pool
                     )
                     common.append([words[k], digest, *counts])
-                    pending += files
-        for path, future in pending:
-            path.write_bytes(future.result())
     for i in range(len(chunk_meta) - 1):
         chunk_meta[i][1], chunk_meta[i + 1][0] = _prefixes(chunk_meta[i][1], chunk_meta[i + 1][0])
     filters: dict[str, dict[str, list[int]]] = {}

@@ -337,8 +337,9 @@ export class ArchiveIndex {
       }
       const done = lists.every((list) => list.ended);
       if (settled || done) {
-        const complete = settled && hits.length < want ? true : done;
-        return { hits: hits.slice(0, want).map(([page, score]) => [this.ids[page], score]), all: complete && hits.length <= want };
+        // Fewer than wanted, settled: no page not yet seen can be one. Read to the end: all known.
+        const all = (settled && hits.length < want) || (done && hits.length <= want);
+        return { hits: hits.slice(0, want).map(([page, score]) => [this.ids[page], score]), all };
       }
       await Promise.all(lists.filter((list) => !list.ended).map((list) => list.next()));
     }
@@ -358,8 +359,7 @@ export class ArchiveIndex {
     const known = new Map();
     const bonus = lengthBonus(1);
     const common = this.common.get(word);
-    const pagesWith = common ? common.pages : null;
-    const list = { known, ended: false, bound: Infinity, pagesWith };
+    const list = { known, ended: false, bound: Infinity, pagesWith: common?.pages };
     list.part = (page) => {
       const flat = known.get(page);
       let sum = 0;

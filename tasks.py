@@ -182,6 +182,8 @@ def build_part(c, part, output, siteurl=None, content=None):
 @task(help={"content": "内容目录，默认 content/", "output": "网站目录，默认 output/"})
 def serve(c, port=8000, host="localhost", content=None, output=None):
     """本地预览网站，内容或模板保存后自动重建并刷新浏览器；出错时保留上一次的网站。"""
+    import threading
+
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop
@@ -197,20 +199,46 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     # pages it changed are made again (bulletin/preview.py); search catches up after.
     preview = Preview(str(ROOT / "pelicanconf.py"), source, site, overrides)
 
-    def rebuild() -> None:
+    def report(build) -> None:
         try:
-            outcome = preview.build()
+            outcome = build()
         except BuildFailed as exc:
-            print("\n".join(exc.messages), file=sys.stderr)
-            print("构建失败：继续显示上一次成功构建的网站。修改后保存即可重试。", file=sys.stderr)
+            print("\n".join(exc.messages), file=sys.stderr, flush=True)
+            print(
+                "构建失败：继续显示上一次成功构建的网站。修改后保存即可重试。",
+                file=sys.stderr, flush=True,
+            )  # fmt: skip
             return
         if outcome.whole:
-            print(f"已重建（{outcome.seconds:.2f} 秒）；搜索索引在后台更新。")
+            print(f"已重建（{outcome.seconds:.2f} 秒）；搜索索引在后台更新。", flush=True)
         else:
             print(
                 f"已更新修改的 {outcome.made} 个页面（{outcome.seconds:.2f} 秒）；"
-                "其余受影响的页面和搜索索引在后台更新。"
+                "其余受影响的页面和搜索索引在后台更新。",
+                flush=True,
             )
+
+    # With a site built before (`invoke build`, an earlier preview), it is served at once and
+    # the preview's first build, a whole one (minutes for a large archive), runs meanwhile in
+    # a thread; a save in that time is taken once it is done.
+    def first_build() -> None:
+        report(preview.build)
+        loop.add_callback(first_done)
+
+    def first_done() -> None:  # on the server's loop
+        LiveReloadHandler.reload_waiters()  # browsers show the preview's own pages
+        if saved_meanwhile.is_set():
+            rebuild()
+
+    first = threading.Thread(target=first_build, name="first", daemon=True)
+    saved_meanwhile = threading.Event()
+
+    def rebuild() -> None:
+        if first.is_alive():
+            saved_meanwhile.set()
+            print("首次构建尚未完成：完成后再显示这次修改。", flush=True)
+            return
+        report(preview.build)
 
     def finished(outcome) -> None:  # the rest of an update, in the background
         print(
@@ -221,7 +249,9 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
         )
         loop.add_callback(LiveReloadHandler.reload_waiters)  # browsers show the final pages
 
-    rebuild()
+    served_before = site.exists()
+    if not served_before:
+        rebuild()
     if not site.exists():
         raise _fail("还没有可以显示的网站：请先按上面的提示修正内容。")
     _reload_script_as_file()
@@ -230,6 +260,9 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     preview.search.report = lambda seconds: print(
         f"搜索索引已更新（{seconds:.1f} 秒）：预览中的搜索已包含最近的修改。", flush=True
     )
+    if served_before:
+        print("先显示上一次构建的网站；预览的首次构建在后台进行，完成后自动刷新。", flush=True)
+        first.start()
     server = Server(watcher=_instant_watcher())
     server.SFH = _site_not_found_handler()
     for path in (source, ROOT / "theme", ROOT / "pelicanconf.py"):

@@ -6,9 +6,10 @@ Measures, on the same corpus and in the same run (so ratios hold on a noisy mach
 - plain Pelican on the same items as ordinary articles, with its default theme;
 - our build: pages only, then the whole build (`invoke build`: pages and search indexes);
 - the same build again with nothing changed, and a publish (verify and .gz included);
-- the live preview: `invoke serve` on the archive, and the time from saving an edited item,
-  and a new issue, until the served page shows it, and until every other page the save
-  changed is made again (`…_settled_s`: the preview does that in the background);
+- the live preview: `invoke serve` on the built archive, the time until it answers (it
+  serves the built site at once) and until its own first build is done; then from saving an
+  edited item, and a new issue, until the served page shows it, and until every other page
+  the save changed is made again (`…_settled_s`: the preview does that in the background);
 - the peak memory of each build's whole process tree (the build and every process it
   starts, such as Pagefind), the largest HTML page, and the first query's network payload
   in headless Chromium, gzip as a host serves it, for a name, a place, a 文号 and a phrase;
@@ -51,6 +52,7 @@ COMPRESSIBLE = {".js", ".json", ".txt", ".html", ".css", ".svg", ".xml"}
 PREVIEW_TIMEOUT = 3600.0  # seconds to wait for the preview to show a change
 QUERY_TIMEOUT = 120.0  # seconds to wait for a first query's results in Chromium
 REST_DONE = "后台更新完成"  # what `invoke serve` prints when an update's background step ends
+FIRST_DONE = "已重建"  # what `invoke serve` prints when a whole build is done
 
 
 def say(message: str) -> None:
@@ -232,7 +234,12 @@ def preview_times(content: Path, output: Path) -> dict[str, float]:
         return log.read_text(encoding="utf-8").count(REST_DONE) >= count
 
     try:
-        _wait_until(lambda: _fetch(base) is not None)
+        started = time.perf_counter()
+        served = _wait_until(lambda: _fetch(base) is not None)
+        # The site built before is served at once; edits are taken once the preview's own
+        # first build (a whole one) is done.
+        _wait_until(lambda: FIRST_DONE in log.read_text(encoding="utf-8"))
+        ready = round(time.perf_counter() - started, 2)
         issue_file = sorted((content / "bulletins").glob("*.md"))[-1]
         text, url, marker = edited_issue(issue_file)
         time.sleep(1.0)  # the watcher compares modification times
@@ -253,6 +260,8 @@ def preview_times(content: Path, output: Path) -> dict[str, float]:
         server.wait(timeout=30)
         out.close()
     return {
+        "preview_served_s": served,  # `invoke serve` started → the site answers
+        "preview_ready_s": ready,  # → its first build is done: edits are shown from then on
         "preview_edit_item_s": edit,
         "preview_add_issue_s": add,
         # until every other page the save changed is made again (in the background)

@@ -172,3 +172,50 @@ def test_an_edit_stops_the_search_workers_while_its_pages_are_made(tmp_path: Pat
     finally:
         worker.kill()
         worker.join()
+
+
+def test_a_built_site_is_served_at_once_and_a_save_meanwhile_is_shown_after_the_first_build(
+    tmp_path,
+):
+    """`invoke serve` on a site built before serves it at once; its own first build, a
+    whole one (minutes at 100,000 items), runs meanwhile, and a save made then is shown as
+    soon as it is done."""
+    from bench.corpus import edited_issue, make_corpus
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("tasks.py", "pelicanconf.py"):
+        shutil.copy(ROOT / name, project / name)
+    shutil.copytree(ROOT / "theme", project / "theme")
+    content = make_corpus(project / "content", 1500)  # a first build of some seconds
+    for kind in ("policies", "speeches", "raw"):
+        shutil.copytree(ROOT / "content" / kind, content / kind, dirs_exist_ok=True)
+    built = subprocess.run(
+        [sys.executable, "-m", "invoke", "build"], cwd=project, capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    issue = sorted((content / "bulletins").glob("*.md"))[-1]
+    text, url, marker = edited_issue(issue)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "invoke", "serve", "--port", str(port), "--host", "127.0.0.1"],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            page = f"http://127.0.0.1:{port}/{url}"
+            assert wait_for(lambda: fetch(page)), log.read_text()
+            said = log.read_text(encoding="utf-8")
+            assert "先显示上一次构建的网站" in said
+            assert "已重建" not in said, said  # served before the first build is done
+            issue.write_text(text, encoding="utf-8")
+            assert wait_for(lambda: marker in (fetch(page) or ""), 180), log.read_text()
+            said = log.read_text(encoding="utf-8")
+            assert "首次构建尚未完成" in said, said
+            assert said.index("已重建") < said.index("已更新修改的"), said
+        finally:
+            server.terminate()
+            server.wait(timeout=10)

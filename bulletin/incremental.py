@@ -124,7 +124,7 @@ class Memo:
         round_ = self.current
         assert round_ is not None
         round_.seen.add(name)
-        reads = Reads(roots={id(v): k for k, v in round_.roots.items()})
+        reads = Reads(roots={id(v): k for k, v in round_.roots.items()}, answers=round_.answers)
         with recording(reads):
             yield reads
         reads.documents.discard("")

@@ -47,6 +47,23 @@ class Reads:
     # The roots of this rendering: id → name (a root's name is its place in `Query` paths).
     roots: dict[int, str] = field(default_factory=dict)
     replayable: bool = True  # False: a query could not be written down; always re-render
+    # The fingerprints of the answers of this round's queries, by path, shared by all its
+    # outputs (`bulletin.incremental.Round.answers`); None: fingerprinted at each read.
+    answers: dict[tuple, bytes | None] | None = None
+
+    def answer(self, path: tuple, value: Any) -> bytes:
+        """The fingerprint of `value`, the answer to the query `path`. Within a round every
+        output that asks a query gets the same answer, so it is fingerprinted once: the list
+        pages of a large archive each asked for all its items (100,000 documents pickled per
+        page, a third of the preview's first build at 100,000 items)."""
+        if self.answers is None or _unknown(path):
+            return fingerprint(value)
+        found = self.answers.get(path)
+        if found is None:  # not asked yet (or asked again of the archive and not answered)
+            found = fingerprint(value)
+            if path not in self.answers:
+                self.answers[path] = found
+        return found
 
 
 @contextlib.contextmanager
@@ -181,6 +198,19 @@ def _argument(value: Any, reads: Reads) -> Any:
     return ("V", value)
 
 
+def _unknown(path: tuple) -> bool:
+    """Whether a query path holds an argument that could not be written down ("?"): two
+    such queries with the same path may have asked different things."""
+    for step in path:
+        if not isinstance(step, tuple) or step[:1] not in (("call",), ("item",)):
+            continue
+        arguments = (*step[1], *(v for _, v in step[2])) if step[0] == "call" else (step[1],)
+        for argument in arguments:
+            if argument == ("?",) or (argument[:1] == ("R",) and _unknown(argument[1])):
+                return True
+    return False
+
+
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, _Step) else value
 
@@ -210,7 +240,7 @@ class TrackingEnvironment(Environment):
         value = get(_plain(obj))
         if callable(value) and not isinstance(value, (Document, Macro, type)):
             return _Step(value, path)  # a method: its call is the query
-        reads.queries[path] = fingerprint(value)
+        reads.queries[path] = reads.answer(path, value)
         return value
 
 
@@ -235,7 +265,7 @@ class TrackingContext(Context):
         value = super().call(
             _plain(__obj), *map(_plain, args), **{k: _plain(v) for k, v in kwargs.items()}
         )
-        reads.queries[(*head, call)] = fingerprint(value)
+        reads.queries[(*head, call)] = reads.answer((*head, call), value)
         return value
 
 

@@ -203,3 +203,52 @@ def test_a_template_reading_only_through_the_archive_is_remade_when_the_answer_c
         )
         memo.end(Path("/nonexistent"))
     assert pages == ["1 期", "2 期"]  # the second round kept the page; the third made it
+
+
+def test_a_query_is_fingerprinted_once_a_round_but_not_one_that_cannot_be_written_down(
+    monkeypatch,
+):
+    """Every list page of a large archive asks for all its items: the answer is hashed once
+    a round. A query with an argument that cannot be written down (a list) may ask
+    something else each time, so it is hashed each time, and such pages differ."""
+    from jinja2 import DictLoader, Environment
+
+    from bulletin import tracking
+    from bulletin.incremental import Memo
+    from bulletin.model import Issue
+    from bulletin.tracking import track
+
+    templates = {"all": "{{ archive.issues|length }}", "some": "{{ archive.pick(slugs) }}"}
+    environment = Environment(loader=DictLoader(templates))
+    track(environment)
+
+    class Shelf:
+        def __init__(self, issues):
+            self.issues = issues
+
+        def pick(self, slugs):
+            return [i for i in self.issues if i.slug in slugs]
+
+    issues = []
+    for slug in ("a", "b", "c"):
+        issues.append(Issue(title=slug, slug=slug, path=f"{slug}.md"))
+        issues[-1].url = f"bulletins/{slug}/"
+    shelf = Shelf(issues)
+    hashed: list[object] = []
+    fingerprint = tracking.fingerprint
+    monkeypatch.setattr(tracking, "fingerprint", lambda v: hashed.append(v) or fingerprint(v))
+    memo = Memo()
+    memo.begin(issues, {"archive": shelf}, environment.globals)
+
+    def render(name: str, **variables) -> None:
+        environment.get_template(name).render(archive=shelf, **variables)
+
+    for n in range(5):
+        memo.produce(f"all-{n}", memo.key("all", n), lambda: render("all"))
+    assert sum(v is shelf.issues for v in hashed) == 1
+    for slugs in (["a"], ["b", "c"]):
+        name = f"some-{'-'.join(slugs)}"
+        memo.produce(name, memo.key("some", slugs), lambda s=slugs: render("some", slugs=s))
+    answers = [dict(memo.made[f"some-{n}"].queries) for n in ("a", "b-c")]
+    assert not memo.made["some-a"].replayable
+    assert list(answers[0].values()) != list(answers[1].values())

@@ -37,14 +37,16 @@ def related(
     for a in analysed:
         document_frequency.update({*a.title, *a.body})
     limit = max(10, int(n * COMMON))
+    # The inverse document frequency of each word that may be a key word, worked out once.
+    idf = {
+        w: math.log(n / df)
+        for w, df in document_frequency.items()
+        if len(w) > 1 and 1 < df <= limit
+    }
     keys: list[dict[str, float]] = []
     for a in analysed:  # each bag of words in turn: all of them at once would take 10 KB each
         bag = Counter(a.title * 3 + a.body)
-        weights = {
-            w: (1 + math.log(c)) * math.log(n / document_frequency[w])
-            for w, c in bag.items()
-            if len(w) > 1 and 1 < document_frequency[w] <= limit
-        }
+        weights = {w: (1 + math.log(c)) * idf[w] for w, c in bag.items() if w in idf}
         top = sorted(weights.items(), key=lambda wc: (-wc[1], wc[0]))[:KEY_WORDS]
         norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
         keys.append({w: v / norm for w, v in top})

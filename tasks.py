@@ -227,15 +227,13 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
 
     def first_done() -> None:  # on the server's loop
         LiveReloadHandler.reload_waiters()  # browsers show the preview's own pages
-        if saved_meanwhile.is_set():
+        if preview.saved_since():
             rebuild()
 
     first = threading.Thread(target=first_build, name="first", daemon=True)
-    saved_meanwhile = threading.Event()
 
     def rebuild() -> None:
         if first.is_alive():
-            saved_meanwhile.set()
             print("首次构建尚未完成：完成后再显示这次修改。", flush=True)
             return
         report(preview.build)

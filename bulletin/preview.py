@@ -93,6 +93,7 @@ class Preview:
         here = Path(settings_file).resolve().parent
         self.watched = [self.content, here / "theme", Path(settings_file).resolve()]
         self.seen: dict[str, list[int]] = {}
+        self.tried: dict[str, list[int]] = {}  # the files as the last build, good or not, began
         self.cache: dict[str, ContentFile] = {}  # content file → how it was read
         self.generator: ArchiveGenerator | None = None
         self.shown: Archive | None = None  # the archive the site shows (its edited pages)
@@ -105,7 +106,7 @@ class Preview:
         """Build what the edits since the last build need: in part if only documents
         changed, else whole. Raise BuildFailed (the site stays as it was)."""
         self.rest.stop()  # a newer edit: the last update's rest is done again from here
-        now = _snapshot(self.watched)
+        now = self.tried = _snapshot(self.watched)
         changed = {p for p in now.keys() | self.seen.keys() if now.get(p) != self.seen.get(p)}
         documents_only = self.generator is not None and all(
             self._is_document(Path(p)) for p in changed
@@ -119,6 +120,12 @@ class Preview:
             raise
         self.seen = now
         return outcome
+
+    def saved_since(self) -> bool:
+        """Whether a watched file changed since the last build began: a save made during
+        `invoke serve`'s first build, which the file watcher may have started too late to
+        hear of, is not lost."""
+        return _snapshot(self.watched) != self.tried
 
     def _is_document(self, path: Path) -> bool:
         try:

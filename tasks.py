@@ -199,9 +199,9 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     # pages it changed are made again (bulletin/preview.py); search catches up after.
     preview = Preview(str(ROOT / "pelicanconf.py"), source, site, overrides)
 
-    def report(build) -> None:
+    def build_and_say() -> None:
         try:
-            outcome = build()
+            outcome = preview.build()
         except BuildFailed as exc:
             print("\n".join(exc.messages), file=sys.stderr, flush=True)
             print(
@@ -222,7 +222,7 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     # the preview's first build, a whole one (minutes for a large archive), runs meanwhile in
     # a thread; a save in that time is taken once it is done.
     def first_build() -> None:
-        report(preview.build)
+        build_and_say()
         loop.add_callback(first_done)
 
     def first_done() -> None:  # on the server's loop
@@ -236,7 +236,7 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
         if first.is_alive():
             print("首次构建尚未完成：完成后再显示这次修改。", flush=True)
             return
-        report(preview.build)
+        build_and_say()
 
     def finished(outcome) -> None:  # the rest of an update, in the background
         print(

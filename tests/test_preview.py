@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,24 @@ class Preview:
     log: Path  # what invoke serve printed
 
 
+@contextlib.contextmanager
+def serving(project: Path, log: Path) -> Iterator[str]:
+    """`invoke serve` in `project` on a free port, printing to `log`; yields its address."""
+    port = free_port()
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "invoke", "serve", "--port", str(port), "--host", "127.0.0.1"],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
 @pytest.fixture
 def preview(tmp_path):
     """`invoke serve` running on a copy of the project, on a free port."""
@@ -52,26 +72,13 @@ def preview(tmp_path):
         shutil.copy(ROOT / name, project / name)
     for name in ("content", "theme"):
         shutil.copytree(ROOT / name, project / name)
-    port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "invoke", "serve", "--port", str(port), "--host", "127.0.0.1"],
-            cwd=project,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    with serving(project, log) as base:
         preview = Preview(
-            f"http://127.0.0.1:{port}/bulletins/2014-07-13/",
-            project / "content" / "bulletins" / "2014-07-13.md",
-            log,
+            base + "bulletins/2014-07-13/", project / "content" / "bulletins" / "2014-07-13.md", log
         )
-        try:
-            assert wait_for(lambda: fetch(preview.url)), log.read_text()
-            yield preview
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        assert wait_for(lambda: fetch(preview.url)), log.read_text()
+        yield preview
 
 
 def test_saving_rebuilds_and_a_broken_file_keeps_the_last_good_site(preview):
@@ -196,31 +203,20 @@ def test_a_built_site_is_served_at_once_and_a_save_meanwhile_is_shown_after_the_
     assert built.returncode == 0, built.stdout + built.stderr
     issue = sorted((content / "bulletins").glob("*.md"))[-1]
     text, url, marker = edited_issue(issue)
-    port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "invoke", "serve", "--port", str(port), "--host", "127.0.0.1"],
-            cwd=project,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            page = f"http://127.0.0.1:{port}/{url}"
-            assert wait_for(lambda: fetch(page)), log.read_text()
-            said = log.read_text(encoding="utf-8")
-            assert "先显示上一次构建的网站" in said
-            assert "已重建" not in said, said  # served before the first build is done
-            time.sleep(1.0)  # the file watcher's thread is listening
-            assert "已重建" not in log.read_text(encoding="utf-8")  # a save during it:
-            issue.write_text(text, encoding="utf-8")
-            # The save is taken by an update once the first build is done (which may have
-            # read the file after the save already).
-            assert wait_for(lambda: "已更新修改的" in log.read_text(encoding="utf-8"), 180)
-            said = log.read_text(encoding="utf-8")
-            assert "首次构建尚未完成" in said, said
-            assert said.index("已重建") < said.index("已更新修改的"), said
-            assert marker in (fetch(page) or ""), said
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with serving(project, log) as base:
+        page = base + url
+        assert wait_for(lambda: fetch(page)), log.read_text()
+        said = log.read_text(encoding="utf-8")
+        assert "先显示上一次构建的网站" in said
+        assert "已重建" not in said, said  # served before the first build is done
+        time.sleep(1.0)  # the file watcher's thread is listening
+        assert "已重建" not in log.read_text(encoding="utf-8")  # a save during it:
+        issue.write_text(text, encoding="utf-8")
+        # The save is taken by an update once the first build is done (which may have
+        # read the file after the save already).
+        assert wait_for(lambda: "已更新修改的" in log.read_text(encoding="utf-8"), 180)
+        said = log.read_text(encoding="utf-8")
+        assert "首次构建尚未完成" in said, said
+        assert said.index("已重建") < said.index("已更新修改的"), said
+        assert marker in (fetch(page) or ""), said

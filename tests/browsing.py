@@ -18,8 +18,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pelican.settings import read_settings
+from playwright.sync_api import Error as PlaywrightError
 
 from sitecheck import ROOT
+
+
+def screenshot(page: Any, path: Path, **options: Any) -> None:
+    """`page.screenshot`, taken once more if Chromium could not capture it: seen once in a
+    full run, on a tall page with the machine under load ("Unable to capture screenshot")."""
+    try:
+        page.screenshot(path=path, **options)
+    except PlaywrightError as error:
+        if "Unable to capture screenshot" not in str(error):
+            raise
+        page.screenshot(path=path, **options)
+
 
 LARGE_TYPE_KEY = "wzArchive.largeType"  # the localStorage key theme/static/js/reader.js uses
 SIZES = {"phone": (360, 800), "desktop": (1280, 800)}
@@ -116,13 +129,13 @@ class Reader:
         the browser's text size; growing the viewport to the page's height keeps it.
         """
         if self.text_size is None:
-            self.page.screenshot(path=path, full_page=True)
+            screenshot(self.page, path, full_page=True)
             return
         viewport = self.page.viewport_size
         height = self.page.evaluate("document.documentElement.scrollHeight")
         self.page.set_viewport_size({"width": viewport["width"], "height": height})
         self.set_text_size(self.text_size)
-        self.page.screenshot(path=path)
+        screenshot(self.page, path)
         self.page.set_viewport_size(viewport)
         self.set_text_size(self.text_size)
 

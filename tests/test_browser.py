@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
+
+from browsing import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +34,7 @@ def test_page_fits_the_screen_and_renders_chinese(browser, site_url, artifacts, 
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
         assert page.locator("h1").count() == 1
-        shot = artifacts / f"{name}-{size}.png"
-        try:
-            page.screenshot(path=shot, full_page=True)
-        except PlaywrightError as error:  # seen once in a full run: Chromium under load
-            if "Unable to capture screenshot" not in str(error):
-                raise
-            page.screenshot(path=shot, full_page=True)
+        screenshot(page, artifacts / f"{name}-{size}.png", full_page=True)
     finally:
         context.close()
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pytest
 from nouns import compact, documents_containing, proper_nouns
 
+from browsing import screenshot
 from bulletin.archive import build_archive, read_content
 from bulletin.taxonomy import load_taxonomies
 from search.cli import run, suggest
@@ -232,7 +233,7 @@ def test_query_filters_and_sort_live_in_the_url(page, site_url, artifacts):
     assert page.locator("#search-options").get_attribute("open") is not None
     titles = page.locator(".search-result .doc-title").all_inner_texts()
     assert titles and all(t for t in titles)
-    page.screenshot(path=artifacts / "search-phone.png", full_page=True)
+    screenshot(page, artifacts / "search-phone.png", full_page=True)
     page.select_option("#f-kind", "政策")
     page.wait_for_function(
         "() => location.search.includes('kind=') && "

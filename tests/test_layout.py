@@ -1,11 +1,13 @@
 """Phones and desktops, normal and large type, 200% browser text: nothing scrolls sideways,
-every control is big enough to tap, Chinese text uses the system's fonts.
+every control is big enough to tap, Chinese text and its punctuation use the system's CJK fonts.
 
 Screenshots of each page type as each reader sees it land in test-results/ for people to
 look at (<page>-<size>-<reader>.png; test_browser.py takes the normal ones).
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -131,3 +133,90 @@ def test_chinese_text_uses_system_fonts_and_downloads_none(browser, site, site_u
         family = r.page.evaluate("getComputedStyle(document.body).fontFamily")
         for system_font in ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC"):
             assert system_font in family
+
+
+# Chinese punctuation that Latin fonts also hold, and draw narrow and proportional.
+PUNCTUATION = "“”‘’—…"
+CJK_FACE = re.compile(r"CJK|Source Han|PingFang|Hiragino|YaHei|WenQuanYi|FangSong|Song")
+# What is folded is opened; each occurrence of the punctuation in the page's text is put in a
+# span of its own, so that the font drawing it can be asked for; then, in the main text's first
+# paragraph and in the h1, a probe of each mark between two ideographs (the marks the content
+# does not hold yet, and where no trimming of adjacent marks makes a mark narrower).
+MARK_PUNCTUATION = """marks => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  const pattern = new RegExp('[' + marks + ']', 'g');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  while (walker.nextNode()) if (walker.currentNode.data.match(pattern)) nodes.push(walker.currentNode);
+  for (const node of nodes) {
+    const parts = node.data.split(new RegExp('([' + marks + '])'));
+    node.replaceWith(...parts.map(part => {
+      if (!marks.includes(part) || part === '') return part;
+      const span = document.createElement('span');
+      span.dataset.punct = 'text';
+      span.textContent = part;
+      return span;
+    }));
+  }
+  for (const host of [document.querySelector('main p') || document.querySelector('main'),
+                      document.querySelector('h1')]) {
+    for (const mark of marks) {
+      const probe = document.createElement('span');
+      probe.style.whiteSpace = 'nowrap';
+      probe.append('中');
+      const span = document.createElement('span');
+      span.dataset.punct = 'probe';
+      span.textContent = mark;
+      probe.append(span, '中');
+      host.append(probe);
+    }
+  }
+}"""
+
+# A marked span: its mark, whether it is text or a probe, and its width in em (0: not shown).
+MEASURE = """function () {
+  const width = this.checkVisibility() ? this.getBoundingClientRect().width : 0;
+  return [this.textContent, this.dataset.punct,
+          width / parseFloat(getComputedStyle(this).fontSize)];
+}"""
+
+
+def test_chinese_punctuation_is_drawn_by_a_chinese_face_on_screen_and_paper(
+    browser, site, site_url
+):
+    """Every “ ” ‘ ’ — … on every page type, as the screen and the printer draw them."""
+    drawn: dict[str, set[str]] = {}  # the faces that drew them, on screen and on paper
+    seen: set[str] = set()  # the marks met in the pages' text
+    with new_reader(browser, site, "phone") as r:
+        cdp = r.context.new_cdp_session(r.page)
+        for name in PAGE_TYPES:
+            r.open(site_url, name)
+            r.page.evaluate(MARK_PUNCTUATION, PUNCTUATION)
+            cdp.send("DOM.enable")
+            cdp.send("CSS.enable")
+            root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+            spans = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-punct]"})
+            for media in ("screen", "print"):
+                r.page.emulate_media(media=media)
+                for node in spans["nodeIds"]:
+                    span = cdp.send("DOM.resolveNode", {"nodeId": node})["object"]["objectId"]
+                    mark, kind, width = cdp.send(
+                        "Runtime.callFunctionOn",
+                        {"objectId": span, "functionDeclaration": MEASURE, "returnByValue": True},
+                    )["result"]["value"]
+                    if width == 0:
+                        continue  # not shown in this medium (the navigation on paper)
+                    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+                    families = {font["familyName"] for font in fonts}
+                    assert families and all(CJK_FACE.search(f) for f in families), (
+                        name, media, mark, families
+                    )  # fmt: skip
+                    if kind == "probe":  # full width, as a Chinese face draws it
+                        assert width > 0.95, (name, media, mark, width)
+                    drawn.setdefault(media, set()).update(families)
+                    if kind == "text":
+                        seen.add(mark)
+            r.page.emulate_media(media="screen")
+            cdp.send("DOM.disable")
+    assert drawn["screen"] and drawn["print"]
+    assert set("“”—") <= seen, seen  # the content's own quotation marks and dashes

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from browsing import PAGE_TYPES, new_reader
+from browsing import PAGE_TYPES, SIZES, new_reader
 
 pytestmark = pytest.mark.browser
 
@@ -220,3 +220,140 @@ def test_chinese_punctuation_is_drawn_by_a_chinese_face_on_screen_and_paper(
             cdp.send("DOM.disable")
     assert drawn["screen"] and drawn["print"]
     assert set("“”—") <= seen, seen  # the content's own quotation marks and dashes
+
+
+# --- A phone's first screen (issue #28): 360 × 740, normal and large type ---------------------
+
+HEADER_LIMIT = {"normal": 120, "large-type": 160}  # CSS px
+# The first two documents a list page shows: titles of documents, issues and their items.
+LIST_DOCUMENTS = "main :is(.doc-list .doc-title, .issue-list a, .headline-list a)"
+# The bottoms of the first two lines of text of an item's body, however its paragraphs wrap.
+FIRST_LINES = """() => {
+  const walker = document.createTreeWalker(document.querySelector('.doc-body'),
+                                           NodeFilter.SHOW_TEXT);
+  const bottoms = [];
+  while (walker.nextNode()) {
+    if (!walker.currentNode.data.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    for (const rect of range.getClientRects()) if (rect.width > 0) bottoms.push(rect.bottom);
+  }
+  bottoms.sort((a, b) => a - b);
+  return bottoms.filter((b, i) => i === 0 || b - bottoms[i - 1] > 2).slice(0, 2);
+}"""
+
+
+def _site_pages(site, pattern: str) -> list[str]:
+    return sorted(page.parent.relative_to(site).as_posix() + "/" for page in site.glob(pattern))
+
+
+def _ax_expanded(cdp, name: str) -> bool | None:
+    """The expanded state Chromium gives screen readers for the control named `name`."""
+    for node in cdp.send("Accessibility.getFullAXTree")["nodes"]:
+        if node.get("name", {}).get("value") == name and node["role"]["value"] != "StaticText":
+            properties = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
+            if "expanded" in properties:
+                return properties["expanded"]
+    return None
+
+
+@pytest.mark.parametrize("reader", ["normal", "large-type"])
+def test_a_phone_header_is_a_compact_bar(browser, site, site_url, reader):
+    """Every page type: the site's name, the menu button and the search box (the search page
+    has its own), within the height issue #28 allows; the sections wait behind the menu."""
+    with new_reader(browser, site, "phone-740", reader) as r:
+        for name in PAGE_TYPES:
+            r.open(site_url, name)
+            header = r.page.locator(".site-header")
+            height = header.bounding_box()["height"]
+            assert height <= HEADER_LIMIT[reader], (name, height)
+            assert header.locator(".site-name").is_visible()
+            assert header.locator(".site-menu summary").is_visible()
+            assert not header.get_by_role("navigation", name="主导航").is_visible()
+            box = "main" if name == "search" else "header"
+            assert r.page.locator(box).get_by_role("button", name="搜索").is_visible(), name
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
+def test_the_phone_menu_opens_by_keyboard_and_says_so(
+    browser, site, site_url, artifacts, javascript
+):
+    with new_reader(browser, site, "phone-740", java_script_enabled=javascript) as r:
+        page = r.page
+        cdp = r.context.new_cdp_session(page)
+        r.open(site_url, "county")
+        nav = page.get_by_role("navigation", name="主导航")
+        summary = page.locator(".site-menu summary")
+        assert _ax_expanded(cdp, "菜单") is False
+        summary.focus()
+        page.keyboard.press("Enter")
+        assert nav.is_visible() and _ax_expanded(cdp, "菜单") is True
+        links = nav.get_by_role("link")
+        assert links.count() == 8
+        for index in range(links.count()):
+            box = links.nth(index).bounding_box()
+            assert box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 360
+        page.keyboard.press("Tab")  # the sections come next in the keyboard's order
+        assert page.evaluate("document.activeElement.textContent") == "首页"
+        page.screenshot(
+            path=artifacts / f"menu-phone-open-{'script' if javascript else 'no-script'}.png"
+        )
+        summary.click()  # and it closes again
+        assert not nav.is_visible() and _ax_expanded(cdp, "菜单") is False
+
+
+def test_a_wide_screen_shows_the_sections_without_a_menu_button(browser, site, site_url):
+    with new_reader(browser, site, "desktop") as r:
+        r.open(site_url, "item")
+        assert r.page.get_by_role("navigation", name="主导航").get_by_role("link").count() == 8
+        assert r.page.get_by_role("link", name="政策文件").is_visible()
+        assert not r.page.locator(".site-menu summary").is_visible()
+
+
+@pytest.mark.parametrize("reader", ["normal", "large-type"])
+def test_every_item_shows_its_title_and_first_lines_on_a_phones_first_screen(
+    browser, site, site_url, reader
+):
+    height = SIZES["phone-740"][1]
+    with new_reader(browser, site, "phone-740", reader) as r:
+        for path in _site_pages(site, "bulletins/*/*/index.html"):
+            r.page.goto(f"{site_url}/{path}")
+            title = r.page.locator("h1").bounding_box()
+            assert title["y"] + title["height"] <= height, path
+            lines = r.page.evaluate(FIRST_LINES)
+            assert len(lines) == 2 and lines[1] <= height, (path, lines)
+
+
+@pytest.mark.parametrize("reader", ["normal", "large-type"])
+def test_every_list_shows_its_first_documents_on_a_phones_first_screen(
+    browser, site, site_url, reader
+):
+    """County, topic, year and kind pages; each county and topic page's chart (where it has
+    one) comes after its list."""
+    height = SIZES["phone-740"][1]
+    pages = [*_site_pages(site, "counties/*/index.html"), *_site_pages(site, "topics/*/index.html"),
+             *_site_pages(site, "archive/*/index.html"), "bulletins/", "policies/", "speeches/"]  # fmt: skip
+    listed = 0
+    with new_reader(browser, site, "phone-740", reader) as r:
+        for path in pages:
+            r.page.goto(f"{site_url}/{path}")
+            documents = r.page.locator(LIST_DOCUMENTS)
+            for index in range(min(documents.count(), 2)):
+                box = documents.nth(index).bounding_box()
+                assert box["y"] + box["height"] <= height, (path, index, box)
+                listed += 1
+    assert listed > len(pages)  # the lists are there
+
+
+def test_a_chart_comes_after_its_list_on_a_phone_and_beside_it_on_a_wide_screen(
+    browser, site, site_url
+):
+    for size in ("phone-740", "desktop"):
+        with new_reader(browser, site, size) as r:
+            r.open(site_url, "county-index")
+            terms = r.page.locator(".term-index").last.bounding_box()
+            chart = r.page.locator("figure.chart svg").bounding_box()
+            if size == "desktop":
+                assert chart["x"] >= terms["x"] + terms["width"] and chart["y"] < 400
+            else:
+                assert chart["y"] >= terms["y"] + terms["height"]

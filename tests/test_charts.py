@@ -14,7 +14,7 @@ from bench.corpus import make_corpus
 from bulletin.archive import build_archive, read_content
 from bulletin.charts import Bar, bar_chart, column_chart, describe, text_width
 from bulletin.taxonomy import load_taxonomies
-from sitecheck import CONTENT, build_into, parse
+from sitecheck import CONTENT, build_into, html_pages, parse
 
 SVG = "{http://www.w3.org/2000/svg}"
 COUNTIES = [Bar("鹿城区", 3, "counties/lucheng/"), Bar("温州经济技术开发区", 1), Bar("洞头县", 0)]
@@ -113,6 +113,17 @@ def test_a_chart_is_drawn_only_when_two_bars_or_more_have_a_value():
     assert not column_chart([], **CHART).drawn
     assert column_chart([Bar("2013年", 1), Bar("2014年", 2)], **CHART).drawn
     assert bar_chart(COUNTIES, **CHART).drawn
+
+
+def test_no_page_draws_a_chart_of_one_bar(site: Path):
+    charts = 0
+    for page in html_pages(site):
+        for figure in parse(page).xpath("//figure[contains(@class, 'chart')]"):
+            charts += 1
+            bars = figure.xpath(".//*[local-name()='rect'][@class='chart-bar']")
+            counted = [r for r in figure.xpath(".//tbody/tr") if r.xpath("string(td)") != "0"]
+            assert len(bars) >= 2 and len(counted) == len(bars), (page, len(bars), len(counted))
+    assert charts >= 2  # the county and topic indexes'
 
 
 def test_county_index_charts_what_its_list_counts(site: Path):

@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the browser tests need: Chromium itself, CJK fonts to render Chinese, and
 # poppler-utils to turn the print tests' PDFs into text and PNG pages; nginx-light, the web
-# host the publishing tests serve the published site with (its nginx has gzip_static).
+# host the publishing tests serve the published site with (its nginx has gzip_static). Java, for
+# the Nu HTML Checker, is any `java` on the PATH, else Debian's default-jre-headless.
 TEST_DEBS := chromium fonts-noto-cjk poppler-utils nginx-light
 
 .PHONY: serve build check publish test lint format clean test-system-deps
@@ -22,12 +23,13 @@ $(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# The Node tools the browser tests run (axe-core, Lighthouse), exactly as locked. They drive
-# Debian's Chromium; none of them downloads a browser of its own.
+# The Node tools the tests run (axe-core, Lighthouse, the Nu HTML Checker vnu.jar), exactly as
+# locked. They drive Debian's Chromium and Java; none of them downloads a browser or a Java of its
+# own (--ignore-scripts: vnu-jar's install script would fetch a JRE from GitHub).
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Installing Debian packages: nodejs npm"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 serve: $(BIN)/.installed
@@ -45,6 +47,7 @@ publish: $(BIN)/.installed
 
 test-system-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \

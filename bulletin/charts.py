@@ -8,6 +8,9 @@ inline SVG markup, ready to be placed in a page. No JavaScript and no chart libr
 - Accessible: the SVG is one image (`role="img"`) named by its `<title>` and described by
   its `<desc>`; the template puts the same numbers beside it as a table, for screen readers
   and for anyone who prefers to read figures.
+- Worth drawing: a chart with fewer than two bars that have a value (every document of a
+  county from the same year) says nothing a sentence cannot, in a screen's height; pages say
+  it in words instead (`Chart.drawn`, `Chart.counted`).
 - Scalable: sized by its viewBox only, so it shrinks to a phone's width; the viewBox is
   about a phone's width so that its text stays readable there. Colours and fonts come from
   the site's stylesheet through class names (no inline styles: the pages run under a
@@ -26,6 +29,7 @@ FONT_SIZE = 14
 ROW_HEIGHT = 30  # one bar of a bar chart, with its gap
 BAR_THICKNESS = 18
 COLUMN_CHART_HEIGHT = 180
+MIN_BARS = 2  # bars with a value a chart needs to be worth drawing
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,16 @@ class Chart:
     @property
     def total(self) -> int:
         return sum(bar.value for bar in self.bars)
+
+    @property
+    def counted(self) -> tuple[Bar, ...]:
+        """The bars that have a value (the others are only labels along an axis)."""
+        return tuple(bar for bar in self.bars if bar.value)
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the chart is worth drawing: two bars or more have a value."""
+        return len(self.counted) >= MIN_BARS
 
 
 def _num(value: float) -> str:

@@ -35,7 +35,8 @@ def screenshot(page: Any, path: Path, **options: Any) -> None:
 
 
 LARGE_TYPE_KEY = "wzArchive.largeType"  # the localStorage key theme/static/js/reader.js uses
-SIZES = {"phone": (360, 800), "desktop": (1280, 800)}
+# "phone-740": the first screen issue #28 measures, a phone's height less the browser's bars.
+SIZES = {"phone": (360, 800), "phone-740": (360, 740), "desktop": (1280, 800)}
 READERS = ("normal", "large-type", "text-200")
 
 
@@ -48,6 +49,7 @@ class PageType:
 PAGE_TYPES = {
     "home": PageType(""),
     "issue": PageType("bulletins/2014-01/"),
+    "bulletins": PageType("bulletins/"),  # a list of one kind of document
     "item": PageType("bulletins/2014-10/kong-hailong-ducha-kaifaqu-zhongdianxiangmu/"),
     "policy": PageType("policies/wenweifa-2014-27/"),
     "speech": PageType("speeches/2014-05-29-chen-yixin/"),

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 
 import lxml.etree
 import pytest
 
+from bench.corpus import make_corpus
 from bulletin.archive import build_archive, read_content
 from bulletin.charts import Bar, bar_chart, column_chart, describe, text_width
 from bulletin.taxonomy import load_taxonomies
-from sitecheck import CONTENT, parse
+from sitecheck import CONTENT, build_into, html_pages, parse
 
 SVG = "{http://www.w3.org/2000/svg}"
 COUNTIES = [Bar("鹿城区", 3, "counties/lucheng/"), Bar("温州经济技术开发区", 1), Bar("洞头县", 0)]
+CHART = {"chart_id": "c", "title": "t", "unit": "篇"}
 
 
 def _svg(markup: str) -> lxml.etree._Element:
@@ -103,7 +106,27 @@ def test_archive_counts_documents_per_year_over_the_whole_span():
     assert counts == {2014: 2}
 
 
-def test_county_index_and_county_pages_carry_their_charts(site: Path):
+def test_a_chart_is_drawn_only_when_two_bars_or_more_have_a_value():
+    one = column_chart([Bar("2013年", 0), Bar("2014年", 2), Bar("2015年", 0)], **CHART)
+    assert one.counted == (Bar("2014年", 2),) and not one.drawn
+    assert not column_chart([Bar("2014年", 0)], **CHART).drawn
+    assert not column_chart([], **CHART).drawn
+    assert column_chart([Bar("2013年", 1), Bar("2014年", 2)], **CHART).drawn
+    assert bar_chart(COUNTIES, **CHART).drawn
+
+
+def test_no_page_draws_a_chart_of_one_bar(site: Path):
+    charts = 0
+    for page in html_pages(site):
+        for figure in parse(page).xpath("//figure[contains(@class, 'chart')]"):
+            charts += 1
+            bars = figure.xpath(".//*[local-name()='rect'][@class='chart-bar']")
+            counted = [r for r in figure.xpath(".//tbody/tr") if r.xpath("string(td)") != "0"]
+            assert len(bars) >= 2 and len(counted) == len(bars), (page, len(bars), len(counted))
+    assert charts >= 2  # the county and topic indexes'
+
+
+def test_county_index_charts_what_its_list_counts(site: Path):
     index = parse(site / "counties/index.html")
     svg = index.xpath("//main//figure[@class='chart']/*[local-name()='svg']")
     assert len(svg) == 1 and svg[0].get("role") == "img"
@@ -114,8 +137,59 @@ def test_county_index_and_county_pages_carry_their_charts(site: Path):
         for li in index.xpath("//ul[@class='term-index']/li")
     }
     assert shown == listed  # the chart counts what the list beside it says
-    county = parse(site / "counties/pingyang/index.html")
-    years = county.xpath("//figure[@class='chart']//tbody/tr")
-    assert [(r.xpath("string(th)"), r.xpath("string(td)")) for r in years] == [("2014年", "2")]
-    topic = parse(site / "topics/wenshang-huigui/index.html")
-    assert topic.xpath("//figure[@class='chart']/*[local-name()='svg']/@role") == ["img"]
+
+
+def _check_term_pages(site: Path, content: Path) -> Counter[str]:
+    """Each county and topic page against the archive read from `content` on its own: a chart
+    of its years after its list where two years or more have documents, else no chart and the
+    count line saying the year. Returns how many pages were of each case."""
+    documents, _ = read_content(content)
+    archive = build_archive(documents, load_taxonomies(content))
+    cases: Counter[str] = Counter()
+    for key in ("counties", "topics"):
+        index = parse(site / key / "index.html")
+        assert index.xpath("//ul[@class='term-index']/following::figure[@class='chart']")
+        assert not index.xpath("//figure[@class='chart']/following::ul[@class='term-index']")
+        for term in archive.taxonomies[key]:
+            page = parse(site / archive.term_url(key, term) / "index.html")
+            tagged = archive.tagged(key)[term.name]
+            counts = archive.per_year(tagged)
+            years = {f"{year}年": n for year, n in counts.items() if year and n}
+            undated = counts.get(None, 0)
+            line = " ".join(page.xpath("string(//main//p[@class='count-line'])").split())
+            figures = page.xpath("//main//figure[@class='chart']")
+            where = archive.term_url(key, term)
+            assert line.startswith(f"共 {len(tagged)} 篇"), (where, line)
+            if len(years) >= 2:
+                cases["chart"] += 1
+                assert len(figures) == 1, where
+                assert page.xpath("//ol[@class='doc-list']/following::figure[@class='chart']")
+                rows = figures[0].xpath(".//tbody/tr")
+                drawn = {r.xpath("string(th)"): int(r.xpath("string(td)")) for r in rows}
+                assert {label: n for label, n in drawn.items() if n} == years, where
+            else:
+                assert figures == [], where
+                if len(years) == 1:
+                    cases["one year"] += 1
+                    [(year, n)] = years.items()
+                    said = (
+                        f"{year} {n} 篇，另有 {undated} 篇日期不详" if undated else f"都是{year}的"
+                    )
+                    assert f"共 {len(tagged)} 篇，{said} · " in line, (where, line)
+                elif tagged:
+                    cases["undated"] += 1
+                    assert "日期都不详" in line, (where, line)
+                else:
+                    cases["none"] += 1
+    return cases
+
+
+def test_term_pages_chart_their_years_only_when_there_are_two(site: Path, tmp_path: Path):
+    """The real content (every document from 2014: sentences only) and a synthetic archive of
+    twenty years (charts too), each page compared with the archive computed on its own."""
+    real = _check_term_pages(site, CONTENT)
+    assert real["one year"] > 10 and real["chart"] == 0, real
+    content = make_corpus(tmp_path / "content", items=60, seed=5)
+    synthetic = build_into(tmp_path / "output", PATH=str(content))
+    cases = _check_term_pages(synthetic, content)
+    assert cases["chart"] > 5 and cases["one year"] > 0, cases

@@ -124,8 +124,14 @@ def test_each_breadcrumb_separator_sits_in_the_middle_of_its_gap(browser, site, 
 def test_breadcrumb_gaps_are_equal(browser, site, site_url, path, size):
     with new_reader(browser, site, size) as r:
         r.page.goto(f"{site_url}/{path}")
+        if size == "phone" and r.page.locator("article.item").count():
+            # A phone leaves an item's breadcrumbs out (its issue is linked above its title).
+            assert not r.page.locator(".breadcrumbs").is_visible()
+            return
         gaps = r.page.evaluate(GAPS)
-        assert len(gaps) >= 2 and max(gaps) - min(gaps) <= 1, gaps
+        # A phone leaves the current page's name (the h1 below) to screen readers: one gap fewer.
+        assert len(gaps) >= (2 if size == "desktop" else 1), gaps
+        assert max(gaps) - min(gaps) <= 1, gaps
 
 
 STRAY = """() => {

@@ -18,6 +18,9 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+from bulletin.trusted import trusted_html
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 SECTION_RE = re.compile(r"^([一二三四五六七八九十]+)、")
@@ -61,7 +64,7 @@ class TocEntry:
 
 @dataclass(frozen=True)
 class Rendered:
-    html: str
+    html: Markup  # sanitised: the only HTML from content that a page writes unescaped
     toc: tuple[TocEntry, ...] = ()
 
     @property
@@ -206,7 +209,9 @@ class _Renderer:
         finally:
             if self.mentions is not None:
                 self.mentions.links = lambda text: []  # hold no document's references
-        return Rendered(sanitise(html), tuple(self.anchors.toc) if self.anchors else ())
+        return Rendered(
+            trusted_html(sanitise(html)), tuple(self.anchors.toc) if self.anchors else ()
+        )
 
 
 _renderers: dict[tuple[bool, bool], _Renderer] = {}

@@ -540,7 +540,9 @@ class ArchiveGenerator(Generator):
         records = self._records()
         self._write("data/documents.json", json.dumps(records, ensure_ascii=False, indent=1) + "\n")
         buffer = io.StringIO()
-        out = csv.DictWriter(buffer, fieldnames=list(FIELDS), lineterminator="\n")
+        out = csv.DictWriter(
+            buffer, fieldnames=list(FIELDS), lineterminator="\n", quoting=csv.QUOTE_ALL
+        )
         out.writeheader()
         for record in records:
             out.writerow(csv_row(record))

@@ -66,7 +66,8 @@ def autoescaped(jinja_environment: dict) -> dict:
     SettingsError if it is turned off."""
     if jinja_environment.get("autoescape", True) is not True:
         raise SettingsError(
-            "JINJA_ENVIRONMENT['autoescape'] must stay True: content must never become markup"
+            "JINJA_ENVIRONMENT 的 autoescape 不能关闭：内容中的文字必须按文字显示，"
+            "不得成为网页标记；请删去这项设置"
         )
     return {**jinja_environment, "autoescape": True}
 

@@ -244,7 +244,8 @@ def corpus_documents() -> list[Issue | Policy | Speech]:
         policy = Policy(
             title=policy_title, slug=f"zhuru-zhengce-{group}", path="", doc_number=text,
             issuers=[text, f"乙{text}"], recipients=text, status="已废止",
-            status_date=PartialDate(2016, 1, 1), replaced_by=f"替代{text}", date=DateInfo(date),
+            status_date=PartialDate(2016, 1, 1), replaced_by=f"替代{text}",
+            date=DateInfo(PartialDate(date.year, date.month), inferred=True, basis=text),
             source=f"raw/zhuru-zhengce-{group}-zhengce.txt", body=body_markdown(True), **tags,
         )  # fmt: skip
         speech = Speech(

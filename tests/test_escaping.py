@@ -209,6 +209,7 @@ def test_the_content_writer_reads_back_every_hostile_value_as_written():
                     "speaker", "occasion", "attachment", "number", "masthead", "headlines",
                     "distribution", "fragments", "counties", "topics"):  # fmt: skip
             assert getattr(read, key, None) == getattr(document, key, None), key
+        assert read.date == document.date
         for got, item in zip(
             getattr(read, "items", []), getattr(document, "items", []), strict=True
         ):

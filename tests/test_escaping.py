@@ -13,7 +13,6 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from injection import corpus_documents
 from markupsafe import Markup
 from test_import_seeds import SEEDS
 
@@ -25,6 +24,7 @@ from bulletin.rawtext.lines import md_paragraph
 from bulletin.references import site_links
 from bulletin.render import render_markdown
 from bulletin.sitebuild import BuildFailed, render_site
+from injection import corpus_documents
 from sitecheck import CONTENT, ROOT, main_text, squash
 
 # The modules allowed to call `trusted_html`: each marks HTML it made itself.

@@ -29,6 +29,11 @@ from unittest import mock
 import lxml.etree
 import lxml.html
 import pytest
+
+import bulletin.checks
+from bulletin.opendata import FORMULA_STARTS, from_csv_row
+from bulletin.render import ALLOWED_TAGS
+from bulletin.sitebuild import render_site
 from injection import (
     GROUPS,
     PAYLOADS,
@@ -38,11 +43,6 @@ from injection import (
     whole_payloads,
     write_corpus,
 )
-
-import bulletin.checks
-from bulletin.opendata import FORMULA_STARTS, from_csv_row
-from bulletin.render import ALLOWED_TAGS
-from bulletin.sitebuild import render_site
 from sitecheck import ROOT, html_pages, url_of
 
 # The tags our templates, the sanitiser, the charts and the search page write.

@@ -24,6 +24,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
+from bulletin.trusted import trusted_html
+
 WIDTH = 320  # viewBox units; about the CSS width of a phone's text column
 FONT_SIZE = 14
 ROW_HEIGHT = 30  # one bar of a bar chart, with its gap
@@ -46,7 +50,7 @@ class Chart:
     chart_id: str
     title: str
     bars: tuple[Bar, ...]
-    svg: str
+    svg: Markup
 
     @property
     def total(self) -> int:
@@ -100,8 +104,9 @@ def _text(parent: ET.Element, x: float, y: float, text: str, cls: str, anchor: s
     ET.SubElement(parent, "text", attributes).text = text
 
 
-def _markup(svg: ET.Element) -> str:
-    return ET.tostring(svg, encoding="unicode", short_empty_elements=True)
+def _markup(svg: ET.Element) -> Markup:
+    """The chart as markup for a page: ElementTree escapes every label and attribute."""
+    return trusted_html(ET.tostring(svg, encoding="unicode", short_empty_elements=True))
 
 
 def describe(bars: Sequence[Bar], unit: str) -> str:

@@ -514,10 +514,9 @@ def _yaml_value(value: Any) -> str:
     """One YAML scalar or flow list, quoted only when YAML needs it."""
     if value is None:
         return "null"
-    if isinstance(value, list):
-        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
     if isinstance(value, PartialDate):
         return value.iso
+    # A list is dumped whole: a `[`, `]` or `,` inside an item must be quoted in a flow list.
     dumped = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000)
     return dumped.removesuffix("\n...\n").strip()
 
@@ -566,7 +565,9 @@ def format_issue(issue: Issue, notes: dict[int, dict[str, str]] | None = None) -
         out.append(_yaml_block("editor_note", issue.editor_note))
     if issue.distribution:
         out.append("distribution:")
-        out += [f"  {label}: {_yaml_value(text)}" for label, text in issue.distribution]
+        out += [
+            f"  {_yaml_value(label)}: {_yaml_value(text)}" for label, text in issue.distribution
+        ]
     if issue.fragments:
         out.append("fragments:  # 原文中无法归入正文的零星文字，原样保留")
         out += [f"  - {_yaml_value(f)}" for f in issue.fragments]

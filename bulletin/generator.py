@@ -21,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from markupsafe import escape
 from pelican.generators import Generator
 
 from bulletin.archive import Archive
@@ -49,7 +50,11 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 @dataclass
 class FeedEntry:
-    """What Pelican's feed writer needs of a document."""
+    """What Pelican's feed writer needs of a document.
+
+    Every field is a plain `str`. `title` is written HTML-escaped, because the writer takes
+    a title for HTML (it strips tags and unescapes it: `feed_text` gives back the text as
+    typed). `summary` and `content` are HTML: the feed says so (``type="html"``)."""
 
     title: str
     url: str
@@ -439,11 +444,11 @@ class ArchiveGenerator(Generator):
         if isinstance(document, Item) and document.issue is not None:
             summary = f"{document.issue.title}｜{date_label(document.date)}"
         return FeedEntry(
-            title=document.title,
+            title=feed_text(document.title),
             url=document.url,
             date=dt.datetime.combine(date.first_day, dt.time()),
-            summary=summary,
-            content=site_links(document.html, self.settings["SITEURL"]),
+            summary=str(escape(summary)),
+            content=str(site_links(document.html, self.settings["SITEURL"])),
             tags=tags,
         )
 
@@ -456,7 +461,10 @@ class ArchiveGenerator(Generator):
 
         def make() -> None:
             entries = [e for d in newest if (e := self._entry(d)) is not None]
-            writer.write_feed(entries, self.context, path, feed_type="atom", feed_title=title)
+            writer.write_feed(
+                entries, self.context, path, feed_type="atom",
+                feed_title=feed_text(title) if title else None,
+            )  # fmt: skip
 
         # Which documents are the newest is decided here, so a preview's feed is made of
         # those alone (its key), not of every document it chose from.
@@ -532,7 +540,9 @@ class ArchiveGenerator(Generator):
         records = self._records()
         self._write("data/documents.json", json.dumps(records, ensure_ascii=False, indent=1) + "\n")
         buffer = io.StringIO()
-        out = csv.DictWriter(buffer, fieldnames=list(FIELDS), lineterminator="\n")
+        out = csv.DictWriter(
+            buffer, fieldnames=list(FIELDS), lineterminator="\n", quoting=csv.QUOTE_ALL
+        )
         out.writeheader()
         for record in records:
             out.writerow(csv_row(record))
@@ -597,6 +607,12 @@ def stable_feed_date(context: dict, feed) -> None:
     latest = max(dates, default=dt.date(1970, 1, 1))
     stamp = dt.datetime.combine(latest, dt.time(), tzinfo=dt.UTC)
     feed.latest_post_date = lambda: stamp
+
+
+def feed_text(text: str) -> str:
+    """`text` as Pelican's feed writer must get a title: it takes titles for HTML, stripping
+    tags and unescaping them, so the text is handed over escaped and comes out as typed."""
+    return str(escape(text))
 
 
 def term_links(archive: Archive, document: Document, key: str) -> list[tuple[Term, str]]:

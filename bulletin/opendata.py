@@ -6,6 +6,10 @@ row each, with the same columns: lists joined by ``；`` and booleans written ``
 JSON Schema 2020-12) describes one record; the README documents each field. URLs are the
 published site's, whatever build wrote the files.
 
+The JSON holds every value exactly as the content has it. The CSV is made safe to open in a
+spreadsheet (`csv_cell`): every cell is quoted, and a cell beginning with a character that
+makes a spreadsheet read it as a formula gets a leading ``'``.
+
 Pure: no Pelican.
 """
 
@@ -17,6 +21,10 @@ from bulletin.model import Document
 from bulletin.references import STATUSES, UNSTATED
 
 LIST_SEPARATOR = "；"
+# OWASP, "CSV Injection": a spreadsheet reads a cell beginning with one of these as a formula
+# (=HYPERLINK(…), =cmd|…, @SUM(…)). Such a cell is written with a single quote before it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
 ID_PATTERN = r"^[a-z0-9]+(?:[/-][a-z0-9]+)*$"
 DATE_PATTERN = r"^(?:[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)?$"
 
@@ -72,7 +80,10 @@ SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "温州经济合作文献档案：文件元数据（/data/documents.json）",
     "description": "每篇简报条目、政策文件和讲话一条记录，新的在前。"
-    f"同名的 CSV（/data/documents.csv）列相同，列表以“{LIST_SEPARATOR}”连接，布尔值写 true/false。",
+    f"同名的 CSV（/data/documents.csv）列相同，列表以“{LIST_SEPARATOR}”连接，布尔值写 true/false；"
+    "为防止电子表格把内容当作公式执行，CSV 每个单元格都加引号，以 = + - @、制表符、回车或单引号"
+    f"开头的单元格前面另加一个单引号（{TEXT_MARK}），读取时去掉这一个单引号即得原值。"
+    "JSON 中的值与原文完全一致，不作此处理。",
     "type": "array",
     "items": {
         "type": "object",
@@ -92,22 +103,40 @@ def schema_json() -> str:
     return json.dumps(SCHEMA, ensure_ascii=False, indent=1) + "\n"
 
 
+def csv_cell(text: str) -> str:
+    """A CSV cell no spreadsheet reads as a formula, as OWASP's CSV-injection guidance says: a
+    text beginning with = + - @, a tab or a carriage return gets a single quote before it.
+    So does one beginning with a single quote, so that `from_csv_cell` takes off exactly
+    the one added. (Written by the CSV writer with every cell quoted: a `;` or `,` in a text
+    never starts a cell of its own, whatever separator a spreadsheet assumes.)
+
+    Not defusedcsv (PyPI): it leaves tabs and carriage returns alone and rewrites every ``|``
+    of a cell it marks, so the text would no longer be the document's."""
+    return TEXT_MARK + text if text.startswith((*FORMULA_STARTS, TEXT_MARK)) else text
+
+
+def from_csv_cell(cell: str) -> str:
+    """The text `csv_cell` was given."""
+    return cell.removeprefix(TEXT_MARK)
+
+
 def csv_row(record: dict) -> dict[str, str]:
-    """A record as a CSV row."""
+    """A record as a CSV row: lists joined, booleans written out, every cell `csv_cell`."""
     row = {}
     for key, value in record.items():
         if isinstance(value, list):
             value = LIST_SEPARATOR.join(value)
         elif isinstance(value, bool):
             value = "true" if value else "false"
-        row[key] = value
+        row[key] = csv_cell(value)
     return row
 
 
 def from_csv_row(row: dict[str, str]) -> dict:
     """A CSV row read back as a record, typed as the schema says."""
     record: dict = {}
-    for key, value in row.items():
+    for key, cell in row.items():
+        value = from_csv_cell(cell)
         kind = FIELDS.get(key, {}).get("type")
         if kind == "array":
             record[key] = value.split(LIST_SEPARATOR) if value else []

@@ -24,9 +24,10 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from markupsafe import Markup, escape
 
 from bulletin.citations import Held, Mention, Resolver, spans, title_key
 from bulletin.digests import memo_by_digest
@@ -34,6 +35,7 @@ from bulletin.docnumbers import parse
 from bulletin.model import Document, Policy, Speech
 from bulletin.problems import Problem
 from bulletin.render import render_markdown
+from bulletin.trusted import trusted_html
 
 if TYPE_CHECKING:
     from bulletin.archive import Archive
@@ -478,20 +480,25 @@ def _patched(
     return refs
 
 
-def site_links(html: str, site: str) -> str:
-    """Rendered HTML with its document links made to start at `site` (the page's SITEURL)."""
-    return html.replace(f'href="{SITE}/', f'href="{site}/')
+def site_links(html: Markup | str, site: str) -> Markup:
+    """Rendered HTML with its document links made to start at `site` (the page's SITEURL).
+
+    A value that is not the build's own HTML (`Markup`) is text: it is escaped first, so
+    that this filter never lets text through as markup."""
+    return trusted_html(str(escape(html)).replace(f'href="{SITE}/', f'href="{site}/'))
 
 
 PART_CITERS_SHOWN = 5  # citing documents named after a cited part; the rest are counted
 
 
-def annotate_parts(html: str, citers: dict[str, list[Document]], everyone: str) -> str:
+def annotate_parts(html: Markup, citers: dict[str, list[Document]], everyone: str) -> Markup:
     """After each cited part (clause, section) of rendered HTML, say who cites it, with links
     to the newest few and, when there are more, to `everyone` (where all are listed).
 
     The note is a paragraph of its own after the part: the part's own text is untouched.
+    Its titles and addresses are escaped here; `html` is the build's own (`Markup`).
     """
+    html = str(escape(html))
     for anchor, documents in sorted(citers.items()):
         pattern = re.compile(rf'<(p|h2|h3)\b[^>]*\sid="{re.escape(anchor)}"[^>]*>.*?</\1>', re.S)
         match = pattern.search(html)
@@ -508,4 +515,4 @@ def annotate_parts(html: str, citers: dict[str, list[Document]], everyone: str) 
             f"{'本条' if anchor.startswith('clause-') else '本部分'}被 {len(documents)} 篇文件引用：{links}</p>"
         )
         html = html[: match.end()] + note + html[match.end() :]
-    return html
+    return trusted_html(html)

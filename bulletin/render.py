@@ -12,12 +12,19 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from html import unescape as unescape_entities
 
+import lxml.html
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.toc import render_inner_html, strip_tags
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import STX
+from markupsafe import Markup
+
+from bulletin.trusted import trusted_html
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 SECTION_RE = re.compile(r"^([一二三四五六七八九十]+)、")
@@ -61,7 +68,7 @@ class TocEntry:
 
 @dataclass(frozen=True)
 class Rendered:
-    html: str
+    html: Markup  # sanitised: the only HTML from content that a page writes unescaped
     toc: tuple[TocEntry, ...] = ()
 
     @property
@@ -69,8 +76,13 @@ class Rendered:
         return sum(1 for e in self.toc if e.anchor.startswith("clause-"))
 
 
-def _text(element: ET.Element) -> str:
-    return "".join(element.itertext()).strip()
+def _text(element: ET.Element, md: markdown.Markdown) -> str:
+    """An element's text while Markdown works on it, for recognising its number. Raw HTML,
+    entities and escaped characters are placeholders there still: those are put back."""
+    text = "".join(element.itertext())
+    if STX in text:
+        text = unescape_entities(strip_tags(render_inner_html(element, md)))
+    return text.strip()
 
 
 def _label(text: str, limit: int = 30) -> str:
@@ -90,7 +102,7 @@ class _StructureAnchors(Treeprocessor):
         subsection = 0
         seen: set[str] = set()
         for element in list(root):
-            text = _text(element)
+            text = _text(element, self.md)
             anchor: str | None = None
             level = 0
             if element.tag == "h2":
@@ -108,8 +120,22 @@ class _StructureAnchors(Treeprocessor):
                 continue
             seen.add(anchor)
             element.set("id", anchor)
-            label = text if level == 1 else _label(text)
-            self.toc.append(TocEntry(level, anchor, label))
+            self.toc.append(TocEntry(level, anchor, ""))  # labelled from the sanitised HTML
+
+
+def _labelled(html: str, toc: list[TocEntry]) -> tuple[TocEntry, ...]:
+    """The entries with their labels: the words a reader sees in each heading or clause of the
+    sanitised HTML (a heading's whole text, a clause's first sentence), never Markdown's
+    placeholders for raw HTML or escaped characters."""
+    if not toc:
+        return ()
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    texts = {element.get("id"): element.text_content().strip() for element in root.xpath("*[@id]")}
+    return tuple(
+        replace(entry, label=text if entry.level == 1 else _label(text))
+        for entry in toc
+        for text in [texts.get(entry.anchor, "")]
+    )
 
 
 class DocumentStructure(Extension):
@@ -206,7 +232,9 @@ class _Renderer:
         finally:
             if self.mentions is not None:
                 self.mentions.links = lambda text: []  # hold no document's references
-        return Rendered(sanitise(html), tuple(self.anchors.toc) if self.anchors else ())
+        html = sanitise(html)
+        toc = _labelled(html, self.anchors.toc) if self.anchors else ()
+        return Rendered(trusted_html(html), toc)
 
 
 _renderers: dict[tuple[bool, bool], _Renderer] = {}

@@ -60,8 +60,21 @@ def check_site_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def autoescaped(jinja_environment: dict) -> dict:
+    """Pelican's JINJA_ENVIRONMENT with autoescaping on: every template writes what it prints
+    as text, and only the build's own HTML (`bulletin.trusted`) unescaped. Not a setting:
+    SettingsError if it is turned off."""
+    if jinja_environment.get("autoescape", True) is not True:
+        raise SettingsError(
+            "JINJA_ENVIRONMENT 的 autoescape 不能关闭：内容中的文字必须按文字显示，"
+            "不得成为网页标记；请删去这项设置"
+        )
+    return {**jinja_environment, "autoescape": True}
+
+
 def validate_settings(pelican_object) -> None:
     settings = pelican_object.settings
+    settings["JINJA_ENVIRONMENT"] = autoescaped(settings.get("JINJA_ENVIRONMENT") or {})
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
     urls = {**DEFAULT_URLS, **settings["BULLETIN_URLS"]}

@@ -37,9 +37,9 @@ def body_markdown(lines: list[Line]) -> str:
         if not text:
             continue
         if SECTION_HEADING_RE.match(text):
-            blocks.append("## " + text)
+            blocks.append("## " + md_paragraph(text))
         elif SUBSECTION_HEADING_RE.match(text):
-            blocks.append("### " + text)
+            blocks.append("### " + md_paragraph(text))
         else:
             blocks.append(md_paragraph(text))
     return "\n\n".join(blocks)

@@ -184,16 +184,25 @@ def unwrap(lines: list[Line]) -> tuple[list[Line], int | None]:
 
 _INLINE_ESCAPES = str.maketrans({"\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_",
                                  "[": "\\[", "]": "\\]", "<": "&lt;"})  # fmt: skip
-_BLOCK_START_RE = re.compile(r"^(#|>|[+-]\s|\d+[.)]\s|[-=_*]{3,}\s*$)")
+# A paragraph Markdown would read as a heading, quote, list or rule: its first character is
+# escaped (`*` and `_` always are). A numbered list's number cannot be: its dot is.
+_BLOCK_START_RE = re.compile(r"^(#|>|[+-]\s|-{3,}\s*$)")
+_ORDERED_START_RE = re.compile(r"^(\d+)([.)]\s)")
 
 
 def md_paragraph(text: str) -> str:
-    """Escape one paragraph of plain text so Markdown shows it as written."""
+    """Escape one paragraph (or a heading's text) of plain text so Markdown shows it as
+    written.
+
+    An ``&`` that would start an entity is escaped before ``<`` becomes ``&lt;``: the other
+    way round, the ``&lt;`` just made was escaped again and readers saw ``&lt;``."""
+    text = re.sub(r"&(?=#|\w+;)", "&amp;", text)
     text = text.translate(_INLINE_ESCAPES)
-    text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
+    if text.endswith("#"):  # a heading would drop it, as its closing hashes
+        text = text[:-1] + "\\#"
     if _BLOCK_START_RE.match(text):
         text = "\\" + text
-    return text
+    return _ORDERED_START_RE.sub(r"\1\\\2", text)
 
 
 @functools.lru_cache(maxsize=1 << 18)  # more than the titles of 100,000 items

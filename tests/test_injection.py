@@ -111,7 +111,7 @@ CHECK_PAGE = """
     const allowed = ours.some((s) => el.matches(s)) ||
       el.matches("form.site-search, form#search-form, form :is(input, button, select)") ||
       el.matches("figure.chart > svg, #search-status > noscript, button.copy-cite, button.text-size-toggle, button#search-more") ||
-      el.matches("nav.toc details, details.chart-data, details.search-options") ||
+      el.matches("nav.toc details, details.chart-data, details.search-options, details.site-menu") ||
       el.matches(":is(.doc-body, .editor-note) img");
     if (!allowed) problems.push(`element out of place: ${el.outerHTML.slice(0, 120)}`);
   }

@@ -162,10 +162,11 @@ def load_moved(
     if raw is None:
         raw = raw_files(content)[0]
     taken = _taken_names(content)
+    lines = _key_lines(text)
     moved: dict[str, str] = {}
     problems = []
     for old, new in data.items():
-        line = _line_of(text, old)
+        line = lines.get(str(old), 1)
         reason = raw_name_problem(str(old)) if isinstance(old, (str, int)) else "旧文件名不是文字"
         if reason is None:
             reason = (
@@ -196,11 +197,13 @@ def _taken_names(content: Path) -> set[str]:
         return set()
 
 
-def _line_of(text: str, key: object) -> int:
-    """The line of `key` in the YAML mapping `text` (1 when it cannot be found)."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.lstrip()
-        for written in (str(key), f'"{key}"', f"'{key}'"):
-            if stripped.startswith(written) and stripped[len(written) :].lstrip().startswith(":"):
-                return number
-    return 1
+def _key_lines(text: str) -> dict[str, int]:
+    """The line of each top-level key of the YAML mapping `text` (already loaded: composing
+    it again expands no alias and cannot fail on what loading accepted)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): key.start_mark.line + 1 for key, _ in node.value}

@@ -80,6 +80,11 @@ class VerificationFailed(BuildFailed):
         super().__init__([str(p) for p in problems])
 
 
+class ServedSiteFailed(VerificationFailed):
+    """Nothing changed since the last publish, but the tree being served fails verification
+    (changed by hand, or a disk error): the next publish builds it again."""
+
+
 @dataclass
 class BuildResult:
     path: Path  # the directory the new site was written to
@@ -120,16 +125,25 @@ def collected() -> Iterator[_Collector]:
         root.removeHandler(collector)
 
 
-def expected_in_site(archive: Archive) -> Expected:
+def expected_in_site(archive: Archive, settings: dict | None = None) -> Expected:
     """What a built site must hold: a page per document, term and year; every document
-    searchable."""
-    from bulletin.verify import Expected
+    searchable; with Pelican's `settings`, the theme's static files as they are."""
+    from bulletin.verify import Expected, theme_files
 
     pages = [d.url for d in archive.pages]
     for key, taxonomy in archive.taxonomies.items():
         pages += [archive.term_url(key, term) for term in taxonomy]
     pages += [archive.year_url(year) for year in archive.years() if year is not None]
-    return Expected(pages=tuple(pages), searchable=tuple(d.url for d in archive.documents))
+    theme = None
+    if settings is not None:
+        theme = theme_files(
+            Path(settings["THEME"]),
+            settings.get("THEME_STATIC_DIR", "theme"),
+            settings.get("THEME_STATIC_PATHS", ["static"]),
+        )
+    return Expected(
+        pages=tuple(pages), searchable=tuple(d.url for d in archive.documents), theme=theme
+    )
 
 
 def render_site(settings_file: str, output: Path, overrides: dict | None = None) -> list[str]:
@@ -437,7 +451,7 @@ def build_site(
     if errors(problems) or archive is None:
         raise BuildFailed([located(p, content) for p in errors(problems)])
     if skip:
-        return _verified_again(target, settings["SITEURL"], archive, step, started)
+        return _verified_again(target, settings, archive, step, started)
     try:
         return _build_and_swap(
             settings_file, settings, target, overrides, archive, problems, publish, parts,
@@ -448,16 +462,16 @@ def build_site(
 
 
 def _verified_again(
-    target: Path, site_url: str, archive: Archive, step: _Steps, started: float
+    target: Path, settings: dict, archive: Archive, step: _Steps, started: float
 ) -> BuildResult:
     """A publish with nothing changed: the tree being served, verified as a new one is."""
     from bulletin.verify import verify_site
 
     step("verify")
-    found = verify_site(target.resolve(), site_url, expected_in_site(archive))
+    found = verify_site(target.resolve(), settings["SITEURL"], expected_in_site(archive, settings))
     if found:
         manifest_of(target).unlink(missing_ok=True)  # the next publish builds it again
-        raise VerificationFailed(found)
+        raise ServedSiteFailed(found)
     step.stop()
     return BuildResult(
         target.resolve(), time.perf_counter() - started, steps=step.seconds, skipped=True,
@@ -500,7 +514,7 @@ def _build_and_swap(
                 from bulletin.verify import verify_site
 
                 step("verify")
-                found = verify_site(new, settings["SITEURL"], expected_in_site(archive))
+                found = verify_site(new, settings["SITEURL"], expected_in_site(archive, settings))
                 if found:
                     raise VerificationFailed(found)
                 step("compress")

@@ -159,7 +159,7 @@ def unsafe_target(target: Path, protected: Iterable[Path], inputs: Iterable[Path
     the root; one of `protected` (the home folder, the repository, the working folder) or a
     folder holding one; a folder inside one of `inputs` (the content, the theme)."""
     if target.name in ("", ".", ".."):
-        return f"{target} 不是一个可以发布到的目录名"
+        return f"{target} 不是一个目录名，不能作为发布目录"
     place = Path(os.path.realpath(target.parent)) / target.name
     places = {place, Path(os.path.realpath(target))}
     for folder in [*protected, *inputs]:

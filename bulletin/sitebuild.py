@@ -160,7 +160,7 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
         try:
             Pelican(settings).run()
         except Exception as exc:
-            said = os_error_message(exc) if isinstance(exc, OSError) else None
+            said = os_error_message(exc, output) if isinstance(exc, OSError) else None
             message = said or f"{type(exc).__name__}: {exc}"
             collector.records.append(
                 logging.LogRecord("pelican", logging.CRITICAL, "", 0, message, None, None)
@@ -458,7 +458,7 @@ def build_site(
             take_over, step, started, fingerprint, stamps,
         )  # fmt: skip
     except OSError as exc:
-        raise BuildFailed([os_error_message(exc)]) from None
+        raise BuildFailed([os_error_message(exc, target.parent)]) from None
 
 
 def _verified_again(

@@ -70,9 +70,15 @@ def inside(folder: Path, name: str) -> Path:
     reason = name_problem(name)
     if reason is not None:
         raise UnsafePath(reason)
-    root = Path(os.path.realpath(folder))
-    # realpath, not Path.resolve: it leaves a symlink loop unresolved instead of raising.
     resolved = Path(os.path.realpath(folder / name))
-    if resolved != root and not resolved.is_relative_to(root):
+    if leaves(folder, resolved):
         raise UnsafePath(f"“{_shown(name)}”经符号链接指向了所在目录以外")
     return resolved
+
+
+def leaves(folder: Path, path: Path) -> bool:
+    """Whether `path`, every symlink resolved, is outside `folder` (resolved too)."""
+    # realpath, not Path.resolve: it leaves a symlink loop unresolved instead of raising.
+    root = Path(os.path.realpath(folder))
+    resolved = Path(os.path.realpath(path))
+    return resolved != root and not resolved.is_relative_to(root)

@@ -361,3 +361,46 @@ def test_the_importer_writes_nowhere_but_content(tmp_path: Path):
     (content / "bulletins").unlink()
     outcome = import_file(source, content)  # the same import into plain folders works
     assert outcome.raw_path.parent == content / "raw" and outcome.path.is_file()
+
+
+# --- content files that a symlink leads outside --------------------------------------------
+
+LEAKED_POLICY = f"""---
+kind: policy
+slug: leak
+title: 泄露
+doc_number: 温委发〔2099〕1号
+date: 2014-01-01
+source: null
+counties: []
+topics: []
+---
+
+{SECRET}
+"""
+
+
+def test_a_content_file_or_folder_leading_outside_is_never_read(tmp_path: Path):
+    """A document whose file is a symlink to outside the content (a valid policy, that would
+    otherwise be published), or in a folder that is one: refused at its file, never read."""
+    content = copy_content(tmp_path)
+    outside = secret_file(tmp_path).parent
+    (outside / "policy.md").write_text(LEAKED_POLICY, encoding="utf-8")
+    (content / "policies" / "leak.md").symlink_to(outside / "policy.md")
+    (content / "policies" / "inside.md").symlink_to("wenweifa-2014-27.md")  # inside: read
+    speeches = content / "speeches"
+    shutil.move(speeches, outside / "speeches")
+    speeches.symlink_to(outside / "speeches")
+    found = {p.path: p for p in errors_of(content)}
+    assert "以外" in found["policies/leak.md"].message and found["policies/leak.md"].line == 1
+    moved = [path for path in found if path.startswith("speeches/")]
+    assert moved and all("以外" in found[path].message for path in moved)
+    assert SECRET not in "\n".join(str(p) for p in check_content(content))
+    assert not any(
+        path == "policies/inside.md" and "以外" in p.message for path, p in found.items()
+    )
+    out = tmp_path / "unchecked"
+    with pytest.raises(BuildFailed):
+        render_site(str(ROOT / "pelicanconf.py"), out, unchecked(content))
+    leaked = [p for p in out.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    assert leaked == []

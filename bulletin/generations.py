@@ -10,10 +10,12 @@ published file (nor anything content names) can forge it; and it names the targe
 to, by its real path and by the device and inode of its folder, so a record copied from
 another folder or machine, or committed to the repository, belongs to no target here.
 
-A target is *ours* when it is a symlink to a recorded generation. Anything else there — a
-folder with files, a symlink to elsewhere, a file — the build did not make: it is refused
-(`ownership`), unless the operator asks to move it aside, and then it goes to a named backup
-beside the target (`backup_path`) that nothing deletes.
+A target is *ours* when it is a symlink to a recorded generation. A symlink to a directory
+of ``.build/`` that looks like a generation but is not recorded (what a version before the
+record made) is replaced like ours, its directory kept. Anything else there — a folder with
+files, a symlink to elsewhere, a file — the build did not make: it is refused (`ownership`),
+unless the operator asks to move it aside, and then it goes to a named backup beside the
+target (`backup_path`) that nothing deletes.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Literal
 
 BUILD_DIR = ".build"
 MADE_BY = "wenzhou-archive sitebuild"
-Ownership = Literal["absent", "ours", "empty", "foreign"]
+Ownership = Literal["absent", "ours", "older", "empty", "foreign"]
 
 
 def builds_dir(target: Path) -> Path:
@@ -122,12 +124,19 @@ def current(target: Path) -> str | None:
 
 
 def ownership(target: Path) -> Ownership:
-    """What is at `target`: nothing, our symlink to a recorded generation, an empty folder
-    (which may be replaced: nothing is lost), or something the build did not make."""
+    """What is at `target`: nothing; our symlink to a recorded generation; a symlink to a
+    generation that is not recorded (an older version's build, or one made to look like it:
+    the symlink may be replaced, but that directory is never removed); an empty folder
+    (which may be replaced: nothing is lost); or something the build did not make."""
     if not os.path.lexists(target):
         return "absent"
     if target.is_symlink():
-        return "ours" if current(target) is not None else "foreign"
+        if current(target) is not None:
+            return "ours"
+        folder, _, name = os.readlink(target).partition("/")
+        build = builds_dir(target) / name
+        looks_like = folder == BUILD_DIR and generation_re(target).fullmatch(name)
+        return "older" if looks_like and build.is_dir() and not build.is_symlink() else "foreign"
     if target.is_dir():
         with contextlib.suppress(OSError):
             if not any(os.scandir(target)):

@@ -133,6 +133,8 @@ FOREIGN = {
     "a symlink to another site": _symlink_elsewhere,
     "a dangling symlink": _dangling_symlink,
     "a file": _a_file,
+}
+OLDER = {
     "an unrecorded generation": _unrecorded_generation,
     "a record from another folder": _record_from_another_folder,
     "a forged record": _forged_record,
@@ -152,6 +154,26 @@ def test_a_target_the_publish_did_not_make_is_refused_and_left_untouched(tmp_pat
     assert "不是本程序建立的" in message and "--backup-existing" in message, message
     assert str(target) in message
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("what", list(OLDER))
+def test_a_symlink_to_an_unrecorded_generation_is_replaced_and_its_build_kept(tmp_path, what):
+    """What a version before the record made (or what is made to look like it): the symlink
+    is replaced, as nothing is lost with it, but its directory is not the publish's to
+    delete, however many publishes follow; a record that is not this target's is ignored."""
+    www = tmp_path / "www"
+    www.mkdir()
+    target = www / "archive"
+    OLDER[what](www, target)
+    older = www / ".build" / "archive-20200101-000000-1-1"
+    content = edited_content(tmp_path)
+    for marker in ("（一）", "（二）", "（三）"):
+        edit(content, marker)
+        result = publish(target, content)
+        assert result.backup is None and target.resolve() == result.path.resolve()
+        assert (older / "index.html").read_text(encoding="utf-8") == "<p>old</p>"
+        assert older.name not in recorded(target)
+    assert len(generations(target)) == 3  # the two of the publish's own, and the older one
 
 
 def test_on_the_command_line_the_refusal_says_what_to_do(tmp_path: Path):

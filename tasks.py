@@ -200,6 +200,14 @@ def build_part(c, part, output, siteurl=None, content=None):
         raise _fail("请用 --siteurl 或环境变量 SITEURL 给出网站的公开地址")
     overrides = {"BULLETIN_PART": which, "SITEURL": url.rstrip("/"), "SEARCH_SHARD_CACHE": ""}
     overrides["PATH"] = str(Path(content).absolute() if content else CONTENT)
+    folder = Path(output)
+    if os.path.lexists(folder) and (
+        folder.is_symlink() or not folder.is_dir() or any(folder.iterdir())
+    ):
+        # Pelican empties its output folder first: only a new or empty one is written into.
+        raise _fail(
+            f"{output} 已经存在且不是空目录：构建会先清空它，所以没有动它。请换一个新目录，或自己先移走它。"
+        )
     try:
         render_site(str(ROOT / "publishconf.py"), Path(output).absolute(), overrides)
     except BuildFailed as exc:

@@ -444,3 +444,20 @@ def test_a_publish_with_nothing_changed_says_so_and_still_verifies(tmp_path: Pat
     fixed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert fixed.returncode == 0 and "发布完成" in fixed.stdout, fixed.stderr
     assert tree_bytes(target) == served[1]
+
+
+def test_a_part_is_never_built_into_a_folder_with_files(tmp_path: Path):
+    """`invoke build-part` runs Pelican, which empties its output folder first: a folder
+    that holds anything (or a symlink) is refused, untouched."""
+    www = tmp_path / "www"
+    _plain_folder(tmp_path, www)
+    (tmp_path / "link").symlink_to("www")
+    before = snapshot(tmp_path)
+    for output in (www, tmp_path / "link"):
+        run = subprocess.run(
+            [sys.executable, "-m", "invoke", "build-part", "--part", "0/2", "--output",
+             str(output), "--siteurl", URL],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert run.returncode == 1 and "不是空目录" in run.stderr, run.stderr
+    assert snapshot(tmp_path) == before

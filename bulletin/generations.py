@@ -167,8 +167,8 @@ def unsafe_target(target: Path, protected: Iterable[Path], inputs: Iterable[Path
     """Why `target` may never be built into, whatever the operator says (Chinese), or None:
     the root; one of `protected` (the home folder, the repository, the working folder) or a
     folder holding one; a folder inside one of `inputs` (the content, the theme)."""
-    if target.name in ("", ".", ".."):
-        return f"{target} 不是一个目录名，不能作为发布目录"
+    if target.name in ("", ".", "..", BUILD_DIR):
+        return f"{target} 不是一个目录名，或是构建自己的目录，不能作为发布目录"
     place = Path(os.path.realpath(target.parent)) / target.name
     places = {place, Path(os.path.realpath(target))}
     for folder in [*protected, *inputs]:

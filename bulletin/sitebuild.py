@@ -28,7 +28,7 @@ import os
 import runpy
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -196,8 +196,12 @@ def _build_dirs(target: Path) -> list[Path]:
     return sorted(_builds(target) / name for name in recorded(target) if pattern.fullmatch(name))
 
 
-def refusal(target: Path, take_over: bool, protected=(), inputs=()) -> str | None:
-    """Why a build may not replace what is at `target` (Chinese), or None."""
+def refusal(
+    target: Path, take_over: bool, protected: Iterable[Path] = (), inputs: Iterable[Path] = ()
+) -> str | None:
+    """Why a build may not replace what is at `target` (Chinese), or None: a place never
+    built into (`generations.unsafe_target`), or what the build did not make, unless
+    `take_over`."""
     reason = unsafe_target(target, protected, inputs)
     if reason is not None:
         return f"{reason}。什么也没有改动。"
@@ -205,9 +209,9 @@ def refusal(target: Path, take_over: bool, protected=(), inputs=()) -> str | Non
         return None
     return (
         f"{target} 已经存在，是{described(target)}，但不是本程序建立的（.build/ 中没有它的记录）："
-        "为免删除别人的文件，什么也没有改动。确要发布到这里，请加 --backup-existing："
-        f"原有内容会整个移到旁边的 {target.name}.backup-<时间>，永不自动删除；"
-        "或者换一个发布目录，或自己先移走它。"
+        "为免删除别人的文件，什么也没有改动。请换一个目录，或自己先移走它；"
+        "确要发布到这里，也可以加 --backup-existing：原有内容会整个移到旁边的 "
+        f"{target.name}.backup-<时间>，永不自动删除。"
     )
 
 

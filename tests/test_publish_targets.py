@@ -203,6 +203,7 @@ def test_on_the_command_line_the_refusal_says_what_to_do(tmp_path: Path):
         "theme",
         "a symlink to /",
         "the working folder",
+        "a .build folder",
     ],
 )
 def test_some_targets_are_never_taken_even_when_asked(tmp_path: Path, where: str):
@@ -215,6 +216,7 @@ def test_some_targets_are_never_taken_even_when_asked(tmp_path: Path, where: str
         "inside content": CONTENT / "public",
         "theme": ROOT / "theme",
         "the working folder": Path.cwd(),
+        "a .build folder": tmp_path / ".build",
     }
     if where == "a symlink to /":
         target = tmp_path / "root"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from stat import S_ISLNK
 from typing import TypeVar
 
 from bulletin.content_format import marked_draft, read_raw
@@ -241,11 +242,13 @@ def read_files(content: Path, cache: dict[str, ContentFile] | None = None) -> li
         elsewhere = leaves(content, folder)
         for name in names:
             path = os.path.join(folder, name)
-            if elsewhere or (os.path.islink(path) and leaves(content, Path(path))):
+            stat = os.lstat(path)  # a symlink's own: one system call, as os.stat's
+            link = S_ISLNK(stat.st_mode)
+            if elsewhere or (link and leaves(content, Path(path))):
                 files.append(_outside(f"{directory}/{name}"))  # never read
                 continue
             hit = cache.get(path) if cache is not None else None
-            stat = os.stat(path)
+            stat = os.stat(path) if link else stat
             stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
             if hit is not None and hit.stamp == stamp:
                 files.append(hit)

@@ -73,23 +73,41 @@ def recorded(target: Path) -> set[str]:
     return {name for name in names if isinstance(name, str) and pattern.fullmatch(name)}
 
 
+def open_lock(path: Path) -> int:
+    """A lock file of .build/, opened for `fcntl.flock`: created if absent, never truncated,
+    and never through a symlink (one placed there, say committed to the repository, would
+    otherwise have the build write to the file it points at)."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+
+
+def write_fresh(path: Path, text: str) -> None:
+    """Write `text` to `path` as a new file (what was there, a symlink too, is unlinked
+    first, never written through); the caller renames it into place."""
+    if os.path.lexists(path):
+        os.unlink(path)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
 @contextlib.contextmanager
 def _record_lock(target: Path) -> Iterator[None]:
     """Held while the record is read and written again (briefly; apart from the build lock,
     which the Whoosh index's generations are named without)."""
-    with (builds_dir(target) / f"{target.name}.generations.lock").open("w") as lock:
+    lock = open_lock(builds_dir(target) / f"{target.name}.generations.lock")
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)  # for a forked process holding it too
+        os.close(lock)
 
 
 def _write_record(target: Path, names: Iterable[str]) -> None:
     record = {"made_by": MADE_BY, **_identity(target), "generations": sorted(set(names))}
     path = _record_path(target)
     temporary = path.with_name(f"{path.name}.{os.getpid()}")
-    temporary.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    write_fresh(temporary, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
     os.replace(temporary, path)
 
 

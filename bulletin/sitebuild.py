@@ -42,9 +42,11 @@ from bulletin.generations import (
     forget,
     generation_re,
     new_generation,
+    open_lock,
     ownership,
     recorded,
     unsafe_target,
+    write_fresh,
 )
 from bulletin.oserrors import os_error_message
 from bulletin.problems import errors, located
@@ -223,17 +225,18 @@ def build_lock(target: Path, waiting: Callable[[], None] | None = None) -> Itera
     never blocks the next one.
     """
     _builds(target).mkdir(parents=True, exist_ok=True)
-    with (_builds(target) / f"{target.name}.lock").open("w") as lock:
+    lock = open_lock(_builds(target) / f"{target.name}.lock")
+    try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if waiting is not None:
                 waiting()
             fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)  # for a forked process holding it too
+        os.close(lock)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -543,7 +546,7 @@ def _build_and_swap(
             manifest = Manifest.record(fingerprint, targets, stamps)
             temporary = manifest_path.with_name(manifest_path.name + f".{os.getpid()}")
             try:  # the site is swapped in: without a manifest the next build is a whole one
-                temporary.write_text(manifest.to_json(), encoding="utf-8")
+                write_fresh(temporary, manifest.to_json())
                 os.replace(temporary, manifest_path)
             except OSError:
                 temporary.unlink(missing_ok=True)

@@ -463,3 +463,23 @@ def test_a_part_is_never_built_into_a_folder_with_files(tmp_path: Path):
         )  # fmt: skip
         assert run.returncode == 1 and "不是空目录" in run.stderr, run.stderr
     assert snapshot(tmp_path) == before
+
+
+def test_files_placed_in_build_are_never_written_through(tmp_path: Path):
+    """Symlinks where the build keeps its locks and writes its record (a .build/ committed
+    to the repository, say) are not followed: the files they point at keep their bytes."""
+    www = tmp_path / "www"
+    builds = www / ".build"
+    builds.mkdir(parents=True)
+    victim = tmp_path / "victim"
+    victim.write_text("precious", encoding="utf-8")
+    for name in ("archive.lock", "archive.generations.lock"):
+        (builds / name).symlink_to(victim)
+        with pytest.raises(BuildFailed) as caught:
+            publish(www / "archive")
+        _said_in_chinese(caught.value.messages)
+        (builds / name).unlink()
+        assert victim.read_text(encoding="utf-8") == "precious"
+    (builds / f"archive.generations.json.{os.getpid()}").symlink_to(victim)
+    publish(www / "archive")  # the record's temporary file: the link replaced, not followed
+    assert victim.read_text(encoding="utf-8") == "precious"

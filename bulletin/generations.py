@@ -7,7 +7,7 @@ are ever deleted: a directory of ``.build/`` that merely looks like one is left 
 
 That record is the target's marker. It lives in ``.build/``, outside every built tree, so no
 published file (nor anything content names) can forge it; and it names the target it belongs
-to, by its real path and by the device and inode of its folder, so a record copied from
+to, by its real path and by the inode of its folder, so a record copied from
 another folder or machine, or committed to the repository, belongs to no target here.
 
 A target is *ours* when it is a symlink to a recorded generation. A symlink to a directory
@@ -48,10 +48,10 @@ def _record_path(target: Path) -> Path:
 
 
 def _identity(target: Path) -> dict:
-    """What names `target`: its folder's real path and that folder's device and inode."""
+    """What names `target`: its folder's real path and that folder's inode (not its device
+    number, which some systems change from boot to boot)."""
     folder = os.path.realpath(target.parent)
-    stat = os.stat(folder)
-    return {"target": os.path.join(folder, target.name), "folder": [stat.st_dev, stat.st_ino]}
+    return {"target": os.path.join(folder, target.name), "folder": os.stat(folder).st_ino}
 
 
 def recorded(target: Path) -> set[str]:

@@ -122,7 +122,7 @@ def _forged_record(www: Path, target: Path) -> None:
     record = {
         "made_by": "wenzhou-archive sitebuild",
         "target": str(target.resolve(strict=False).parent.resolve() / "archive"),
-        "folder": [1, 2],
+        "folder": 12345,
         "generations": ["archive-20200101-000000-1-1"],
     }
     (www / ".build/archive.generations.json").write_text(json.dumps(record), encoding="utf-8")

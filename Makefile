@@ -42,8 +42,9 @@ check: $(BIN)/.installed
 	$(BIN)/invoke check
 
 # make publish SITEURL=https://archive.example.org [TARGET=/srv/www/archive]  (default public/)
+# [BACKUP_EXISTING=1]: a target the publish did not make is moved to <target>.backup-<time>
 publish: $(BIN)/.installed
-	$(BIN)/invoke publish $(if $(TARGET),--target "$(TARGET)") $(if $(SITEURL),--siteurl "$(SITEURL)")
+	$(BIN)/invoke publish $(if $(TARGET),--target "$(TARGET)") $(if $(SITEURL),--siteurl "$(SITEURL)") $(if $(BACKUP_EXISTING),--backup-existing)
 
 test-system-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

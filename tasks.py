@@ -92,12 +92,20 @@ PUBLISH_SHOWN = 40  # problems listed when verification refuses; the rest are co
         "siteurl": "网站的公开地址，如 https://archive.example.org（默认取环境变量 SITEURL）",
         "content": "内容目录，默认 content/",
         "parts": "不在本机构建，而是合并这个目录下各部分的构建结果（见 invoke build-part）",
+        "backup-existing": "发布目录里已有不是本程序建立的内容时，把它整个移到旁边的 "
+        "<目录名>.backup-<时间>（永不自动删除）再发布；不加时拒绝发布，什么也不改动",
     }
 )
-def publish(c, target=None, siteurl=None, content=None, parts=None):
+def publish(c, target=None, siteurl=None, content=None, parts=None, backup_existing=False):
     """用 publishconf.py 构建到临时目录，校验通过后一次切换上线；任何一步失败，线上网站不变。"""
     from bulletin.settings import SettingsError, check_site_url
-    from bulletin.sitebuild import BuildFailed, VerificationFailed, build_site
+    from bulletin.sitebuild import (
+        BuildFailed,
+        NotOurs,
+        ServedSiteFailed,
+        VerificationFailed,
+        build_site,
+    )
 
     url = siteurl or os.environ.get("SITEURL")
     if not url:
@@ -118,20 +126,38 @@ def publish(c, target=None, siteurl=None, content=None, parts=None):
             publish=True,
             progress=lambda step: print(PUBLISH_STEPS[step], flush=True),
             parts=sorted(p for p in Path(parts).iterdir() if p.is_dir()) if parts else None,
+            take_over=backup_existing,
         )
     except VerificationFailed as exc:
         for problem in exc.problems[:PUBLISH_SHOWN]:
             print(problem, file=sys.stderr)
         if len(exc.problems) > PUBLISH_SHOWN:
             print(f"……另有 {len(exc.problems) - PUBLISH_SHOWN} 个问题未列出", file=sys.stderr)
+        if isinstance(exc, ServedSiteFailed):
+            raise _fail(
+                f"内容自上次发布以来没有变化，但线上网站校验未通过（{len(exc.problems)} 个问题）："
+                "线上的文件与发布时的不一致。请再运行一次 invoke publish，它会重新构建。"
+            ) from None
         raise _fail(
             f"校验未通过（{len(exc.problems)} 个问题）：没有发布，线上仍是原来的网站。"
         ) from None
+    except NotOurs as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        raise _fail(f"没有发布：{destination} 未作任何改动。") from None
     except BuildFailed as exc:
         for message in exc.messages:
             print(message, file=sys.stderr)
         raise _fail("构建失败：没有发布，线上仍是原来的网站。请按上面的提示修改。") from None
     pages = sum(1 for _ in result.path.rglob("*.html"))
+    if result.skipped:
+        print(
+            f"内容、模板和设置自上次发布以来都没有变化，所以没有重新构建；线上网站（{pages} 个页面）"
+            f"已重新校验，全部通过，用时 {result.seconds:.1f} 秒。"
+        )
+        print(f"{destination} → {result.path}（地址 {url}/）")
+        _say_drafts(result.drafts_left_out)
+        return
     steps = {"render": "构建", "merge": "合并", "verify": "校验", "compress": "压缩"}
     timing = "，".join(
         f"{label} {result.steps[key]:.1f} 秒" for key, label in steps.items() if key in result.steps
@@ -144,6 +170,10 @@ def publish(c, target=None, siteurl=None, content=None, parts=None):
             f"{packed.compressed_bytes / 1e6:.1f} MB（.gz）。"
         )
     print(f"{destination} → {result.path}（地址 {url}/）")
+    if result.backup is not None:
+        print(
+            f"发布目录原有的内容已整个移到 {result.backup}，不会自动删除；确认不需要后可自行删除。"
+        )
     _say_drafts(result.drafts_left_out)
 
 
@@ -170,6 +200,14 @@ def build_part(c, part, output, siteurl=None, content=None):
         raise _fail("请用 --siteurl 或环境变量 SITEURL 给出网站的公开地址")
     overrides = {"BULLETIN_PART": which, "SITEURL": url.rstrip("/"), "SEARCH_SHARD_CACHE": ""}
     overrides["PATH"] = str(Path(content).absolute() if content else CONTENT)
+    folder = Path(output)
+    if os.path.lexists(folder) and (
+        folder.is_symlink() or not folder.is_dir() or any(folder.iterdir())
+    ):
+        # Pelican empties its output folder first: only a new or empty one is written into.
+        raise _fail(
+            f"{output} 已经存在且不是空目录：构建会先清空它，所以没有动它。请换一个新目录，或自己先移走它。"
+        )
     try:
         render_site(str(ROOT / "publishconf.py"), Path(output).absolute(), overrides)
     except BuildFailed as exc:

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from stat import S_ISLNK
 from typing import TypeVar
 
 from bulletin.content_format import marked_draft, read_raw
 from bulletin.model import Document, Issue, Item, Policy, Speech
+from bulletin.paths import leaves
 from bulletin.problems import Problem
 from bulletin.references import References, build_references
 from bulletin.taxonomy import Taxonomy, Term
@@ -237,10 +239,16 @@ def read_files(content: Path, cache: dict[str, ContentFile] | None = None) -> li
         if not folder.is_dir():
             continue
         names = sorted(n for n in os.listdir(folder) if n.endswith(".md") and n[0] != ".")
+        elsewhere = leaves(content, folder)
         for name in names:
             path = os.path.join(folder, name)
+            stat = os.lstat(path)  # a symlink's own: one system call, as os.stat's
+            link = S_ISLNK(stat.st_mode)
+            if elsewhere or (link and leaves(content, Path(path))):
+                files.append(_outside(f"{directory}/{name}"))  # never read
+                continue
             hit = cache.get(path) if cache is not None else None
-            stat = os.stat(path)
+            stat = os.stat(path) if link else stat
             stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
             if hit is not None and hit.stamp == stamp:
                 files.append(hit)
@@ -258,6 +266,15 @@ def read_files(content: Path, cache: dict[str, ContentFile] | None = None) -> li
         for gone in cache.keys() - {os.path.join(content, file.path) for file in files}:
             del cache[gone]  # a deleted or renamed file
     return files
+
+
+def _outside(relative: str) -> ContentFile:
+    """A content file that a symlink leads outside the content directory: not read, refused."""
+    problem = Problem(
+        relative, 1, "这个文件经符号链接指向内容目录以外，不会读取",
+        "把文件本身放进内容目录，不要用符号链接指向别处",
+    )  # fmt: skip
+    return ContentFile(relative, b"", None, [problem])
 
 
 def documents_of(files: list[ContentFile]) -> tuple[list[Document], list[Problem]]:

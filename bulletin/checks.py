@@ -18,7 +18,7 @@ from bulletin.archive import Archive, ContentFile, build_archive, documents_of, 
 from bulletin.date_checks import check_document_dates
 from bulletin.model import Document, Issue, Item
 from bulletin.problems import ContentError, Problem
-from bulletin.raw_names import load_moved
+from bulletin.raw_names import load_moved, name_shown, raw_files, raw_source
 from bulletin.rawtext.lines import key as title_key
 from bulletin.scaffold import PLACEHOLDER
 from bulletin.taxonomy import Taxonomy, load_taxonomies
@@ -37,9 +37,11 @@ def check_archive(archive: Archive, content: Path, files: list[ContentFile]) -> 
     problems += _check_unique_urls(archive)
     problems += _check_issues(archive, per_file)
     problems += _check_html(archive, per_file)
-    problems += _check_sources(archive, content)
-    problems += load_moved(content)[1]
-    problems += _check_dates(archive, content, per_file)
+    raw, raw_problems = raw_files(content)  # what /raw/ publishes; every other entry refused
+    problems += raw_problems
+    problems += _check_sources(archive, raw)
+    problems += load_moved(content, raw)[1]
+    problems += _check_dates(archive, raw, per_file)
     problems += archive.references.problems(content)  # mentions of documents, validity
     return sorted(problems)
 
@@ -76,35 +78,37 @@ def _file_documents(archive: Archive) -> list[Document]:
     return [*archive.issues, *archive.policies, *archive.speeches]
 
 
-def _check_dates(archive: Archive, content: Path, per_file: _PerFile) -> Iterator[Problem]:
+def _check_dates(archive: Archive, raw: dict[str, Path], per_file: _PerFile) -> Iterator[Problem]:
     today = dt.date.today()
-    read_source = _source_reader(content)
+    read_source = _source_reader(raw)
     for document in _file_documents(archive):
         source = getattr(document, "source", None)
-        raw = _source_bytes(content, source) if source else None
+        raw_bytes = _source_bytes(raw, source) if source else None
         yield from per_file(
             document,
             "dates",
-            (today, raw),
+            (today, raw_bytes),
             lambda d=document: check_document_dates(d, read_source, today),
         )
 
 
-def _source_bytes(content: Path, source: str) -> bytes | None:
+def _source_bytes(raw: dict[str, Path], source: str) -> bytes | None:
+    path = raw_source(raw, source)
     try:
-        return (content / source).read_bytes()
+        return path.read_bytes() if path is not None else None
     except OSError:
         return None
 
 
-def _source_reader(content: Path):
-    """Reads a raw source (any encoding the importer accepts); None if it is missing."""
+def _source_reader(raw: dict[str, Path]):
+    """Reads a raw source (any encoding the importer accepts); None if it is missing or is
+    no published raw file (`raw`: nothing else is ever read through a ``source:``)."""
 
     def read(source: str) -> str | None:
         from bulletin.importer import ImportRefused, decode
 
-        path = content / source
-        if not path.is_file():
+        path = raw_source(raw, source)
+        if path is None:
             return None
         try:
             return decode(path.read_bytes())[0]
@@ -282,15 +286,15 @@ def _html_problems(path: str, text: str) -> tuple[Problem, ...]:
     return tuple(problems)
 
 
-def _check_sources(archive: Archive, content: Path) -> Iterator[Problem]:
+def _check_sources(archive: Archive, raw: dict[str, Path]) -> Iterator[Problem]:
     for document in _file_documents(archive):
         source = getattr(document, "source", None)
-        if source and not (content / source).is_file():
+        if source and raw_source(raw, source) is None:
             yield Problem(
                 document.path,
                 document.line_of("source"),
-                f"原始文本 {source} 不存在",
-                "把原始文本放到 content/raw/，或改正 source",
+                f"原始文本 {name_shown(source)} 不存在或不能发布",
+                "source 写成 raw/文件名.txt，该文件须是 content/raw/ 中可发布的原始文本",
             )
 
 

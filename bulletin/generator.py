@@ -36,7 +36,7 @@ from bulletin.opendata import FIELDS, csv_row, document_id, schema_json
 from bulletin.paging import PER_PAGE, paginate
 from bulletin.parts import owns, parse_part, writes_shared
 from bulletin.problems import Problem
-from bulletin.raw_names import load_moved
+from bulletin.raw_names import RAW_DIR, load_moved, raw_files
 from bulletin.references import SITE, STATUSES, UNSTATED, annotate_parts, site_links
 from bulletin.render import Rendered, render_markdown
 from bulletin.search_records import SearchIndexes
@@ -225,7 +225,7 @@ class ArchiveGenerator(Generator):
         if writes_shared(self.part):
             self._feeds(writer)
             self._data_files()
-            self._moved_raw()
+            self._raw_files()
             self._sitemap()
         if self.memo is not None:
             self.memo.end(Path(self.output_path))
@@ -550,13 +550,17 @@ class ArchiveGenerator(Generator):
         self._write("data/documents.csv", "\ufeff" + buffer.getvalue())
         self._write("data/documents.schema.json", schema_json())
 
-    def _moved_raw(self) -> None:
-        """A copy of each renamed raw source under its old name, so old links keep working."""
-        moved, _ = load_moved(Path(self.path))  # problems are reported by the checks
-        for old, new in sorted(moved.items()):
-            target = Path(self.output_path) / "raw" / old
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(Path(self.path) / "raw" / new, target)
+    def _raw_files(self) -> None:
+        """The raw sources at /raw/: each file `raw_files` allows (never another type, nor a
+        file a symlink leads to outside content/raw/), and a copy of each renamed one under
+        its old name, so old links keep working. What is refused the checks report."""
+        raw, _ = raw_files(Path(self.path))
+        moved, _ = load_moved(Path(self.path), raw)
+        copies = {**{name: name for name in raw}, **moved}
+        folder = Path(self.output_path) / RAW_DIR
+        for name, source in sorted(copies.items()):
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(raw[source], folder / name)
 
     def _sitemap(self) -> None:
         ET.register_namespace("", SITEMAP_NS)

@@ -16,7 +16,8 @@ from charset_normalizer import from_bytes
 from bulletin.content_format import format_document
 from bulletin.dates import PartialDate
 from bulletin.model import Issue
-from bulletin.raw_names import free_raw_name
+from bulletin.paths import UnsafePath, inside
+from bulletin.raw_names import RAW_DIR, free_raw_name, raw_name_problem
 from bulletin.raw_names import raw_name as default_raw_name
 from bulletin.rawtext import ImportResult, import_text
 from bulletin.taxonomy import load_taxonomies
@@ -101,12 +102,22 @@ def import_file(
         raw_dir,
     )
     document.source = f"raw/{raw_name}"
-    target = output or content / KIND_DIRS[result.kind] / f"{document.slug}.md"
+    folder = KIND_DIRS[result.kind]
+    try:  # written only inside content/raw/ and content/<kind>/, whatever the slug holds
+        reason = raw_name_problem(raw_name)
+        if reason is not None:
+            raise UnsafePath(reason)
+        inside(inside(content, RAW_DIR), raw_name)
+        if output is None:
+            inside(inside(content, folder), f"{document.slug}.md")
+    except UnsafePath as exc:
+        raise ImportRefused(f"导入的文件不能写到内容目录之外：{exc}") from None
+    raw_path = raw_dir / raw_name
+    target = output or content / folder / f"{document.slug}.md"
     if target.exists() and not force:
         raise ImportRefused(f"{target} 已存在：如确要覆盖，加 --force；或先改名/删除原文件")
     target.parent.mkdir(parents=True, exist_ok=True)
     raw_dir.mkdir(parents=True, exist_ok=True)
-    raw_path = raw_dir / raw_name
     if not raw_path.exists():
         if encoding == "UTF-8":
             shutil.copyfile(source, raw_path)

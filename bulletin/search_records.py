@@ -198,6 +198,11 @@ class SearchIndexes:
         os.nice(nice)
         try:
             work(sender)
+        except OSError as exc:  # a full disk, say: passed on, to be said in Chinese
+            from bulletin.oserrors import as_os_error
+
+            sender.send(("done", as_os_error(exc)))
+            raise SystemExit(1) from None  # no English traceback on the operator's terminal
         except BaseException:
             sender.send(("done", traceback.format_exc()))
             raise
@@ -231,6 +236,8 @@ class SearchIndexes:
         finally:
             self.stop()
         if failed:
+            if isinstance(failed[0], OSError):
+                raise failed[0]
             raise RuntimeError(f"search indexes: {failed[0]}")
         if self.left_here is not None and folds is not None:
             site, part = self.left_here

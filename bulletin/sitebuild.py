@@ -9,6 +9,13 @@ in place; the next build of the same target removes what a killed one left behin
 
 Builds of one target take turns (a lock file in ``.build/``), so a build never removes the
 directory another is writing.
+
+A build removes only what it made (`bulletin.generations`): the generations recorded in
+``.build/``. A target it did not make (a folder with files, a symlink to elsewhere) is refused
+before anything is built, unless the operator asks (`take_over`): then it is moved, whole, to
+``<target>.backup-<time>`` beside it, which nothing deletes. The root, the home folder, the
+repository and the content or theme are never targets. A full disk or a read-only folder at
+any step is a `BuildFailed` with a Chinese message (`bulletin.oserrors`), the old site kept.
 """
 
 from __future__ import annotations
@@ -18,16 +25,30 @@ import fcntl
 import gc
 import logging
 import os
-import re
 import runpy
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bulletin.fingerprint import Manifest, Stamps, input_fingerprint
+from bulletin.generations import (
+    backup_path,
+    builds_dir,
+    current,
+    described,
+    forget,
+    generation_re,
+    new_generation,
+    open_lock,
+    ownership,
+    recorded,
+    unsafe_target,
+    write_fresh,
+)
+from bulletin.oserrors import os_error_message
 from bulletin.problems import errors, located
 
 # Pelican and the archive's modules are imported where a build needs them: a build with
@@ -46,12 +67,24 @@ class BuildFailed(Exception):
         super().__init__("\n".join(messages))
 
 
+class NotOurs(BuildFailed):
+    """The target holds something the build did not make, or may never be built into."""
+
+    def __init__(self, message: str):
+        super().__init__([message])
+
+
 class VerificationFailed(BuildFailed):
     """The built tree failed verification; it was not published."""
 
     def __init__(self, problems: list[SiteProblem]):
         self.problems = problems
         super().__init__([str(p) for p in problems])
+
+
+class ServedSiteFailed(VerificationFailed):
+    """Nothing changed since the last publish, but the tree being served fails verification
+    (changed by hand, or a disk error): the next publish builds it again."""
 
 
 @dataclass
@@ -63,6 +96,7 @@ class BuildResult:
     compressed: Compressed | None = None  # the .gz siblings written, when publishing
     drafts_left_out: list[str] = field(default_factory=list)  # draft files not built
     skipped: bool = False  # nothing changed since the last build: no file was written
+    backup: Path | None = None  # where what was at the target before was moved (take_over)
 
 
 class _Collector(logging.Handler):
@@ -93,16 +127,25 @@ def collected() -> Iterator[_Collector]:
         root.removeHandler(collector)
 
 
-def expected_in_site(archive: Archive) -> Expected:
+def expected_in_site(archive: Archive, settings: dict | None = None) -> Expected:
     """What a built site must hold: a page per document, term and year; every document
-    searchable."""
-    from bulletin.verify import Expected
+    searchable; with Pelican's `settings`, the theme's static files as they are."""
+    from bulletin.verify import Expected, theme_files
 
     pages = [d.url for d in archive.pages]
     for key, taxonomy in archive.taxonomies.items():
         pages += [archive.term_url(key, term) for term in taxonomy]
     pages += [archive.year_url(year) for year in archive.years() if year is not None]
-    return Expected(pages=tuple(pages), searchable=tuple(d.url for d in archive.documents))
+    theme = None
+    if settings is not None:
+        theme = theme_files(
+            Path(settings["THEME"]),
+            settings.get("THEME_STATIC_DIR", "theme"),
+            settings.get("THEME_STATIC_PATHS", ["static"]),
+        )
+    return Expected(
+        pages=tuple(pages), searchable=tuple(d.url for d in archive.documents), theme=theme
+    )
 
 
 def render_site(settings_file: str, output: Path, overrides: dict | None = None) -> list[str]:
@@ -119,10 +162,10 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
         try:
             Pelican(settings).run()
         except Exception as exc:
+            said = os_error_message(exc, output) if isinstance(exc, OSError) else None
+            message = said or f"{type(exc).__name__}: {exc}"
             collector.records.append(
-                logging.LogRecord(
-                    "pelican", logging.CRITICAL, "", 0, f"{type(exc).__name__}: {exc}", None, None
-                )
+                logging.LogRecord("pelican", logging.CRITICAL, "", 0, message, None, None)
             )
         finally:
             from bulletin.search_records import stop_workers
@@ -136,7 +179,7 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
 
 
 def _builds(target: Path) -> Path:
-    return target.parent / ".build"
+    return builds_dir(target)
 
 
 def manifest_of(target: Path) -> Path:
@@ -145,17 +188,33 @@ def manifest_of(target: Path) -> Path:
 
 
 def _new_build_dir(target: Path) -> Path:
-    stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
-    return _builds(target) / f"{target.name}-{stamp}"
+    return new_generation(target)
 
 
 def _build_dirs(target: Path) -> list[Path]:
-    """Every build directory of `target` under .build/ (current, previous, stale)."""
-    pattern = re.compile(re.escape(target.name) + r"-\d{8}-\d{6}-\d+-\d+")
-    builds = _builds(target)
-    if not builds.is_dir():
-        return []
-    return sorted(p for p in builds.iterdir() if pattern.fullmatch(p.name))
+    """The build directories of `target` under .build/ that a build made (current,
+    previous, stale), as recorded; a directory that only looks like one is not listed."""
+    pattern = generation_re(target)
+    return sorted(_builds(target) / name for name in recorded(target) if pattern.fullmatch(name))
+
+
+def refusal(
+    target: Path, take_over: bool, protected: Iterable[Path] = (), inputs: Iterable[Path] = ()
+) -> str | None:
+    """Why a build may not replace what is at `target` (Chinese), or None: a place never
+    built into (`generations.unsafe_target`), or what the build did not make, unless
+    `take_over`."""
+    reason = unsafe_target(target, protected, inputs)
+    if reason is not None:
+        return f"{reason}。什么也没有改动。"
+    if ownership(target) != "foreign" or take_over:
+        return None
+    return (
+        f"{target} 已经存在，是{described(target)}，但不是本程序建立的（.build/ 中没有它的记录）："
+        "为免删除别人的文件，什么也没有改动。请换一个目录，或自己先移走它；"
+        "确要发布到这里，也可以加 --backup-existing：原有内容会整个移到旁边的 "
+        f"{target.name}.backup-<时间>，永不自动删除。"
+    )
 
 
 @contextlib.contextmanager
@@ -166,17 +225,18 @@ def build_lock(target: Path, waiting: Callable[[], None] | None = None) -> Itera
     never blocks the next one.
     """
     _builds(target).mkdir(parents=True, exist_ok=True)
-    with (_builds(target) / f"{target.name}.lock").open("w") as lock:
+    lock = open_lock(_builds(target) / f"{target.name}.lock")
+    try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if waiting is not None:
                 waiting()
             fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)  # for a forked process holding it too
+        os.close(lock)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -192,39 +252,62 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-def swap_in(new: Path, target: Path, keep_previous: bool = False) -> None:
+def swap_in(
+    new: Path, target: Path, keep_previous: bool = False, take_over: bool = False
+) -> Path | None:
     """Point the `target` symlink at `new` atomically, then remove older builds.
 
     With `keep_previous`, the build that was served until now stays under .build/ (to roll
-    back to); every other build of `target` there, such as one a killed build left, goes.
+    back to); every other recorded build of `target` there, such as one a killed build
+    left, goes. What is at `target` and is not ours raises NotOurs, unless `take_over`:
+    then it is moved aside, whole, to a backup beside the target, whose path is returned.
     Call it holding `build_lock(target)`.
     """
-    previous = target.resolve() if target.is_symlink() else None
+    state = ownership(target)
+    reason = refusal(target, take_over)
+    if reason is not None:
+        raise NotOurs(reason)
+    previous = current(target) if state == "ours" else None
     link = target.with_name(f".{target.name}.link-{os.getpid()}")
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(os.path.relpath(new, target.parent))
-    if target.exists() and not target.is_symlink():
-        # A plain directory (an older layout, or a web root served before): exchange it
-        # with the link in one step where the system can, then keep it as a build.
-        legacy = _new_build_dir(target)
+    backup = None
+    if state in ("empty", "foreign") and not target.is_symlink():
+        # A folder or file: exchange it with the link in one step where the system can
+        # (a web server sees the old tree or the new one), then move it aside.
         if _exchange(link, target):
-            link.rename(legacy)
+            old = link
         else:
-            target.rename(legacy)
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            target.rename(old)
             os.replace(link, target)
-        previous = legacy
+        if state == "empty":
+            with contextlib.suppress(OSError):  # empty when looked at; if no longer, kept
+                old.rmdir()
+        if os.path.lexists(old):
+            backup = backup_path(target)
+            old.rename(backup)
     else:
+        if state == "foreign":  # a symlink: a copy of it is the backup, its folder untouched
+            backup = backup_path(target)
+            backup.symlink_to(os.readlink(target))
         os.replace(link, target)  # atomic on POSIX
-    keep = {new.resolve()}
-    if keep_previous and previous is not None:
-        keep.add(previous)
+    keep = {new.name, *([previous] if keep_previous and previous else [])}
+    gone = []
     for build in _build_dirs(target):
-        if build.resolve() not in keep:
-            shutil.rmtree(build, ignore_errors=True)
+        if build.name not in keep:
+            if build.is_dir() and not build.is_symlink():
+                shutil.rmtree(build, ignore_errors=True)
+            elif build.is_symlink():
+                continue  # not a directory the build made: left alone, and in the record
+            gone.append(build.name)
+    with contextlib.suppress(OSError):  # the site is swapped in; a stale name costs nothing
+        forget(target, gone)
     for stale in target.parent.glob(f".{target.name}.link-*"):
         if stale.is_symlink():
             stale.unlink(missing_ok=True)
+    return backup
 
 
 class _Steps:
@@ -312,6 +395,7 @@ def build_site(
     publish: bool = False,
     progress: Callable[[str], None] | None = None,
     parts: list[Path] | None = None,
+    take_over: bool = False,
 ) -> BuildResult:
     """Check the content, build into a new directory and swap it in. Raise BuildFailed.
 
@@ -323,7 +407,12 @@ def build_site(
     `progress` is told the name of each step as it starts.
 
     A build whose inputs (content, theme, settings, code: `bulletin.fingerprint`) are those
-    of the build being served, with its output intact, does nothing (`skipped`).
+    of the build being served, with its output intact, does nothing (`skipped`); a publish
+    so skipped still verifies the tree being served.
+
+    A target that holds what no build made is refused (NotOurs) before anything is built,
+    unless `take_over`: then it is moved aside to a backup (`BuildResult.backup`). A full
+    disk or a read-only folder is a BuildFailed in Chinese; the old site stays.
 
     With `parts`, the site is not rendered here but put together from parts built
     elsewhere (`bulletin.parts`, docs/scaling.md), then checked, verified and swapped in.
@@ -334,15 +423,18 @@ def build_site(
     manifest_path = manifest_of(target)
     inputs = _inputs(settings_file, overrides)
     fingerprint = None
+    skip = False  # a publish with nothing changed: verify what is served, build nothing
     stamps: Stamps = {}  # the input files' stamps, for the manifest
     if inputs is not None:
         targets = _targets(settings_file, inputs, target)
-        recorded = Manifest.read(manifest_path)
-        known = recorded.inputs if recorded else None
+        last = Manifest.read(manifest_path)
+        known = last.inputs if last else None
         fingerprint = _fingerprint(settings_file, inputs, overrides, publish, known, stamps)
-        unchanged = recorded and recorded.fingerprint == fingerprint and recorded.intact(targets)
+        unchanged = last and last.fingerprint == fingerprint and last.intact(targets)
         if unchanged and parts is None:
-            return BuildResult(target.resolve(), time.perf_counter() - started, skipped=True)
+            if not publish:
+                return BuildResult(target.resolve(), time.perf_counter() - started, skipped=True)
+            skip = True
     from pelican.settings import read_settings
 
     from bulletin.checks import read_archive
@@ -352,12 +444,56 @@ def build_site(
         fingerprint = None  # read otherwise than Pelican reads them: record no manifest
     targets = _targets(settings_file, settings, target)
     content = Path(settings["PATH"])
+    here = Path(settings_file).resolve().parent
+    for place in targets.values():
+        reason = refusal(
+            place, take_over, (Path.home(), here, Path.cwd()), (content, Path(settings["THEME"]))
+        )
+        if reason is not None:
+            raise NotOurs(reason)
     step("check")
     archive, problems = read_archive(
         content, settings.get("BULLETIN_URLS"), drafts=bool(settings.get("BULLETIN_DRAFTS"))
     )
     if errors(problems) or archive is None:
         raise BuildFailed([located(p, content) for p in errors(problems)])
+    if skip:
+        return _verified_again(target, settings, archive, step, started)
+    try:
+        return _build_and_swap(
+            settings_file, settings, target, overrides, archive, problems, publish, parts,
+            take_over, step, started, fingerprint, stamps,
+        )  # fmt: skip
+    except OSError as exc:
+        raise BuildFailed([os_error_message(exc, target.parent)]) from None
+
+
+def _verified_again(
+    target: Path, settings: dict, archive: Archive, step: _Steps, started: float
+) -> BuildResult:
+    """A publish with nothing changed: the tree being served, verified as a new one is."""
+    from bulletin.verify import verify_site
+
+    step("verify")
+    found = verify_site(target.resolve(), settings["SITEURL"], expected_in_site(archive, settings))
+    if found:
+        manifest_of(target).unlink(missing_ok=True)  # the next publish builds it again
+        raise ServedSiteFailed(found)
+    step.stop()
+    return BuildResult(
+        target.resolve(), time.perf_counter() - started, steps=step.seconds, skipped=True,
+        drafts_left_out=archive.drafts_left_out,
+    )  # fmt: skip
+
+
+def _build_and_swap(
+    settings_file: str, settings: dict, target: Path, overrides: dict, archive: Archive,
+    problems: list, publish: bool, parts: list[Path] | None, take_over: bool, step: _Steps,
+    started: float, fingerprint: str | None, stamps: Stamps,
+) -> BuildResult:  # fmt: skip
+    """`build_site` once the content is checked: render, verify, compress, swap."""
+    manifest_path = manifest_of(target)
+    targets = _targets(settings_file, settings, target)
     with build_lock(target, waiting=lambda: step("wait")):
         new = _new_build_dir(target)
         staged = {"OUTPUT_PATH": str(new)}
@@ -385,7 +521,7 @@ def build_site(
                 from bulletin.verify import verify_site
 
                 step("verify")
-                found = verify_site(new, settings["SITEURL"], expected_in_site(archive))
+                found = verify_site(new, settings["SITEURL"], expected_in_site(archive, settings))
                 if found:
                     raise VerificationFailed(found)
                 step("compress")
@@ -397,17 +533,25 @@ def build_site(
             raise
         step("swap")
         manifest_path.unlink(missing_ok=True)
-        swap_in(new, target, keep_previous=publish)
+        try:
+            backup = swap_in(new, target, keep_previous=publish, take_over=take_over)
+        except BaseException:
+            if os.path.realpath(target) != os.path.realpath(new):  # not served: not needed
+                shutil.rmtree(new, ignore_errors=True)
+            raise
         if whoosh_target is not None:
             with build_lock(whoosh_target):
-                swap_in(Path(staged["SEARCH_WHOOSH_PATH"]), whoosh_target)
+                swap_in(Path(staged["SEARCH_WHOOSH_PATH"]), whoosh_target, take_over=take_over)
         if fingerprint is not None:
             manifest = Manifest.record(fingerprint, targets, stamps)
             temporary = manifest_path.with_name(manifest_path.name + f".{os.getpid()}")
-            temporary.write_text(manifest.to_json(), encoding="utf-8")
-            os.replace(temporary, manifest_path)
+            try:  # the site is swapped in: without a manifest the next build is a whole one
+                write_fresh(temporary, manifest.to_json())
+                os.replace(temporary, manifest_path)
+            except OSError:
+                temporary.unlink(missing_ok=True)
     step.stop()
     return BuildResult(
         new, time.perf_counter() - started, warnings, step.seconds, compressed,
-        drafts_left_out=archive.drafts_left_out,
+        drafts_left_out=archive.drafts_left_out, backup=backup,
     )  # fmt: skip

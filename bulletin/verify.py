@@ -17,7 +17,12 @@ What is checked, in one pass over the files:
   WebAssembly, the traditional→simplified map, the search page's table of it), holds every
   searchable document, and each has its record;
 - every page the archive expects (each issue, item, policy, speech, county, topic and year)
-  was written.
+  was written;
+- no page is cut short: each ends with ``</html>`` and has a ``<main>`` with something in it;
+- every JSON file parses, and every XML file (feeds, sitemap) parses as XML;
+- the theme's files (``theme/``) are the theme's static files, byte for byte, and no other;
+- under ``raw/`` only the raw text types of `bulletin.raw_names.RAW_SUFFIXES`, and no
+  symlink anywhere in the tree.
 
 Pages are parsed with lxml (libxml2's HTML parser), one pass over each tree; links are
 resolved once per distinct URL. The 10,000-item benchmark archive (10,560 pages, 157 MB of
@@ -26,16 +31,18 @@ HTML) verifies in about 10 s, against more than 50 s with the standard library's
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
+from bulletin.raw_names import RAW_DIR, RAW_SUFFIXES
 from search.impact import block_ranges
 from search.pagefind_bundle import BUNDLE_DIR, QUERY_FILE, RECORDS_DIR, TABLE_FILE
 from search.pagefind_index import IMPACT_DIR
@@ -72,6 +79,11 @@ LABELS = {
     "script": "页面含有可执行脚本",
     "no-search-index": "搜索索引缺失",
     "missing-page": "内容缺页",
+    "cut-short": "页面不完整",
+    "bad-data": "数据文件无法解析",
+    "theme-changed": "主题文件与构建的不一致",
+    "raw-type": "原始文本目录中有不允许发布的文件",
+    "symlink": "网站中有符号链接",
 }
 
 
@@ -98,6 +110,20 @@ class Expected:
 
     pages: tuple[str, ...] = ()
     searchable: tuple[str, ...] = ()
+    theme: Mapping[str, str] | None = None  # site path → SHA-256 of each theme file
+
+
+def theme_files(theme: Path, static_dir: str = "theme", paths: Iterable[str] = ("static",)):
+    """What the build copies of a theme (Pelican's THEME_STATIC_DIR, THEME_STATIC_PATHS):
+    site path → SHA-256 of the bytes, for `Expected.theme`."""
+    found = {}
+    for name in paths:
+        source = theme / name
+        for path in sorted(source.rglob("*")) if source.is_dir() else []:
+            if path.is_file():
+                site_path = f"{static_dir}/{path.relative_to(source).as_posix()}"
+                found[site_path] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
 
 
 @dataclass
@@ -106,6 +132,8 @@ class _Page:
 
     lang: str | None = None
     title: str = ""
+    main: bool = False  # a <main> element with some text in it
+    complete: bool = False  # the bytes end with </html>
     ids: set[str] = field(default_factory=set)
     links: list[str] = field(default_factory=list)
     assets: list[str] = field(default_factory=list)
@@ -119,6 +147,7 @@ URL_ATTRIBUTES = {"href", "xlink:href", "src", "action", "formaction", "data", "
 def scan_page(html: bytes) -> _Page:
     """Parse one page (UTF-8 bytes) into what verification needs, in one pass."""
     page = _Page()
+    page.complete = html[-64:].rstrip().lower().endswith(b"</html>")
     root = etree.fromstring(html, _PARSER) if html.strip() else None
     if root is None:
         return page
@@ -127,6 +156,8 @@ def scan_page(html: bytes) -> _Page:
         tag = element.tag
         if tag == "title" and not page.title:
             page.title = "".join(element.itertext())
+        elif tag == "main" and not page.main:
+            page.main = any(text.strip() for text in element.itertext())
         elif tag == "script" and element.get("src") is None:
             kind = (element.get("type") or "").strip().lower()
             if kind not in DATA_SCRIPT_TYPES and (element.text or "").strip():
@@ -149,14 +180,22 @@ def scan_page(html: bytes) -> _Page:
     return page
 
 
-def _files(site: Path) -> set[str]:
-    """Every file of the tree, as a site-relative POSIX path."""
-    found = set()
-    for directory, _, names in os.walk(site):
-        relative = os.path.relpath(directory, site)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-        found.update(prefix + name for name in names)
-    return found
+def _files(site: Path) -> tuple[set[str], list[str]]:
+    """Every file of the tree, and every symlink in it, as site-relative POSIX paths."""
+    found: set[str] = set()
+    links: list[str] = []
+    pending = [("", site)]
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    links.append(prefix + entry.name)
+                elif entry.is_dir():
+                    pending.append((f"{prefix}{entry.name}/", Path(entry.path)))
+                else:
+                    found.add(prefix + entry.name)
+    return found, sorted(links)
 
 
 def page_url(path: str) -> str:
@@ -215,9 +254,9 @@ def verify_site(
     site: Path, site_url: str, expected: Expected, lang: str = "zh-CN"
 ) -> list[SiteProblem]:
     """Every reason not to publish the tree at `site`, to be served at `site_url`; sorted."""
-    files = _files(site)
+    files, links = _files(site)
     resolver = _Resolver(site_url, files)
-    problems: list[SiteProblem] = []
+    problems: list[SiteProblem] = [SiteProblem("symlink", path) for path in links]
     pages: dict[str, _Page] = {}
     fragments: list[tuple[str, str, str, str]] = []  # (page, value, target, fragment)
 
@@ -245,6 +284,10 @@ def verify_site(
     for path in sorted(files):
         if path.endswith(".html"):
             page = pages[path] = scan_page((site / path).read_bytes())
+            if not page.complete:
+                problems.append(SiteProblem("cut-short", path, "没有以 </html> 结尾"))
+            if not page.main:
+                problems.append(SiteProblem("cut-short", path, "没有 <main> 正文"))
             if not page.title.strip():
                 problems.append(SiteProblem("no-title", path))
             if page.lang != lang:
@@ -262,14 +305,58 @@ def verify_site(
                 value = next(g for g in match.groups() if g is not None).decode()
                 if value and not value.startswith("#"):
                     check(path, value, "missing-asset", base)
+        elif path.endswith((".json", ".xml")):
+            problems += _check_data(site, path)
     for path, value, target, fragment in fragments:
         if fragment not in pages[target].ids:
             problems.append(SiteProblem("broken-link", path, f"{value}（目标页没有 #{fragment}）"))
     problems += _check_search(site, files, expected.searchable)
+    if expected.theme is not None:
+        problems += _check_theme(site, files, expected.theme)
+    problems += [
+        SiteProblem("raw-type", path, f"只发布 {'、'.join(RAW_SUFFIXES)} 文件")
+        for path in files
+        if path.startswith(f"{RAW_DIR}/") and not path.removesuffix(".gz").endswith(RAW_SUFFIXES)
+    ]
     for url in expected.pages:
         if resolver.target(url) is None:
             problems.append(SiteProblem("missing-page", url))
     return sorted(set(problems))
+
+
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def _check_data(site: Path, path: str) -> list[SiteProblem]:
+    """A JSON file that does not parse as JSON, or an XML file (a feed, the sitemap) that
+    does not parse as XML: a reader's program would get nothing from it."""
+    data = (site / path).read_bytes()
+    try:
+        if path.endswith(".json"):
+            json.loads(data)
+        else:
+            etree.fromstring(data, _XML_PARSER)
+    except (ValueError, etree.XMLSyntaxError) as exc:
+        return [SiteProblem("bad-data", path, type(exc).__name__)]
+    return []
+
+
+def _check_theme(site: Path, files: set[str], theme: Mapping[str, str]) -> list[SiteProblem]:
+    """The theme's files as built (`theme`), byte for byte, and no other under theme/
+    (their .gz siblings aside)."""
+    problems = []
+    for path, digest in sorted(theme.items()):
+        if path not in files:
+            problems.append(SiteProblem("theme-changed", path, "缺少这个文件"))
+        elif hashlib.sha256((site / path).read_bytes()).hexdigest() != digest:
+            problems.append(SiteProblem("theme-changed", path, "内容与主题中的不同"))
+    folders = {path.split("/", 1)[0] + "/" for path in theme}
+    problems += [
+        SiteProblem("theme-changed", path, "主题中没有这个文件")
+        for path in sorted(files)
+        if path.startswith(tuple(folders)) and path.removesuffix(".gz") not in theme
+    ]
+    return problems
 
 
 def _check_table(site: Path, files: set[str], pages: int) -> list[SiteProblem]:

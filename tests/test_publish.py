@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bulletin.generations import new_generation
 from bulletin.sitebuild import BuildFailed, VerificationFailed, build_site
 from sitecheck import CONTENT, ROOT
 from webhost import Nginx, free_port, served_tree, tree_bytes
@@ -66,9 +67,11 @@ def invoke_publish(target: Path, site_url: str, content: Path, **popen) -> subpr
 
 @pytest.fixture
 def live(published: Path, publish_port: int, tmp_path: Path) -> Path:
-    """A publish target already serving the real site (a copy of the session's publish)."""
+    """A publish target already serving the real site (a copy of the session's publish, in
+    a generation recorded as a publish records it)."""
     target = tmp_path / "www" / "archive"
-    build = target.parent / ".build" / "archive-20140713-000000-1-1"
+    target.parent.mkdir()
+    build = new_generation(target)
     shutil.copytree(published.resolve(), build)
     target.symlink_to(os.path.relpath(build, target.parent))
     return target
@@ -137,14 +140,18 @@ def test_publish_needs_a_valid_site_address(tmp_path: Path):
 
 
 def test_the_first_publish_over_a_plain_web_root_is_atomic_too(tmp_path, publish_port):
-    """A web root that is a directory becomes the symlink in one exchange; kept for rollback."""
+    """A web root that is a directory, taken over on the operator's word, becomes the
+    symlink in one exchange; the old one is kept whole beside it, for good."""
     target = tmp_path / "html"
     target.mkdir()
     (target / "index.html").write_text("<p>old</p>", encoding="utf-8")
-    result = publish(target, f"http://127.0.0.1:{publish_port}", content=CONTENT)
+    url = f"http://127.0.0.1:{publish_port}"
+    result = publish(target, url, content=CONTENT, take_over=True)
     assert target.is_symlink() and target.resolve() == result.path.resolve()
-    kept = [b for b in (tmp_path / ".build").iterdir() if b.is_dir() and b != result.path]
-    assert [(b / "index.html").read_text("utf-8") for b in kept] == ["<p>old</p>"]
+    assert result.backup is not None and result.backup.parent == tmp_path
+    assert re.fullmatch(r"html\.backup-\d{8}-\d{6}", result.backup.name)
+    assert (result.backup / "index.html").read_text("utf-8") == "<p>old</p>"
+    assert [b for b in (tmp_path / ".build").iterdir() if b.is_dir()] == [result.path]
 
 
 # --- refusals --------------------------------------------------------------------------------
@@ -210,7 +217,7 @@ def test_a_refused_publish_leaves_the_live_site_untouched(live, publish_port, tm
         assert type(caught.value) is BuildFailed
         assert reported in "\n".join(caught.value.messages)
     assert state(live) == before
-    assert builds(live) == ["archive-20140713-000000-1-1"]  # the staging directory is gone
+    assert builds(live) == [os.readlink(live).split("/")[-1]]  # the staging directory is gone
     assert not list(live.parent.glob(".archive.link-*"))
 
 

@@ -262,7 +262,7 @@ def test_the_publish_check_knows_the_blocks(sites):
     from bulletin.verify import _check_table, _files
 
     _, site = sites
-    files = _files(site)
+    files, _ = _files(site)
     pages = len(_table(site)["lengths"])
     assert _check_table(site, files, pages) == []
     word, file, *_ = _table(site)["common"][0]

@@ -7,7 +7,11 @@ could, and checks that verification names that problem (kind and file), and only
 from __future__ import annotations
 
 import json
+import os
+import random
 import shutil
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +19,7 @@ import pytest
 from bulletin.checks import read_archive
 from bulletin.sitebuild import expected_in_site
 from bulletin.verify import Expected, SiteProblem, verify_site
-from sitecheck import CONTENT
+from sitecheck import CONTENT, ROOT, html_pages
 
 ITEM = "bulletins/2014-10/kong-hailong-ducha-kaifaqu-zhongdianxiangmu/"
 
@@ -24,7 +28,7 @@ ITEM = "bulletins/2014-10/kong-hailong-ducha-kaifaqu-zhongdianxiangmu/"
 def expected() -> Expected:
     archive, _ = read_archive(CONTENT)
     assert archive is not None
-    return expected_in_site(archive)
+    return expected_in_site(archive, {"THEME": str(ROOT / "theme")})
 
 
 @pytest.fixture
@@ -50,6 +54,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def test_the_published_site_passes(published, site_url, expected):
     assert len(expected.pages) > 40 and len(expected.searchable) == 25
+    assert expected.theme is not None and len(expected.theme) == 5
     assert verify_site(published, site_url, expected) == []
 
 
@@ -76,7 +81,7 @@ def test_a_link_to_a_missing_anchor(tree, site_url, expected):
 
 def test_a_missing_asset(tree, site_url, expected):
     (tree / "theme/css/site.css").unlink()
-    problems = verify_site(tree, site_url, expected)
+    problems = verify_site(tree, site_url, replace(expected, theme=None))  # theme: see below
     assert {p.kind for p in problems} == {"missing-asset"}
     assert len(problems) == sum(1 for _ in tree.rglob("*.html"))  # every page links it
 
@@ -94,7 +99,8 @@ def test_an_asset_from_another_host(tree, site_url, expected):
 
 def test_a_missing_asset_of_the_stylesheet(tree, site_url, expected):
     edit(tree / "theme/css/site.css", "body", 'body { background: url("../img/paper.png") }\nbody')
-    assert kinds(verify_site(tree, site_url, expected)) == {("missing-asset", "theme/css/site.css")}
+    found = verify_site(tree, site_url, replace(expected, theme=None))  # theme: see below
+    assert kinds(found) == {("missing-asset", "theme/css/site.css")}
 
 
 def test_a_page_without_a_title(tree, site_url, expected):
@@ -175,7 +181,7 @@ def test_a_missing_term_page_is_missing_content(tree, site_url, expected):
 
 
 PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>t</title>
-<link rel="stylesheet" href="{css}"></head><body id="top">{body}</body></html>"""
+<link rel="stylesheet" href="{css}"></head><body id="top"><main>{body}</main></body></html>"""
 
 
 def test_a_site_below_a_path(tmp_path):
@@ -204,3 +210,93 @@ def test_a_site_below_a_path(tmp_path):
         ("foreign-asset", "a/index.html", "/theme.css"),  # outside the site's path
         ("no-search-index", "pagefind/pagefind-entry.json", "没有 Pagefind 索引"),
     ]
+
+
+# --- what a reader would see broken (issue #25) -----------------------------------------------
+
+
+def test_every_page_cut_short_anywhere_is_refused(tree, site_url, expected):
+    """Each HTML page of the real site, cut at a random byte (a full disk, a killed copy):
+    every one is named, whatever else the cut breaks."""
+    generator = random.Random(25)
+    cut = []
+    for page in html_pages(tree):
+        data = page.read_bytes()
+        page.write_bytes(data[: generator.randrange(len(data) // 4, len(data) - 8)])
+        cut.append(page.relative_to(tree).as_posix())
+    found = kinds(verify_site(tree, site_url, expected))
+    assert len(cut) > 60
+    assert [path for path in cut if ("cut-short", path) not in found] == []
+
+
+def test_a_page_whose_main_content_is_gone(tree, site_url, expected):
+    page = tree / ITEM / "index.html"
+    html = page.read_text(encoding="utf-8")
+    start, end = html.index("<main"), html.index("</main>")
+    page.write_text(html[: html.index(">", start) + 1] + "\n " + html[end:], encoding="utf-8")
+    found = verify_site(tree, site_url, expected)
+    assert ("cut-short", f"{ITEM}index.html") in kinds(found)
+    assert {p.kind for p in found} <= {"cut-short", "broken-link"}  # the links it held
+
+
+def test_every_json_and_xml_file_that_does_not_parse_is_refused(tree, site_url, expected):
+    """Every JSON file (open data, search tables and records) and XML file (feeds,
+    sitemap) of the real site, cut in half: every one is named."""
+    damaged = []
+    for path in sorted(tree.rglob("*")):
+        if path.suffix in (".json", ".xml") and path.is_file():
+            data = path.read_bytes()
+            path.write_bytes(data[: len(data) // 2])
+            damaged.append(path.relative_to(tree).as_posix())
+    found = kinds(verify_site(tree, site_url, expected))
+    assert {"sitemap.xml", "feeds/all.atom.xml", "data/documents.json"} <= set(damaged)
+    assert [path for path in damaged if ("bad-data", path) not in found] == []
+
+
+def test_xml_with_an_entity_bomb_is_refused_without_expanding_it(tree, site_url, expected):
+    bomb = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)
+    )
+    (tree / "sitemap.xml").write_text(bomb + "]><r>&i;</r>", encoding="utf-8")
+    started = time.perf_counter()
+    found = verify_site(tree, site_url, expected)  # parsed without expanding: no gigabytes
+    assert time.perf_counter() - started < 30
+    assert {p.kind for p in found} <= {"bad-data"}
+
+
+@pytest.mark.parametrize(
+    "damage, where",
+    [
+        (
+            lambda t: (t / "theme/js/search.js").open("a").write("\nfetch('//evil')"),
+            "theme/js/search.js",
+        ),
+        (lambda t: (t / "theme/js/extra.js").write_text("alert(1)"), "theme/js/extra.js"),
+        (lambda t: (t / "theme/css/site.css").write_text("body{}"), "theme/css/site.css"),
+        (lambda t: (t / "theme/favicon.svg").unlink(), "theme/favicon.svg"),
+    ],
+    ids=["script appended", "script added", "stylesheet replaced", "icon removed"],
+)
+def test_theme_files_that_differ_from_the_ones_built(tree, site_url, expected, damage, where):
+    damage(tree)
+    found = verify_site(tree, site_url, expected)
+    assert ("theme-changed", where) in kinds(found)
+    assert {p.kind for p in found} <= {"theme-changed", "missing-asset"}
+
+
+@pytest.mark.parametrize("name", ["x.svg", "x.js", "x.html", "y.txt.svg", "Z.TXT", "noext"])
+def test_a_raw_file_of_a_type_not_allowed(tree, site_url, expected, name):
+    (tree / "raw" / name).write_text('<svg onload="alert(1)"/>', encoding="utf-8")
+    found = kinds(verify_site(tree, site_url, expected))
+    assert ("raw-type", f"raw/{name}") in found
+    assert {kind for kind, where in found if where != f"raw/{name}"} == set()
+
+
+def test_a_symlink_anywhere_in_the_tree(tree, site_url, expected):
+    (tree / "raw" / "passwd.txt").symlink_to("/etc/passwd")
+    (tree / "bulletins" / "elsewhere").symlink_to("/etc")
+    assert kinds(verify_site(tree, site_url, expected)) == {
+        ("symlink", "raw/passwd.txt"),
+        ("symlink", "bulletins/elsewhere"),
+    }
+    assert os.path.islink(tree / "raw" / "passwd.txt")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import shutil
 from collections import deque
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -17,7 +18,7 @@ import lxml.html
 
 from bulletin.csp import header_policy
 from sitecheck import html_pages
-from webhost import SERVER_BLOCK, Nginx, served_tree, tree_bytes
+from webhost import SERVER_BLOCK, Nginx, free_port, served_tree, tree_bytes
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -143,3 +144,28 @@ def test_the_example_config_states_the_sites_policy():
     policies = re.findall(r'add_header Content-Security-Policy "([^"]*)" always;', text)
     assert policies == [header_policy()]
     assert "frame-ancestors 'none'" in policies[0]
+
+
+def test_the_host_serves_raw_texts_only_as_text_and_follows_no_symlink(
+    published: Path, tmp_path: Path
+):
+    """The host's own guard, behind the build's and the verifier's: under /raw/ only .txt,
+    as text/plain; anything else there, and any symlink in the tree, is not served."""
+    tree = tmp_path / "tree"
+    shutil.copytree(published.resolve(), tree)
+    root = tmp_path / "archive"
+    root.symlink_to(tree)  # served through a symlink, as a publish target is
+    (tree / "raw" / "x.svg").write_text('<svg onload="alert(1)"/>', encoding="utf-8")
+    (tree / "raw" / "x.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (tree / "raw" / "link.txt").symlink_to("/etc/passwd")
+    (tree / "bulletins" / "etc").symlink_to("/etc")
+    raw = next(p.name for p in (tree / "raw").glob("*.txt") if not p.is_symlink())
+    with Nginx(root, tmp_path / "nginx", free_port()) as host:
+        served = host.get(f"/raw/{raw}")
+        assert served.status == 200
+        assert served.headers["content-type"] == "text/plain; charset=utf-8"
+        for path in ("/raw/x.svg", "/raw/x.html", "/raw/link.txt", "/bulletins/etc/passwd"):
+            response = host.get(path)
+            assert response.status in (403, 404), (path, response.status)
+            assert b"root:" not in response.body and b"alert" not in response.body
+        assert host.get("/").status == 200

@@ -18,7 +18,7 @@ from bulletin.dates import PartialDate
 from bulletin.model import Issue
 from bulletin.raw_names import free_raw_name
 from bulletin.raw_names import raw_name as default_raw_name
-from bulletin.rawtext import ImportResult, import_text
+from bulletin.rawtext import ImportResult, Unreadable, import_text
 from bulletin.taxonomy import load_taxonomies
 
 KIND_DIRS = {"bulletin": "bulletins", "policy": "policies", "speech": "speeches"}
@@ -86,14 +86,17 @@ def import_file(
     if not text.strip():
         raise ImportRefused(f"{source}：文件是空的，没有可导入的内容")
     raw_dir = content / "raw"
-    result = import_text(
-        text,
-        source="",  # named below, after the document it holds
-        taxonomies=load_taxonomies(content),
-        kind=kind,
-        date=date,
-        number=number,
-    )
+    try:
+        result = import_text(
+            text,
+            source="",  # named below, after the document it holds
+            taxonomies=load_taxonomies(content),
+            kind=kind,
+            date=date,
+            number=number,
+        )
+    except Unreadable as exc:
+        raise ImportRefused(f"{source}：{exc}") from None
     document = result.document
     raw_name = free_raw_name(
         default_raw_name(document.slug, result.kind),
@@ -137,10 +140,21 @@ def summary(outcome: ImportOutcome, root: Path | None = None) -> str:
     else:
         lines.append(f"{document.kind_label}：{document.title}（{document.date.display}）")
     if result.dropped:
-        dropped = "、".join(f"第{n}行“{t}”" for n, t in result.dropped)
-        lines.append(f"已去掉页码等版面残留：{dropped}")
+        lines.append(f"已去掉的页码、页眉页脚（{len(result.dropped)} 行）：")
+        lines += [f"  - 第{d.number}行 {d.why}：“{d.text}”" for d in result.dropped]
+    if result.joins:
+        spans = "、".join(f"{a}–{b}" for a, b in result.joins)
+        lines.append(f"已把断行合并（{len(result.joins)} 处，原文行号）：{spans}")
     if result.attention:
         lines.append("需要编辑核对：")
         lines += [f"  - {note}" for note in result.attention]
-    lines.append("文件中标有“建议”“待核”的注释请核对后删除，然后运行 invoke check。")
+    if result.questions:
+        lines.append(
+            f"导入时没有把握、须由编辑决定的地方（{len(result.questions)} 处，已写入文件，"
+            "标为“待定”；invoke check 会把每一处报为错误，直到改好并删去“待定”注释）："
+        )
+        lines += [f"  - {question.text}" for question in result.questions]
+    lines.append(
+        "文件中标有“建议”“待核”的注释请核对后删除；“待定”的地方必须改好，然后运行 invoke check。"
+    )
     return "\n".join(lines)

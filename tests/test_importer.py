@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bulletin.checks import check_content
 from bulletin.content_format import read_document
 from bulletin.dates import PartialDate
 from bulletin.importer import ImportRefused, decode, import_file, summary
@@ -69,7 +70,7 @@ def test_gbk_bulletin_with_masthead_sections_and_wrapped_distribution(content):
         ("送", "市委办公室、市人大办公室、市政府办公室、市政协办公室"),
         ("发", "各县（市、区）经合办（招商局），市办各处"),
     ]
-    assert outcome.result.dropped == [(16, "- 2 -")]
+    assert [(d.number, d.text, d.why) for d in outcome.result.dropped] == [(16, "- 2 -", "页码")]
     assert issue.items[0].counties == ["苍南县", "文成县"]
     assert issue.items[2].counties == ["乐清市"] and "温商回归" in issue.items[2].topics
     # The raw source is kept, converted to UTF-8 so the archive can serve it.
@@ -86,7 +87,8 @@ def test_utf16_bulletin_with_headlines_editor_note_and_half_width_punctuation(co
     assert [d[0] for d in issue.distribution] == ["报", "送", "发"]
     assert issue.distribution[2] == ("发", "各县(市、区)经合办")
     assert issue.date.value == PartialDate(2014, 8, 25)
-    assert any("第4–5行合并" in note for note in outcome.result.attention)
+    assert (4, 5) in outcome.result.joins  # the title's two lines, listed in the report
+    assert "4–5" in summary(outcome)
 
 
 def test_hard_wrapped_pdf_export_is_joined_back_into_paragraphs(content):
@@ -103,15 +105,18 @@ def test_hard_wrapped_pdf_export_is_joined_back_into_paragraphs(content):
     )
     assert issue.items[0].date.value == PartialDate(2014, 11, 1)
     assert issue.items[1].unit == "（龙湾区经合办）"
-    assert outcome.result.dropped == [(11, "第 1 页")]
-    assert any("折行" in note for note in outcome.result.attention)
+    assert [(d.number, d.text) for d in outcome.result.dropped] == [(11, "第 1 页")]
+    # every join is reported: the title, two paragraphs, the last one over four lines
+    assert outcome.result.joins == [(1, 2), (3, 6), (7, 9), (13, 16)]
 
 
 def test_text_that_fits_nowhere_is_kept_and_reported(content):
     issue, outcome = imported(content, "unplaced_text.txt", date=PartialDate(2014, 6, 10))
     assert issue.fragments == ["本期信息由各县（市、区）报送，如有错漏请及时告知。"]
-    assert any("fragments" in note for note in outcome.result.attention)
-    assert "fragments" in summary(outcome)
+    [question] = outcome.result.questions  # where it belongs is for the editor to decide
+    assert question.lines == ((4, "本期信息由各县（市、区）报送，如有错漏请及时告知。"),)
+    assert question.where == ("issue", "fragments/0")
+    assert "待定" in summary(outcome) and question.text in summary(outcome)
 
 
 def shown_text(issue: Issue) -> str:
@@ -130,7 +135,7 @@ def test_every_line_of_the_source_survives_the_import(content):
         issue, outcome = imported(content, name, date=PartialDate(2014, 1, 1), force=True)
         text, _ = decode((RAW / name).read_bytes())
         shown = shown_text(issue)
-        dropped = {t for _, t in outcome.result.dropped}
+        dropped = {d.text for d in outcome.result.dropped}
         for line in text.splitlines():
             core = "".join(line.split()).lstrip("●").replace("【编者按】", "").replace(":", "：")
             if core and line.strip() not in dropped:
@@ -150,3 +155,42 @@ def test_editor_supplied_number_and_month(content):
     assert issue.number == "第3期" and issue.title == "简报 第3期 2014年6月（推断）"
     assert issue.date.inferred and "编辑确认" in issue.date.basis
     assert issue.items[0].date.value == PartialDate(2014, 6, 3)
+
+
+def test_open_questions_are_errors_until_an_editor_settles_them(content):
+    """What the importer could not decide is written into the file; check reports each
+    question (file, line, raw lines, what to decide) until it is edited or marked 已定."""
+    outcome = import_file(RAW / "unplaced_text.txt", content, date=PartialDate(2014, 6, 10))
+    path = outcome.path
+    text = path.read_text(encoding="utf-8")
+    questions = [p for p in check_content(content) if p.question]
+    assert len(questions) == len(outcome.result.questions) == 1
+    [problem] = questions
+    assert problem.severity == "error" and problem.path == "bulletins/2014-06-10.md"
+    assert "待定" in text.splitlines()[problem.line - 1]
+    assert problem.question.raw == ("第4行：本期信息由各县（市、区）报送，如有错漏请及时告知。",)
+    assert "属于哪一条" in problem.question.decide
+    path.write_text(text.replace("待定", "已定"), encoding="utf-8")  # the editor confirms it
+    assert [p for p in check_content(content) if p.question] == []
+    path.write_text(text.replace("# 待定：", "# "), encoding="utf-8")  # or deletes the marker
+    assert [p for p in check_content(content) if p.question] == []
+
+
+def test_a_question_in_a_body_is_no_part_of_the_text(content):
+    """A doubt about a paragraph is a comment line above it: reported, never published."""
+    raw = content.parent / "wrapped.txt"
+    # Wrapped at 12 characters; the first paragraph ends exactly at the width with 。, and
+    # neither an indentation nor a blank line says whether the next line starts a paragraph.
+    first = "本月初，甲县召开招商工作会议，部署全年任务，会议要求各地加快项目的建设。"
+    second = "会议还听取了各乡镇的汇报，对下半年工作作了具体安排，进一步明确了责任分工。"
+    assert len(first) % 12 == 0
+    lines = ["甲县召开招商工作会议"]
+    lines += [text[i : i + 12] for text in (first, second) for i in range(0, len(text), 12)]
+    lines += ["（甲县招商局）"]
+    raw.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outcome = import_file(raw, content, date=PartialDate(2014, 6, 10))
+    assert [q.where[0] for q in outcome.result.questions] == ["body"]
+    issue, _ = read_document(outcome.path.read_text(encoding="utf-8"), "x.md")
+    assert "待定" not in issue.items[0].body and "<!--" not in issue.items[0].body
+    [problem] = [p for p in check_content(content) if p.question]
+    assert "写满一行" in problem.question.decide

@@ -1,0 +1,137 @@
+"""Page furniture in a raw text: page numbers and the running headers and footers of each page.
+
+A text copied out of a paged document carries, between the pages, the page number (— 3 —,
+第 3 页, 3/8) and often a running header or footer (the bulletin's name, 第12期 第3页). They
+are not the document's text: `drop_page_furniture` takes them out and says which lines it
+took and why, so the import report can list every one. A line counts as a running header or
+footer only when it stands at a page break and comes back at page breaks (or names the page
+number itself); a line of the document that merely repeats (a reporting unit) is kept.
+Blank lines at a page break say nothing about paragraphs, so the lines after a break do not
+count them (`Line.blank_before`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from bulletin.rawtext.lines import (
+    DEBRIS_RE,
+    DISTRIBUTION_RE,
+    HEADLINE_RE,
+    ISSUE_NUMBER_RE,
+    MASTHEAD_NAME_RE,
+    Line,
+    ends_sentence,
+    is_unit,
+)
+
+PAGE_WORD_RE = re.compile(
+    r"第\s*\d{1,3}\s*页|[—\-－–―─]\s*\d{1,3}\s*[—\-－–―─]|\d{1,3}\s*/\s*\d{1,3}"
+)
+DIGITS_RE = re.compile(r"\d+")
+NEAR = 2  # a running header or footer is among the first or last lines of a page
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A line taken out of the text: its number, its text, and why (in Chinese)."""
+
+    number: int
+    text: str
+    why: str
+
+
+def _shape(text: str) -> str:
+    """A line with its numbers blanked: the same header on every page has the same shape."""
+    return DIGITS_RE.sub("#", text.replace(" ", ""))
+
+
+def _may_be_furniture(text: str) -> bool:
+    """Headers and footers are short labels: never a unit, a 报/送/发 line, a headline or the
+    end of a sentence (a wrapped paragraph's last word, 。 alone, may well repeat)."""
+    return not (
+        len(text) < 4
+        or ends_sentence(text)
+        or is_unit(text)
+        or DISTRIBUTION_RE.match(text)
+        or HEADLINE_RE.match(text)
+    )
+
+
+def drop_page_furniture(lines: list[Line]) -> tuple[list[Line], list[Dropped]]:
+    """The lines without page numbers and running headers and footers, and what was dropped.
+
+    Blank lines are kept (as lines with empty text) so that paragraphs separated by blank
+    lines can still be told apart; see `Line.blank_before`.
+    """
+    text_lines = [line for line in lines if line.text]
+    breaks = [i for i, line in enumerate(text_lines) if DEBRIS_RE.match(line.text)]
+    near_break: set[int] = set()
+    for i in breaks:
+        near_break.update(range(max(0, i - NEAR), min(len(text_lines), i + NEAR + 1)))
+    near_break.difference_update(breaks)
+    shapes = Counter(_shape(text_lines[i].text) for i in near_break)
+    first_page_end = breaks[0] if breaks else len(text_lines)
+    masthead = {
+        _shape(line.text)
+        for line in text_lines[:first_page_end]
+        if MASTHEAD_NAME_RE.match(line.text) or ISSUE_NUMBER_RE.match(line.text)
+    }
+    dropped: dict[int, Dropped] = {}
+    for i in breaks:
+        line = text_lines[i]
+        dropped[line.number] = Dropped(line.number, line.text, "页码")
+    for i in sorted(near_break):
+        line = text_lines[i]
+        shape = _shape(line.text)
+        if not _may_be_furniture(line.text) or i < first_page_end - NEAR:
+            continue
+        repeated = shapes[shape] >= 2
+        names_page = bool(PAGE_WORD_RE.search(line.text)) and len(line.text) <= 40
+        echoes_masthead = i > first_page_end and (
+            shape in masthead or all(part in masthead for part in _masthead_parts(line.text))
+        )
+        if repeated or names_page or echoes_masthead:
+            why = "页眉" if any(b < i for b in breaks) and _after_break(i, breaks) else "页脚"
+            dropped[line.number] = Dropped(line.number, line.text, why)
+    # A running header repeated at every page without page numbers to mark the breaks.
+    counts = Counter(_shape(line.text) for line in text_lines)
+    for line in text_lines:
+        if (
+            line.number not in dropped
+            and PAGE_WORD_RE.search(line.text)
+            and len(line.text) <= 40
+            and counts[_shape(line.text)] >= 2
+            and _may_be_furniture(line.text)
+        ):
+            dropped[line.number] = Dropped(line.number, line.text, "页眉页脚")
+    kept: list[Line] = []
+    blank = False
+    at_break = False
+    for line in lines:
+        if line.number in dropped:
+            at_break = True
+            continue
+        if not line.text:
+            blank = True
+            kept.append(line)
+            continue
+        line.blank_before = blank and not at_break
+        blank = at_break = False
+        kept.append(line)
+    return kept, sorted(dropped.values(), key=lambda d: d.number)
+
+
+def _after_break(i: int, breaks: list[int]) -> bool:
+    """Whether text line `i` follows a page number more closely than it precedes one."""
+    before = min((i - b for b in breaks if b < i), default=10**9)
+    after = min((b - i for b in breaks if b > i), default=10**9)
+    return before <= after
+
+
+def _masthead_parts(text: str) -> list[str]:
+    """A running header such as ``经济合作交流简报 第12期``: the masthead's lines, in one."""
+    parts = text.split(" ")
+    return [_shape(p) for p in parts] if len(parts) > 1 else ["\0"]

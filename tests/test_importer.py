@@ -184,7 +184,7 @@ def test_a_question_in_a_body_is_no_part_of_the_text(content):
     first = "本月初，甲县召开招商工作会议，部署全年任务，会议要求各地加快项目的建设。"
     second = "会议还听取了各乡镇的汇报，对下半年工作作了具体安排，进一步明确了责任分工。"
     assert len(first) % 12 == 0
-    lines = ["甲县召开招商工作会议"]
+    lines = ["甲县召开招商会议"]
     lines += [text[i : i + 12] for text in (first, second) for i in range(0, len(text), 12)]
     lines += ["（甲县招商局）"]
     raw.write_text("\n".join(lines) + "\n", encoding="utf-8")

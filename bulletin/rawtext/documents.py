@@ -131,7 +131,7 @@ def import_policy(
     policy.slug = (
         doc_number_slug(policy.doc_number) if policy.doc_number else pinyin_slug(policy.title)
     )
-    _suggest(policy, "\n".join(line.text for line in rest), taxonomies, result)
+    _suggest(policy, policy.body, taxonomies, result)
     return result
 
 
@@ -168,5 +168,5 @@ def import_speech(
         speech.slug = f"{speech.date.value.iso}-{pinyin_slug(speech.speaker)}"
     else:
         speech.slug = pinyin_slug(speech.title)
-    _suggest(speech, "\n".join(line.text for line in rest), taxonomies, result)
+    _suggest(speech, speech.body, taxonomies, result)
     return result

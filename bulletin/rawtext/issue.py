@@ -44,6 +44,7 @@ from bulletin.rawtext.lines import (
     TRAILING_UNIT_RE,
     Line,
     closes,
+    ends_sentence,
     is_title_like,
     is_unit,
     key,
@@ -240,8 +241,10 @@ class IssueReader:
         )
 
     def read_tail(self, start: int) -> None:
-        for line in self.lines[start:]:
+        tail = self.lines[start:]
+        for index, line in enumerate(tail):
             text = line.text
+            following = tail[index + 1].text if index + 1 < len(tail) else ""
             label = DISTRIBUTION_RE.match(text)
             if label:
                 self.distribution.append([label.group("label"), label.group("rest")])
@@ -253,12 +256,25 @@ class IssueReader:
                     self.keep_fragment(line, "是另一个日期")
                 else:
                     self.keep_fragment(line, None)  # the print date again, with 印发
-            elif self.is_imprint(text) or OFFICE_RE.match(text):
-                self.keep_fragment(line, None)
-            elif self.distribution and "。" not in text and not closes(self.distribution[-1][1]):
+            elif self.is_imprint(text) or (
+                OFFICE_RE.match(text)
+                and (self.is_imprint(following) or not self.distribution)
+                and not self.runs_on(tail[index - 1], line)
+            ):
+                self.keep_fragment(line, None)  # the office that printed it: 温州市…办公室 / 编
+            elif (
+                self.distribution
+                and "。" not in text
+                and not ends_sentence(self.distribution[-1][1])
+            ):
                 self.distribution[-1][1] += text  # the block wraps over lines
             else:
                 self.keep_fragment(line, "在分送范围之后")
+
+    def runs_on(self, previous: Line, line: Line) -> bool:
+        """Whether a distribution line wraps onto `line`: it fills the width, or breaks
+        after a separator."""
+        return self.layout.full(previous, line) or previous.text[-1:] in "、，,；"
 
     # --- items with a contents list -----------------------------------------------------------
 
@@ -293,7 +309,7 @@ class IssueReader:
         region = region[taken:]
         for line in region[: titles[0].start]:
             if SECTION_RE.match(line.text):
-                self.section = line.text
+                self.section = SECTION_RE.match(line.text).group("name")
             elif note_at is not None:
                 self.note.append(line)
         bounds = [*[t.start for t in titles[1:]], len(region)]
@@ -302,7 +318,7 @@ class IssueReader:
             self.drafts.append(draft)
             for line in region[title.end : stop]:
                 if SECTION_RE.match(line.text) and not self.after_text(region, line, stop):
-                    self.section = line.text  # heads the next item
+                    self.section = SECTION_RE.match(line.text).group("name")  # heads the next item
                 else:
                     draft.body.append(line)
         for draft in list(self.drafts):
@@ -347,7 +363,7 @@ class IssueReader:
         while i < len(region):
             line = region[i]
             if SECTION_RE.match(line.text):
-                self.section = line.text
+                self.section = SECTION_RE.match(line.text).group("name")
                 closure = STRONG
                 i += 1
                 continue
@@ -375,10 +391,9 @@ class IssueReader:
                 self.keep_fragment(line, "出现在报送单位之后、下一条标题之前")
             else:
                 current.body.append(line)
-            trailing = TRAILING_UNIT_RE.match(line.text)
-            if current is not None and trailing and is_unit(trailing.group("unit")):
+            if current is not None and _ends_with_unit(_joined(current.body[-4:])):
                 closure = STRONG
-            elif closes(line.text) and not self.layout.full(line):
+            elif closes(line.text):  # (a full line may run on: a title cannot, see title_at)
                 closure = WEAK
             else:
                 closure = None
@@ -391,11 +406,13 @@ class IssueReader:
         line = region[i]
         if closure is None or not self.may_be_title(line):
             return None
-        run = []
+        run: list[Line] = []
         for other in region[i : i + 6]:
             if not self.may_be_title(other) or (run and other.heading != run[0].heading):
                 break
             run.append(other)
+            if _ends_with_unit(_joined(run)):
+                return None  # a paragraph wrapped with its unit: （开发区商 / 务局）
         rest = region[i + len(run)] if i + len(run) < len(region) else None
         if rest is None or not may_hold_title(rest) or SECTION_RE.match(rest.text):
             return None  # no body follows: not a title
@@ -405,10 +422,13 @@ class IssueReader:
             if not line.heading:
                 return None
             taken, boundary = len(run), True
-        elif layout.width is None:
-            taken, boundary = len(run), len(run) == 1 or dated
+        elif layout.width is None:  # unwrapped: a title broken by phrase is short lines
+            taken = len(run)
+            phrases = all(len(other.text) <= 24 for other in run) and len(_joined(run)) <= 50
+            boundary = len(run) == 1 or dated or (phrases and len(run) <= 3)
         else:
-            short_lines = [n for n, other in enumerate(run) if not layout.full(other)]
+            following = [*region[i + 1 : i + len(run) + 1], None]
+            short_lines = [n for n, other in enumerate(run) if not layout.full(other, following[n])]
             if not short_lines:
                 if closure != STRONG and not dated:
                     return None  # a wrapped paragraph, not a title
@@ -588,6 +608,12 @@ class IssueReader:
             )
             items.append(item)
         return items
+
+
+def _ends_with_unit(text: str) -> bool:
+    """Whether text ends with its reporting unit: …建设。（区域发展处）"""
+    trailing = TRAILING_UNIT_RE.match(text)
+    return bool(trailing and is_unit(trailing.group("unit")))
 
 
 def _joined(lines: list[Line]) -> str:

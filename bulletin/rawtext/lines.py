@@ -32,14 +32,16 @@ UNIT_BODY = (
     r"[^（）()。；;：:！？!?]{2,40}?(?:[（(][^（）()]{1,20}[)）][^（）()。；;：:！？!?]{0,20})?"
 )
 UNIT_RE = re.compile(rf"^[（(](?P<units>{UNIT_BODY})[)）]$")
-TRAILING_UNIT_RE = re.compile(rf"^(?P<body>.*?[。！？.!?”\"])\s*(?P<unit>[（(]{UNIT_BODY}[)）])$")
+TRAILING_UNIT_RE = re.compile(
+    rf"^(?P<body>.*?[。！？.!?”\"）)])\s*(?P<unit>[（(]{UNIT_BODY}[)）])$"
+)
 ORG_SUFFIX_RE = re.compile(
     r"(处|办|局|委|会|室|中心|组|部|厅|院|所|公司|集团|馆|站|队|科|社|政府|区|县|市)$"
 )
 SECTION_RE = re.compile(
-    r"^[【\[［〔]?[\u4e00-\u9fff]{2,6}(?:动态|简讯|要闻|快讯|交流|信息|之窗|聚焦|专栏|传真|专报)"
+    r"^[【\[［〔]?(?P<name>[\u4e00-\u9fff]{2,6}(?:动态|简讯|要闻|快讯|交流|信息|之窗|聚焦|专栏|传真|专报))"
     r"[】\]］〕]?$"
-)
+)  # a section header; the brackets around it are decoration, as ● before a headline
 # Masthead: the bulletin's name, its issue number, the editing office with the print date.
 MASTHEAD_NAME_RE = re.compile(r"^[\u4e00-\u9fff（）()]{2,16}(?:简报|专报|快报|通讯)$")
 ISSUE_NUMBER_RE = re.compile(
@@ -72,9 +74,10 @@ class Line:
     text: str  # cleaned
     last: int = 0  # last raw line, when lines were joined
     indent: int = 0  # display width of the white space the raw line opened with
-    blank_before: bool = False  # a blank line (not a page break) stood before it
+    blank_before: bool | None = False  # a blank line stood before it (None: a page break)
     heading: bool = False  # a Word paragraph styled as a heading, or bold throughout
     cells: tuple[str, ...] = ()  # a table row's cells (a Word table; tab-separated text)
+    fills: bool | None = None  # whether it fills its column's width (a PDF's; else measured)
 
     def __post_init__(self) -> None:
         self.last = self.last or self.number

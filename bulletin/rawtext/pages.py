@@ -6,14 +6,13 @@ are not the document's text: `drop_page_furniture` takes them out and says which
 took and why, so the import report can list every one. A line counts as a running header or
 footer only when it stands at a page break and comes back at page breaks (or names the page
 number itself); a line of the document that merely repeats (a reporting unit) is kept.
-Blank lines at a page break say nothing about paragraphs, so the lines after a break do not
-count them (`Line.blank_before`).
+Blank lines at a page break say nothing about paragraphs: the line after a break does not
+know whether a blank line stood before it (`Line.blank_before` is None).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from bulletin.rawtext.lines import (
@@ -67,46 +66,38 @@ def drop_page_furniture(lines: list[Line]) -> tuple[list[Line], list[Dropped]]:
     lines can still be told apart; see `Line.blank_before`.
     """
     text_lines = [line for line in lines if line.text]
+    count = len(text_lines)
     breaks = [i for i, line in enumerate(text_lines) if DEBRIS_RE.match(line.text)]
     near_break: set[int] = set()
     for i in breaks:
-        near_break.update(range(max(0, i - NEAR), min(len(text_lines), i + NEAR + 1)))
+        near_break.update(range(max(0, i - NEAR), min(count, i + NEAR + 1)))
     near_break.difference_update(breaks)
-    shapes = Counter(_shape(text_lines[i].text) for i in near_break)
-    first_page_end = breaks[0] if breaks else len(text_lines)
-    masthead = {
-        _shape(line.text)
-        for line in text_lines[:first_page_end]
-        if MASTHEAD_NAME_RE.match(line.text) or ISSUE_NUMBER_RE.match(line.text)
-    }
+    edges = near_break | set(range(min(NEAR, count)))  # the top of the first page too
+    first_page = breaks[0] if breaks else count
+    shapes: dict[str, list[int]] = {}
+    for i, line in enumerate(text_lines):
+        shapes.setdefault(_shape(line.text), []).append(i)
     dropped: dict[int, Dropped] = {}
     for i in breaks:
         line = text_lines[i]
         dropped[line.number] = Dropped(line.number, line.text, "页码")
-    for i in sorted(near_break):
+    for i in sorted(edges):
         line = text_lines[i]
-        shape = _shape(line.text)
-        if not _may_be_furniture(line.text) or i < first_page_end - NEAR:
+        if not _may_be_furniture(line.text):
             continue
-        repeated = shapes[shape] >= 2
-        names_page = bool(PAGE_WORD_RE.search(line.text)) and len(line.text) <= 40
-        echoes_masthead = i > first_page_end and (
-            shape in masthead or all(part in masthead for part in _masthead_parts(line.text))
+        places = shapes[_shape(line.text)]
+        masthead = bool(MASTHEAD_NAME_RE.match(line.text) or ISSUE_NUMBER_RE.match(line.text))
+        repeated = (
+            len(places) >= 2
+            and all(place in edges for place in places)
+            and any(place in near_break for place in places)
+            and not (masthead and i == places[0] and i < first_page)  # the masthead itself
         )
+        names_page = bool(PAGE_WORD_RE.search(line.text)) and len(line.text) <= 40
+        echoes_masthead = i in near_break and i > first_page and _masthead_like(line.text)
         if repeated or names_page or echoes_masthead:
-            why = "页眉" if any(b < i for b in breaks) and _after_break(i, breaks) else "页脚"
+            why = "页眉" if i not in near_break or _after_break(i, breaks) else "页脚"
             dropped[line.number] = Dropped(line.number, line.text, why)
-    # A running header repeated at every page without page numbers to mark the breaks.
-    counts = Counter(_shape(line.text) for line in text_lines)
-    for line in text_lines:
-        if (
-            line.number not in dropped
-            and PAGE_WORD_RE.search(line.text)
-            and len(line.text) <= 40
-            and counts[_shape(line.text)] >= 2
-            and _may_be_furniture(line.text)
-        ):
-            dropped[line.number] = Dropped(line.number, line.text, "页眉页脚")
     kept: list[Line] = []
     blank = False
     at_break = False
@@ -118,7 +109,7 @@ def drop_page_furniture(lines: list[Line]) -> tuple[list[Line], list[Dropped]]:
             blank = True
             kept.append(line)
             continue
-        line.blank_before = blank and not at_break
+        line.blank_before = None if at_break else blank
         blank = at_break = False
         kept.append(line)
     return kept, sorted(dropped.values(), key=lambda d: d.number)
@@ -131,7 +122,7 @@ def _after_break(i: int, breaks: list[int]) -> bool:
     return before <= after
 
 
-def _masthead_parts(text: str) -> list[str]:
-    """A running header such as ``经济合作交流简报 第12期``: the masthead's lines, in one."""
+def _masthead_like(text: str) -> bool:
+    """The bulletin's name or issue number, or both on one line: a running header."""
     parts = text.split(" ")
-    return [_shape(p) for p in parts] if len(parts) > 1 else ["\0"]
+    return all(MASTHEAD_NAME_RE.match(p) or ISSUE_NUMBER_RE.match(p) for p in parts)

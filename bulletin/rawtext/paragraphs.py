@@ -25,7 +25,11 @@ from bulletin.rawtext.lines import Line, closes, is_structural, md_paragraph, wi
 CN_NUM = "一二三四五六七八九十"
 SECTION_HEADING_RE = re.compile(rf"^[{CN_NUM}]+、[^。]{{1,30}}$")
 SUBSECTION_HEADING_RE = re.compile(rf"^[（(][{CN_NUM}]+[)）][^。]{{1,30}}。?$")
-SLACK = 3  # display columns a wrapped line may fall short of the width (a wide character, 。)
+# A number or Latin word is never broken, nor the space between it and the next character.
+LATIN_RE = re.compile(r"^[A-Za-z0-9.%+\-/@&']+(?: \S)?")
+NUMBERED_RE = re.compile(rf"^(?:[{CN_NUM}]+、|[（(][{CN_NUM}]+[)）]|\d{{1,3}}[．.](?!\d))")
+SLACK = 4  # display columns a wrapped line may fall short of its width: a character carried
+# over with the 。 or ， that may not start a line, and the “ that may not end one
 
 
 @dataclass(frozen=True)
@@ -37,20 +41,30 @@ class Layout:
     indents: bool = False  # a paragraph's first line is indented (首行缩进)
     blanks: bool = False  # a blank line stands between paragraphs
 
-    def full(self, line: Line) -> bool:
-        """Whether a line fills the width, as a line that was wrapped does."""
-        return self.width is not None and width(line.text) >= self.width - SLACK
+    def full(self, line: Line, following: Line | None = None) -> bool:
+        """Whether a line fills the width, as a line that was wrapped does: nearly, or so
+        that the number or Latin word `following` opens with could not fit on it."""
+        if line.fills is not None:
+            return line.fills
+        if self.width is None:
+            return False
+        used = width(line.text)
+        word = LATIN_RE.match(following.text) if following is not None else None
+        return used >= self.width - SLACK or bool(word and used + width(word.group(0)) > self.width)
 
     def indented(self, line: Line) -> bool:
         return line.indent - self.base_indent >= 2
 
     def starts_paragraph(self, line: Line) -> bool | None:
-        """Whether the layout marks `line` as a paragraph's first line (None: it cannot tell)."""
+        """Whether the layout marks `line` as a paragraph's first line (None: it cannot tell).
+
+        Where the layout says nothing (no indentation, no blank lines, a page break), a line
+        that opens with a part's number (三、 （二） 5．) starts a paragraph."""
         if self.indents:
             return self.indented(line)
-        if self.blanks:
+        if self.blanks and line.blank_before is not None:
             return line.blank_before
-        return None
+        return True if NUMBERED_RE.match(line.text) else None
 
 
 def _is_text(line: Line) -> bool:
@@ -65,18 +79,18 @@ def measure(lines: list[Line]) -> Layout:
     runs_on = [a for a, b in pairs if not closes(a.text)]
     wrap = _wrap_width(text, runs_on)
     layout = Layout(width=wrap)
-    continuations = [b for a, b in pairs if not closes(a.text) and layout.full(a)]
-    starts = [b for a, b in pairs if closes(a.text) and not layout.full(a)]
+    continuations = [b for a, b in pairs if not closes(a.text) and layout.full(a, b)]
+    starts = [b for a, b in pairs if closes(a.text) and not layout.full(a, b)]
     indents = Counter(line.indent for line in continuations or text)
     base = min(indents) if not continuations else indents.most_common(1)[0][0]
     layout = Layout(width=wrap, base_indent=base)
     indented = _share(starts, layout.indented)
-    blank = _share(starts, lambda line: line.blank_before)
+    blank = _share(starts, lambda line: bool(line.blank_before))
     return Layout(
         width=wrap,
         base_indent=base,
         indents=indented >= 0.6 and _share(continuations, layout.indented) <= 0.2,
-        blanks=blank >= 0.6 and _share(continuations, lambda line: line.blank_before) <= 0.1,
+        blanks=blank >= 0.6 and _share(continuations, lambda line: bool(line.blank_before)) <= 0.1,
     )
 
 
@@ -163,7 +177,7 @@ def _continues(tail: Line, line: Line, layout: Layout) -> bool | str:
                 "两行是同一段（合并），还是各成一段？"
             )
         return True
-    if layout.full(tail):
+    if layout.full(tail, line):
         if starts is None:
             return (
                 f"{tail.span}以句末标点结尾且写满一行，原文没有缩进或空行表明分段："

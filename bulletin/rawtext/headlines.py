@@ -137,7 +137,11 @@ def read_list(
         titles = match(candidate, region[taken:])
         if titles is None:
             continue
-        orphans = [line for line in region[taken : taken + titles[0].start] if may_hold_title(line)]
+        orphans = [
+            line
+            for line in region[taken : taken + titles[0].start]
+            if may_hold_title(line) and not SECTION_RE.match(line.text)
+        ]
         if orphans and not note:
             continue
         return candidate, titles, taken

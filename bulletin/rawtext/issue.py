@@ -31,6 +31,7 @@ from bulletin.dates import (
 from bulletin.model import DateInfo, Issue, Item
 from bulletin.rawtext.headlines import MAX_CONTINUATION, Headline, may_hold_title, read_list
 from bulletin.rawtext.lines import (
+    CONTENTS_LABEL_RE,
     DISTRIBUTION_RE,
     EDITED_BY_RE,
     EDITOR_NOTE_RE,
@@ -50,7 +51,7 @@ from bulletin.rawtext.lines import (
     key,
     short,
 )
-from bulletin.rawtext.pages import drop_page_furniture
+from bulletin.rawtext.pages import Dropped, drop_page_furniture
 from bulletin.rawtext.paragraphs import Joined, Layout, blocks, glue, is_heading, join, measure
 from bulletin.rawtext.result import ImportResult, Question, quote
 from bulletin.slugs import pinyin_slug, unique_slug
@@ -120,6 +121,11 @@ class IssueReader:
         start = self.read_top_block(start)
         end = self.find_tail(start)
         bullets = self.contents_list(start, end)
+        if bullets and CONTENTS_LABEL_RE.match(self.lines[bullets[0] - 1].text):
+            label = self.lines.pop(bullets[0] - 1)  # the list's own heading, shown by the site
+            self.result.dropped.append(Dropped(label.number, label.text, "要目的标题"))
+            end -= 1
+            bullets = [i - 1 for i in bullets]
         note_at = next(
             (i for i in range(start, end) if EDITOR_NOTE_RE.match(self.lines[i].text)), None
         )
@@ -254,8 +260,7 @@ class IssueReader:
                     self.print_date = date
                 elif date != self.print_date:
                     self.keep_fragment(line, "是另一个日期")
-                else:
-                    self.keep_fragment(line, None)  # the print date again, with 印发
+                # else: the print date of the masthead, printed again at the foot (印发)
             elif self.is_imprint(text) or (
                 OFFICE_RE.match(text)
                 and (self.is_imprint(following) or not self.distribution)
@@ -660,6 +665,7 @@ def import_issue(
     issue.source = source
     result.document = issue
     result.joins.sort()
+    result.dropped.sort(key=lambda dropped: dropped.number)
     return result
 
 

@@ -23,6 +23,7 @@ DEBRIS_RE = re.compile(
     r"|\d{1,3})$"  # a bare page number
 )
 HEADLINE_RE = re.compile(r"^[●•◆■▲★]\s*(?P<text>.+)$")
+CONTENTS_LABEL_RE = re.compile(r"^[【\[［]?\s*(?:本期要目|本期目录|要目|目录)\s*[】\]］]?$")
 EDITOR_NOTE_RE = re.compile(r"^[【\[［]\s*编者按\s*[】\]］][：:]?\s*(?P<rest>.*)$")
 DISTRIBUTION_RE = re.compile(r"^(?P<label>抄报|抄送|报|送|发)\s*[：:]\s*(?P<rest>.*)$")
 # The print date on a line of its own, as printed after the distribution block or above it:

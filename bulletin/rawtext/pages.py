@@ -87,14 +87,16 @@ def drop_page_furniture(lines: list[Line]) -> tuple[list[Line], list[Dropped]]:
             continue
         places = shapes[_shape(line.text)]
         masthead = bool(MASTHEAD_NAME_RE.match(line.text) or ISSUE_NUMBER_RE.match(line.text))
-        repeated = (
-            len(places) >= 2
-            and all(place in edges for place in places)
-            and any(place in near_break for place in places)
-            and not (masthead and i == places[0] and i < first_page)  # the masthead itself
-        )
+        at_breaks = [place for place in places if place in near_break]
+        everywhere = len(places) >= 2 and all(place in edges for place in places)
+        if i in near_break:  # at a page break, and at another one or the top of the first page
+            repeated = len(at_breaks) >= 2 or everywhere
+        else:  # at the top of the first page, and at page breaks only
+            repeated = bool(at_breaks) and all(place in edges for place in places)
+            repeated = repeated and not (masthead and i == places[0])  # the masthead itself
         names_page = bool(PAGE_WORD_RE.search(line.text)) and len(line.text) <= 40
-        echoes_masthead = i in near_break and i > first_page and _masthead_like(line.text)
+        header = i in near_break and i > first_page and _after_break(i, breaks)
+        echoes_masthead = header and _masthead_like(line.text)
         if repeated or names_page or echoes_masthead:
             why = "页眉" if i not in near_break or _after_break(i, breaks) else "页脚"
             dropped[line.number] = Dropped(line.number, line.text, why)

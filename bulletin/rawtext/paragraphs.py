@@ -20,7 +20,16 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
-from bulletin.rawtext.lines import Line, closes, is_structural, md_paragraph, width
+from bulletin.rawtext.lines import (
+    ISSUE_NUMBER_RE,
+    MASTHEAD_DATE_RE,
+    MASTHEAD_NAME_RE,
+    Line,
+    closes,
+    is_structural,
+    md_paragraph,
+    width,
+)
 
 CN_NUM = "一二三四五六七八九十"
 SECTION_HEADING_RE = re.compile(rf"^[{CN_NUM}]+、[^。]{{1,30}}$")
@@ -68,7 +77,12 @@ class Layout:
 
 
 def _is_text(line: Line) -> bool:
-    return bool(line.text) and not line.cells and not is_structural(line.text)
+    """A line of running text: not a line with a role of its own, nor the masthead's."""
+    text = line.text
+    masthead = (
+        MASTHEAD_NAME_RE.match(text) or ISSUE_NUMBER_RE.match(text) or MASTHEAD_DATE_RE.match(text)
+    )
+    return bool(text) and not line.cells and not is_structural(text) and not masthead
 
 
 def measure(lines: list[Line]) -> Layout:
@@ -80,16 +94,32 @@ def measure(lines: list[Line]) -> Layout:
     wrap = _wrap_width(text, runs_on)
     layout = Layout(width=wrap)
     continuations = [b for a, b in pairs if not closes(a.text) and layout.full(a, b)]
-    starts = [b for a, b in pairs if closes(a.text) and not layout.full(a, b)]
+    # A paragraph's first line follows the end of a sentence and closes or runs on itself (a
+    # title does neither); after a line that does not fill the width, it surely starts one.
+    following = {id(a): b for a, b in pairs}
+    body_after_end = [
+        (a, b)
+        for a, b in pairs
+        if closes(a.text) and (closes(b.text) or layout.full(b, following.get(id(b))))
+    ]
+    starts = [b for a, b in body_after_end if not layout.full(a, b)]
     indents = Counter(line.indent for line in continuations or text)
-    base = min(indents) if not continuations else indents.most_common(1)[0][0]
+    base = (indents.most_common(1)[0][0] if continuations else min(indents)) if indents else 0
     layout = Layout(width=wrap, base_indent=base)
-    indented = _share(starts, layout.indented)
+    # Indentation marks paragraphs when wrapped lines never have it and paragraphs' first
+    # lines do (where every paragraph ends with a full line, any that has it tells).
+    marked = (
+        _share(starts, layout.indented) >= 0.6
+        if starts
+        else any(layout.indented(b) for _, b in body_after_end)
+    )
     blank = _share(starts, lambda line: bool(line.blank_before))
     return Layout(
         width=wrap,
         base_indent=base,
-        indents=indented >= 0.6 and _share(continuations, layout.indented) <= 0.2,
+        indents=len(continuations) >= 2
+        and _share(continuations, layout.indented) <= 0.1
+        and marked,
         blanks=blank >= 0.6 and _share(continuations, lambda line: bool(line.blank_before)) <= 0.1,
     )
 

@@ -1,7 +1,10 @@
-"""`invoke import`: raw text file → Markdown file under ``content/``, with a summary for editors.
+"""`invoke import`: a received file → Markdown file under ``content/``, with a report for editors.
 
-File handling only; the parsing is in `rawtext`. The raw source is copied to ``content/raw/``
-for provenance. Nothing is overwritten without ``force``.
+File handling only; the parsing is in `rawtext`. A text file is decoded (UTF-8 with or without
+BOM, GB18030/GBK, UTF-16); a Word file (.docx) and a PDF's text layer are read by
+`rawtext.word` and `rawtext.pdf`. The text that was read is kept under ``content/raw/`` for
+provenance (a text file as received when it is UTF-8). Nothing is overwritten without
+``force``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from bulletin.model import Issue
 from bulletin.raw_names import free_raw_name
 from bulletin.raw_names import raw_name as default_raw_name
 from bulletin.rawtext import ImportResult, Unreadable, import_text
+from bulletin.rawtext.pdf import read_pdf
+from bulletin.rawtext.sources import SourceText
+from bulletin.rawtext.word import CONVERT_DOC, is_docx, is_old_word, read_docx
 from bulletin.taxonomy import load_taxonomies
 
 KIND_DIRS = {"bulletin": "bulletins", "policy": "policies", "speech": "speeches"}
@@ -62,6 +68,21 @@ def decode(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding.upper()
 
 
+def read_source(source: Path, data: bytes) -> SourceText:
+    """A received file's text: a Word file's or a PDF's as read, a text file's decoded."""
+    try:
+        if is_old_word(data) or source.suffix.lower() in (".doc", ".wps"):
+            raise Unreadable(CONVERT_DOC)
+        if is_docx(data):
+            return read_docx(data)
+        if data.startswith(b"%PDF"):
+            return read_pdf(data)
+    except Unreadable as exc:
+        raise ImportRefused(f"{source}：{exc}") from None
+    text, encoding = decode(data)
+    return SourceText(text, label=encoding)
+
+
 @dataclass
 class ImportOutcome:
     path: Path  # the Markdown file written
@@ -82,13 +103,14 @@ def import_file(
 ) -> ImportOutcome:
     """Import `source` into the content directory `content` (or write to `output`)."""
     data = source.read_bytes()
-    text, encoding = decode(data)
+    read = read_source(source, data)
+    text, encoding = read.text, read.label
     if not text.strip():
         raise ImportRefused(f"{source}：文件是空的，没有可导入的内容")
     raw_dir = content / "raw"
     try:
         result = import_text(
-            text,
+            read,
             source="",  # named below, after the document it holds
             taxonomies=load_taxonomies(content),
             kind=kind,
@@ -126,7 +148,7 @@ def summary(outcome: ImportOutcome, root: Path | None = None) -> str:
     result = outcome.result
     document = result.document
     shown = outcome.path.relative_to(root) if root else outcome.path
-    lines = [f"已写入 {shown}（原文编码：{outcome.encoding}）"]
+    lines = [f"已写入 {shown}（读取的原文：{outcome.encoding}）"]
     if isinstance(document, Issue):
         lines.append(
             f"简报：日期 {document.date.display}，期号 {document.number_display}，"

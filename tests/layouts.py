@@ -31,6 +31,7 @@ OPENING = set("“‘（《「『【")
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-16-le")
 PAGE_NUMBERS = ("— {n} —", "- {n} -", "第 {n} 页", "第{n}页 共{m}页", "{n}", "{n}/{m}")
 BULLETS = ("●", "● ", "•", "◆")
+LATIN_ONLY = "·"  # a character the PDF's Chinese font (Adobe-GB1) lacks
 
 
 def plain(markdown: str) -> list[str]:
@@ -349,7 +350,12 @@ class Variant:
                 paragraph.paragraph_format.first_line_indent = Pt(24)
             if role == "para" and len(text) > 30 and rng.random() < 0.15:
                 cut = rng.randrange(10, len(text) - 10)
-                while text[cut - 1] == " " or text[cut] == " " or text[cut] in CLOSING:
+                while (
+                    text[cut - 1] == " "
+                    or text[cut] == " "
+                    or text[cut] in CLOSING
+                    or (text[cut - 1].isascii() and text[cut].isascii())
+                ):
                     cut += 1
                 first = paragraph.add_run(text[:cut])
                 first.add_break()
@@ -371,47 +377,77 @@ class Variant:
 
     # --- PDF ----------------------------------------------------------------------------------
 
-    def pdf_options(self) -> dict:
-        """How Chromium prints the HTML: page size, margins, running header and page number."""
-        rng = self.rng
-        header = self.header or ""
-        number = "— <span class=pageNumber></span> —"
-        style = "font-size:9px;width:100%;text-align:center;font-family:'Noto Sans CJK SC'"
-        return {
-            "format": rng.choice(["A4", "A5"]),
-            "display_header_footer": True,
-            "header_template": f'<div style="{style}">{html.escape(header)}</div>',
-            "footer_template": f'<div style="{style}">{number}</div>',
-            "margin": {"top": "22mm", "bottom": "22mm", "left": "18mm", "right": "18mm"},
-        }
+    def pdf_bytes(self, document: Document) -> bytes:
+        """The document printed to PDF by reportlab, in a Chinese font: wrapped by the page
+        width, first lines indented, titles centred and larger, the items in two columns at
+        times, a running header and the page number in the margins."""
+        from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+        from reportlab.lib.pagesizes import A4, A5
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.lib.units import mm
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
+        from reportlab.platypus import Paragraph as Block
 
-    def pdf_html(self, document: Document) -> str:
-        """The document as HTML for Chromium to print: a paragraph per printed block,
-        first lines indented, titles centred and larger; items in two columns at times."""
         rng = self.rng
-        size = rng.choice([14, 15, 16])
-        columns = rng.random() < 0.3
-        font = rng.choice(["Noto Serif CJK SC", "Noto Sans CJK SC"])
-        css = (
-            f"body{{font-family:'{font}';font-size:{size}px;line-height:1.6;margin:0}}"
-            "p{margin:0 0 .3em}p.para,p.note,p.heading{text-indent:2em}"
-            ".title,.doc-title,.masthead{text-align:center;font-weight:bold;font-size:1.2em}"
-            ".unit{text-align:right}"
-            + (".items{column-count:2;column-gap:2.5em}" if columns else "")
+        font = "STSong-Light"
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+        size = rng.choice([10.5, 12, 14])
+        pagesize = rng.choice([A4, A5])
+        align = rng.choice([TA_JUSTIFY, TA_LEFT])
+
+        def style(name: str, **options) -> ParagraphStyle:
+            base = {"fontName": font, "fontSize": size, "leading": size * 1.6, "wordWrap": "CJK"}
+            return ParagraphStyle(name, **(base | options))
+
+        styles = {
+            "para": style("para", firstLineIndent=size * 2, alignment=align),
+            "title": style("title", fontSize=size * 1.3, leading=size * 2, alignment=TA_CENTER),
+            "masthead": style("masthead", fontSize=size * 1.3, alignment=TA_CENTER),
+            "unit": style("unit", alignment=TA_RIGHT),
+            "print-date": style("print-date", alignment=TA_RIGHT),
+            "other": style("other", alignment=TA_LEFT),
+        }
+        styles["note"] = styles["heading"] = styles["para"]
+        styles["doc-title"] = styles["title"]
+        width, height = pagesize
+        margin = 20 * mm
+
+        def furniture(canvas, doc) -> None:
+            canvas.saveState()
+            canvas.setFont(font, 9)
+            if self.header:
+                canvas.drawCentredString(width / 2, height - margin / 2, self.header)
+            canvas.drawCentredString(width / 2, margin / 2, f"— {doc.page} —")
+            canvas.restoreState()
+
+        text_width, text_height = width - 2 * margin, height - 2 * margin
+        one = Frame(margin, margin, text_width, text_height, id="one")
+        gap = 8 * mm
+        half = (text_width - gap) / 2
+        two = [
+            Frame(margin, margin, half, text_height, id="left"),
+            Frame(margin + half + gap, margin, half, text_height, id="right"),
+        ]
+        out = io.BytesIO()
+        pdf = BaseDocTemplate(out, pagesize=pagesize, leftMargin=margin, rightMargin=margin)
+        pdf.addPageTemplates(
+            [
+                PageTemplate("one", [one], onPage=furniture),
+                PageTemplate("two", two, onPage=furniture),
+            ]
         )
-        body: list[str] = []
-        opened = False
+        columns = rng.random() < 0.3
+        story: list = [NextPageTemplate("two")] if columns else []
         for role, text in self.ordered(printed(document)):
-            if role in ("section", "title") and not opened:
-                body.append('<div class="items">')
-                opened = True
-            if role == "label" and opened:
-                body.append("</div>")
-                opened = False
-            shown = self.bullet + text if role == "headline" else text
+            bullet = self.bullet.replace("•", "●")  # no Latin font's • maps back to text
+            shown = bullet + text if role == "headline" else text
             if role == "print-date":
                 shown = text + self.date_suffix
-            body.append(f'<p class="{role}">{html.escape(shown)}</p>')
-        if opened:
-            body.append("</div>")
-        return f"<!doctype html><meta charset=utf-8><style>{css}</style>{''.join(body)}"
+            markup = html.escape(shown, quote=False)
+            for char in LATIN_ONLY:  # not in the Chinese font: set in Helvetica, as Word would
+                markup = markup.replace(char, f'<font name="Helvetica">{char}</font>')
+            story.append(Block(markup, styles.get(role, styles["other"])))
+        pdf.build(story)
+        return out.getvalue()

@@ -13,8 +13,9 @@ from __future__ import annotations
 from bulletin.dates import PartialDate
 from bulletin.rawtext.documents import DOC_NUMBER_RE, SUBTITLE_RE, import_policy, import_speech
 from bulletin.rawtext.issue import import_issue
-from bulletin.rawtext.lines import DEBRIS_RE, HEADLINE_RE, clean_line, split_lines
+from bulletin.rawtext.lines import DEBRIS_RE, HEADLINE_RE, clean_line
 from bulletin.rawtext.result import ImportResult, Question, Unreadable
+from bulletin.rawtext.sources import SourceText
 from bulletin.taxonomy import Taxonomy
 
 __all__ = [
@@ -40,7 +41,7 @@ def detect_kind(text: str) -> str:
 
 
 def import_text(
-    text: str,
+    text: str | SourceText,
     *,
     source: str,
     taxonomies: dict[str, Taxonomy],
@@ -48,11 +49,17 @@ def import_text(
     date: PartialDate | None = None,
     number: str | None = None,
 ) -> ImportResult:
-    """Turn raw text into a document. `date` and `number` are what the editor knows."""
-    kind = kind or detect_kind(text)
-    lines = split_lines(text)
+    """Turn raw text (or a file's text as read) into a document. `date` and `number` are
+    what the editor knows."""
+    read = text if isinstance(text, SourceText) else SourceText(text)
+    kind = kind or detect_kind(read.text)
+    lines = read.lines()
     if kind == "policy":
-        return import_policy(lines, source, taxonomies, date)
-    if kind == "speech":
-        return import_speech(lines, source, taxonomies, date)
-    return import_issue(lines, source, taxonomies, date, number)
+        result = import_policy(lines, source, taxonomies, date)
+    elif kind == "speech":
+        result = import_speech(lines, source, taxonomies, date)
+    else:
+        result = import_issue(lines, source, taxonomies, date, number)
+    result.dropped = sorted([*read.dropped, *result.dropped], key=lambda d: d.number)
+    result.attention = [*read.notes, *result.attention]
+    return result

@@ -100,7 +100,12 @@ def find_title(region: list[Line], start: int, wanted: str) -> Title | None:
                 break
             spelled += key(region[last].text)
             if spelled == wanted:
-                return Title(first, last + 1)
+                end = last + 1  # and what only closes it, wrapped onto a line of its own: ”
+                while (
+                    end < len(region) and len(region[end].text) <= 2 and not key(region[end].text)
+                ):
+                    end += 1
+                return Title(first, end)
             if not wanted.startswith(spelled):
                 break
     return None

@@ -412,7 +412,7 @@ class IssueReader:
         if closure is None or not self.may_be_title(line):
             return None
         run: list[Line] = []
-        for other in region[i : i + 6]:
+        for other in region[i : i + 8]:
             if not self.may_be_title(other) or (run and other.heading != run[0].heading):
                 break
             run.append(other)
@@ -444,7 +444,8 @@ class IssueReader:
         body_start = region[i + taken] if i + taken < len(region) else rest
         sure_start = closure == STRONG or leading_month_day(body_start.text) is not None
         title = _joined(run[:taken])
-        if boundary and sure_start and len(title) <= MAX_TITLE_CHARS and taken <= 4:
+        most = 8 if self.styled else 4  # a styled title may wrap in a narrow column
+        if boundary and sure_start and len(title) <= MAX_TITLE_CHARS and taken <= most:
             return taken, None
         return taken, (
             f"{_span(run[:taken])}“{short(title, 30)}”被当作一条信息的标题，但原文没有"
@@ -570,6 +571,8 @@ class IssueReader:
             self.result.joins += joined.joins
             paragraphs = joined.paragraphs
             unit = draft.unit.text if draft.unit else None
+            if unit is None and len(paragraphs) > 1 and is_unit(paragraphs[-1].text):
+                unit = paragraphs.pop().text  # a unit that was wrapped onto two lines
             if unit is None and paragraphs:
                 trailing = TRAILING_UNIT_RE.match(paragraphs[-1].text)
                 if trailing and is_unit(trailing.group("unit")):

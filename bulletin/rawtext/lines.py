@@ -79,6 +79,7 @@ class Line:
     heading: bool = False  # a Word paragraph styled as a heading, or bold throughout
     cells: tuple[str, ...] = ()  # a table row's cells (a Word table; tab-separated text)
     fills: bool | None = None  # whether it fills its column's width (a PDF's; else measured)
+    soft: bool = False  # it follows a line break within a paragraph (Word's Shift+Enter)
 
     def __post_init__(self) -> None:
         self.last = self.last or self.number

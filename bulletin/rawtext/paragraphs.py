@@ -24,9 +24,12 @@ from bulletin.rawtext.lines import (
     ISSUE_NUMBER_RE,
     MASTHEAD_DATE_RE,
     MASTHEAD_NAME_RE,
+    TRAILING_UNIT_RE,
     Line,
     closes,
+    ends_sentence,
     is_structural,
+    is_unit,
     md_paragraph,
     width,
 )
@@ -77,12 +80,13 @@ class Layout:
 
 
 def _is_text(line: Line) -> bool:
-    """A line of running text: not a line with a role of its own, nor the masthead's."""
+    """A line of running text: not a line with a role of its own, the masthead's, or one set
+    as a heading (a title centred and larger, in Word or a PDF)."""
     text = line.text
     masthead = (
         MASTHEAD_NAME_RE.match(text) or ISSUE_NUMBER_RE.match(text) or MASTHEAD_DATE_RE.match(text)
     )
-    return bool(text) and not line.cells and not is_structural(text) and not masthead
+    return bool(text) and not (line.cells or line.heading or is_structural(text) or masthead)
 
 
 def measure(lines: list[Line]) -> Layout:
@@ -100,7 +104,7 @@ def measure(lines: list[Line]) -> Layout:
     body_after_end = [
         (a, b)
         for a, b in pairs
-        if closes(a.text) and (closes(b.text) or layout.full(b, following.get(id(b))))
+        if closes(a.text) and (ends_sentence(b.text) or layout.full(b, following.get(id(b))))
     ]
     starts = [b for a, b in body_after_end if not layout.full(a, b)]
     indents = Counter(line.indent for line in continuations or text)
@@ -161,10 +165,19 @@ def is_heading(line: Line, layout: Layout) -> bool:
     )
 
 
+def _wrapped_heading(paragraph: Line, tail: Line, line: Line, layout: Layout) -> bool:
+    """A numbered heading, perhaps wrapped in a narrow column (二、温商回归工 / 作的目标与任务),
+    ends where a line of it does not fill the width or the next line starts a paragraph."""
+    text = paragraph.text
+    numbered = SECTION_HEADING_RE.match(text) or SUBSECTION_HEADING_RE.match(text)
+    return bool(numbered) and (not layout.full(tail) or layout.starts_paragraph(line) is True)
+
+
 def glue(left: str, right: str) -> str:
-    """What stands between two wrapped parts: a space between Latin words, else nothing."""
-    latin = left and right and left[-1].isascii() and left[-1].isalnum()
-    return " " if latin and right[0].isascii() and right[0].isalnum() else ""
+    """What stands between two wrapped parts: a space between Latin words, else nothing (a
+    number broken over two lines is one number)."""
+    latin = left and right and left[-1].isascii() and left[-1].isalpha()
+    return " " if latin and right[0].isascii() and right[0].isalpha() else ""
 
 
 def join(lines: list[Line], layout: Layout) -> Joined:
@@ -175,7 +188,9 @@ def join(lines: list[Line], layout: Layout) -> Joined:
         if not line.text:
             continue
         current = joined.paragraphs[-1] if joined.paragraphs else None
-        decision = _continues(tail, line, layout) if current is not None and tail else False
+        decision = (
+            _continues(tail, line, layout, current) if current is not None and tail else False
+        )
         if isinstance(decision, str):
             joined.doubts.append((tail, line, decision))
             decision = False
@@ -191,11 +206,21 @@ def join(lines: list[Line], layout: Layout) -> Joined:
     return joined
 
 
-def _continues(tail: Line, line: Line, layout: Layout) -> bool | str:
-    """Whether `line` continues the paragraph whose last raw line is `tail`; a str: a doubt."""
+def _continues(tail: Line, line: Line, layout: Layout, paragraph: Line) -> bool | str:
+    """Whether `line` continues `paragraph`, whose last raw line is `tail`; a str: a doubt."""
     if tail.cells or line.cells or tail.heading or line.heading:
         return False
-    if is_structural(line.text) or is_heading(tail, layout):
+    if is_structural(line.text):
+        return False
+    if line.soft:  # the file says so: a line break within a paragraph
+        return True
+    # a reporting unit wrapped over the two lines: （泰顺县协作办、鹿 / 城区经合办）
+    unit = TRAILING_UNIT_RE.match(paragraph.text + line.text)
+    if unit and unit.start("unit") < len(paragraph.text) and is_unit(unit.group("unit")):
+        return True
+    if is_unit(tail.text + line.text):
+        return True
+    if is_heading(tail, layout) or _wrapped_heading(paragraph, tail, line, layout):
         return False
     if is_heading(line, layout) and closes(tail.text):
         return False

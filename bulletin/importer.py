@@ -73,9 +73,10 @@ def read_source(source: Path, data: bytes) -> SourceText:
     try:
         if is_old_word(data) or source.suffix.lower() in (".doc", ".wps"):
             raise Unreadable(CONVERT_DOC)
-        if is_docx(data):
+        suffix = source.suffix.lower()
+        if is_docx(data) or suffix == ".docx":
             return read_docx(data)
-        if data.startswith(b"%PDF"):
+        if data.startswith(b"%PDF") or suffix == ".pdf":
             return read_pdf(data)
     except Unreadable as exc:
         raise ImportRefused(f"{source}：{exc}") from None

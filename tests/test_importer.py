@@ -194,3 +194,137 @@ def test_a_question_in_a_body_is_no_part_of_the_text(content):
     assert "待定" not in issue.items[0].body and "<!--" not in issue.items[0].body
     [problem] = [p for p in check_content(content) if p.question]
     assert "写满一行" in problem.question.decide
+
+
+def _word(build) -> bytes:
+    """A .docx written with python-docx by `build(document)`."""
+    import io
+
+    from docx import Document
+
+    word = Document()
+    build(word)
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+def test_a_word_file_keeps_its_tables_text_boxes_and_names_its_page_header(content, tmp_path):
+    def build(word):
+        word.sections[0].header.paragraphs[0].text = "经济合作交流简报（内部资料）"
+        word.add_paragraph("经济合作交流简报")
+        word.add_paragraph("温州市经济合作交流办公室编 2014年9月5日")
+        word.add_heading("三季度各县招商引资情况", level=2)
+        word.add_paragraph("9月30日，市经合办汇总了三季度各县（市、区）招商引资到位资金，见下表。")
+        table = word.add_table(rows=3, cols=2)
+        for row, cells in zip(
+            table.rows,
+            [("县（市、区）", "到位资金"), ("瑞安市", "12.5亿元"), ("乐清市", "9.8亿元")],
+            strict=True,
+        ):
+            for cell, text in zip(row.cells, cells, strict=True):
+                cell.text = text
+        word.add_paragraph("（区域发展处）")
+
+    source = tmp_path / "jianbao.docx"
+    source.write_bytes(_word(build))
+    outcome = import_file(source, content)
+    issue, _ = read_document(outcome.path.read_text(encoding="utf-8"), "x.md")
+    [item] = issue.items
+    assert item.title == "三季度各县招商引资情况" and item.unit == "（区域发展处）"
+    assert item.body.split("\n\n")[1] == (
+        "| 县（市、区） | 到位资金 |\n| --- | --- |\n| 瑞安市 | 12.5亿元 |\n| 乐清市 | 9.8亿元 |"
+    )
+    assert issue.masthead == ["经济合作交流简报", "温州市经济合作交流办公室编 2014年9月5日"]
+    assert any("页眉“经济合作交流简报（内部资料）”" in note for note in outcome.result.attention)
+    # The text that was read is kept, UTF-8, table rows with their cells apart.
+    raw = outcome.raw_path.read_text(encoding="utf-8")
+    assert outcome.raw_path.suffix == ".txt" and "瑞安市\t12.5亿元" in raw
+    assert "Word" in summary(outcome)
+
+
+TEXT_BOX = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+  xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+  xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+  xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>
+  <mc:Choice Requires="wps"><w:drawing><wps:txbx><w:txbxContent>{paragraphs}</w:txbxContent>
+  </wps:txbx></w:drawing></mc:Choice>
+  <mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>{paragraphs}</w:txbxContent>
+  </v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"""
+
+
+def test_word_text_boxes_are_read_where_they_stand():
+    """A masthead set in a text box (as offices often do) is text too, read once (Word keeps
+    the box twice, for new and old readers)."""
+    from docx.oxml import parse_xml
+
+    from bulletin.rawtext.word import read_docx
+
+    def build(word):
+        anchor = word.add_paragraph()
+        lines = ("经济合作交流简报", "第12期")
+        paragraphs = "".join(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" for text in lines)
+        anchor._p.append(parse_xml(TEXT_BOX.format(paragraphs=paragraphs)))
+        word.add_paragraph("苍南县组团赴上海开展招商推介活动")
+
+    lines = [line for line in read_docx(_word(build)).text.splitlines() if line.strip()]
+    assert lines == ["经济合作交流简报", "第12期", "苍南县组团赴上海开展招商推介活动"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "另存为”Word 文档（.docx）"),
+        ("broken.docx", b"PK\x03\x04" + b"\0" * 64, "无法读取这个 Word 文件"),
+        ("scan.pdf", None, "没有文字层"),
+        ("locked.pdf", b"%PDF-1.4\n%garbage", "无法打开这个 PDF"),
+    ],
+)
+def test_files_that_cannot_be_read_are_refused_with_what_to_do(content, tmp_path, name, data, says):
+    if data is None:  # a scan: a page with a picture and no text
+        import io
+
+        from reportlab.pdfgen.canvas import Canvas
+
+        out = io.BytesIO()
+        canvas = Canvas(out)
+        canvas.rect(100, 100, 300, 500, fill=1)
+        canvas.save()
+        data = out.getvalue()
+    source = tmp_path / name
+    source.write_bytes(data)
+    with pytest.raises(ImportRefused, match=says) as refused:
+        import_file(source, content)
+    assert str(source) in str(refused.value)
+    assert not (content / "bulletins").exists() and not (content / "raw").exists()
+
+
+def test_a_pdf_glyph_with_no_character_stops_the_import(content, tmp_path):
+    """A glyph the PDF's font does not map to a character: never guessed, the lines named."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    canvas.setFont("Helvetica", 12)
+    canvas.drawString(100, 700, "• Thomas lee Renger")  # WinAnsi's bullet: no Unicode back
+    canvas.save()
+    source = tmp_path / "bullet.pdf"
+    source.write_bytes(out.getvalue())
+    with pytest.raises(ImportRefused, match="第1页“"):
+        import_file(source, content)
+
+
+def test_tab_separated_rows_in_a_text_file_are_a_table(content):
+    """Rows copied out of a Word table arrive tab-separated: kept as a Markdown table."""
+    raw = content.parent / "table.txt"
+    raw.write_text(
+        "各县招商引资情况\n9月30日，市经合办汇总了到位资金，见下表。\n"
+        "县（市、区）\t到位资金\n瑞安市\t12.5亿元\n（区域发展处）\n",
+        encoding="utf-8",
+    )
+    outcome = import_file(raw, content, date=PartialDate(2014, 10, 8))
+    issue, _ = read_document(outcome.path.read_text(encoding="utf-8"), "x.md")
+    table = "| 县（市、区） | 到位资金 |\n| --- | --- |\n| 瑞安市 | 12.5亿元 |"
+    assert issue.items[0].body.endswith(table) and issue.items[0].unit == "（区域发展处）"

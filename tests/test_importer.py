@@ -328,3 +328,82 @@ def test_tab_separated_rows_in_a_text_file_are_a_table(content):
     issue, _ = read_document(outcome.path.read_text(encoding="utf-8"), "x.md")
     table = "| 县（市、区） | 到位资金 |\n| --- | --- |\n| 瑞安市 | 12.5亿元 |"
     assert issue.items[0].body.endswith(table) and issue.items[0].unit == "（区域发展处）"
+
+
+ISSUE_27 = """●我市举行招商专员出征仪式
+●瑞安市签约三个温商回归项目
+●闽浙赣皖福州经济协作区第十七次市长
+联席会议在我市召开
+我市举行招商专员出征仪式
+12月2日，市委市政府举行派驻异地温州商会招商专员出征仪式。
+（联络指导处）
+瑞安市签约三个温商回归项目
+12月4日，瑞安市举行温商回归项目签约仪式，市长陈某出席签约仪式并
+讲话。3个项目总投资15亿元。
+（瑞安市经合办）
+闽浙赣皖福州经济协作区第十七次市长
+联席会议在我市召开
+12月5日，闽浙赣皖福州经济协作区第十七次市长联席会议在我市召开。
+（区域发展处）
+报：省经合办
+送：市委办公室
+发：各县（市、区）经合办
+2014年12月8日印发
+"""
+
+
+def test_the_bulletin_of_issue_27_imports_right(content):
+    """GB18030; the third headline wrapped in the list and above its item; a sentence broken
+    mid-line; the print date, with 印发, on its own line after the 发 line."""
+    raw = content.parent / "issue27.txt"
+    raw.write_bytes(ISSUE_27.encode("gb18030"))
+    outcome = import_file(raw, content)
+    issue, _ = read_document(outcome.path.read_text(encoding="utf-8"), "x.md")
+    titles = ["我市举行招商专员出征仪式", "瑞安市签约三个温商回归项目"]
+    titles.append("闽浙赣皖福州经济协作区第十七次市长联席会议在我市召开")
+    assert issue.headlines == [item.title for item in issue.items] == titles
+    assert issue.items[2].slug == "minzhe-ganwan-fuzhou-jingji-xiezuoqu-dishiqici"
+    assert (
+        issue.items[1].body
+        == "12月4日，瑞安市举行温商回归项目签约仪式，市长陈某出席签约仪式并讲话。3个项目总投资15亿元。"
+    )
+    assert issue.distribution[-1] == ("发", "各县（市、区）经合办")
+    assert issue.date.value == PartialDate(2014, 12, 8) and issue.fragments == []
+    assert outcome.result.questions == [] and (9, 10) in outcome.result.joins
+    assert [p for p in check_content(content) if p.severity == "error"] == []
+
+
+def test_a_headline_with_no_title_stops_the_import_naming_both_lines(content):
+    raw = content.parent / "mismatch.txt"
+    raw.write_text(
+        ISSUE_27.replace(
+            "瑞安市签约三个温商回归项目\n12月4日", "瑞安市签约3个温商回归项目\n12月4日"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_file(raw, content)
+    message = str(refused.value)
+    assert "本期要目第2条 第2行“●瑞安市签约三个温商回归项目”" in message
+    assert "第8行“瑞安市签约3个温商回归项目”" in message
+    assert not (content / "bulletins").exists()
+
+
+def test_a_title_the_text_does_not_settle_is_asked_and_gets_no_url(content):
+    """No contents list, and after an item without a unit a short line that may be a title
+    or the first line of a paragraph: the importer asks, and writes no slug from it."""
+    raw = content.parent / "unsure.txt"
+    raw.write_text(
+        "甲县召开招商工作会议\n6月3日，甲县召开招商工作会议，部署全年任务。\n"
+        "乙县经验交流\n会议还请乙县介绍了经验，与会人员进行了讨论。\n（甲县招商局）\n",
+        encoding="utf-8",
+    )
+    outcome = import_file(raw, content, date=PartialDate(2014, 6, 10))
+    issue, _ = read_document(outcome.path.read_text(encoding="utf-8"), "x.md")
+    assert [item.title for item in issue.items] == ["甲县召开招商工作会议", "乙县经验交流"]
+    assert issue.items[1].slug == ""  # written as slug: null, never from an unsure title
+    [question] = outcome.result.questions
+    assert question.where == ("item", 2, "slug") and question.lines[0] == (3, "乙县经验交流")
+    found = [p for p in check_content(content) if p.severity == "error"]
+    assert any(p.question and "乙县经验交流" in p.message for p in found)
+    assert any("网址名" in p.message for p in found)

@@ -150,38 +150,59 @@ def read_list(
         if orphans and not note:
             continue
         return candidate, titles, taken
-    raise Unreadable(_mismatch(headlines, region))
+    raise Unreadable(_mismatch(headlines, after, region))
 
 
-def _mismatch(headlines: list[Headline], region: list[Line]) -> str:
-    """Which headline has no title, and the nearest title-like lines, for the editor."""
-    start = 0
-    for number, headline in enumerate(headlines, start=1):
-        found = find_title(region, start, headline.key)
-        if found is not None:
-            start = found.end
-            continue
-        stop = len(region)
-        for later in headlines[number:]:
-            other = find_title(region, start, later.key)
-            if other is not None:
-                stop = other.start
-                break
-        near = _nearest(headline.text, region[start:stop])
-        where = (
-            f"最接近的标题行是{near.span}“{short(near.text, 30)}”"
-            if near is not None
-            else f"在第{region[start].number}行之后没有找到它"
-            if start < len(region)
-            else "正文中没有找到它"
-        )
+def _mismatch(headlines: list[Headline], after: list[Line], region: list[Line]) -> str:
+    """Which headline has no title, and the nearest title-like lines, for the editor: read
+    as far as the best reading of the list's end gets."""
+    readings = []
+    for taken in range(min(len(after), MAX_CONTINUATION) + 1):
+        candidate = [*headlines[:-1], Headline(headlines[-1].lines + after[:taken])]
+        readings.append((_matched(candidate, region[taken:]), candidate, region[taken:]))
+    count, headlines, region = max(readings, key=lambda reading: reading[0][0])
+    matched, start = count
+    if matched == len(headlines):  # every title found, but text stands before the first
+        first = find_title(region, 0, headlines[0].key)
+        stray = [line for line in region[: first.start if first else 0] if may_hold_title(line)]
+        lines = "、".join(f"{line.span}“{short(line.text, 30)}”" for line in stray[:3])
         return (
-            f"本期要目第{number}条 {headline.quoted()} 与正文中的条目标题对不上：{where}。"
-            "要目与标题应一字不差（标点、空格除外）。请对照印刷件核对这两处：如是复制时"
-            "断行、丢字或多字，改正原文后重新导入；如印刷件本身两处不同，请手工录入这期"
-            "（invoke new），不要让导入程序猜测条目从哪里分开"
+            f"本期要目之后、第一条标题之前有放不进去的文字：{lines}。它是要目最后一条折行的"
+            "部分，还是正文？请对照印刷件核对原文后重新导入"
         )
-    return "本期要目与正文中的条目标题对不上，请核对原文"
+    headline = headlines[matched]
+    stop = len(region)
+    for later in headlines[matched + 1 :]:
+        other = find_title(region, start, later.key)
+        if other is not None:
+            stop = other.start
+            break
+    near = _nearest(headline.text, region[start:stop])
+    where = (
+        f"最接近的标题行是{near.span}“{short(near.text, 30)}”"
+        if near is not None
+        else f"在第{region[start].number}行之后没有找到它"
+        if start < len(region)
+        else "正文中没有找到它"
+    )
+    return (
+        f"本期要目第{matched + 1}条 {headline.quoted()} 与正文中的条目标题对不上：{where}。"
+        "要目与标题应一字不差（标点、空格除外）。请对照印刷件核对这两处：如是复制时"
+        "断行、丢字或多字，改正原文后重新导入；如印刷件本身两处不同，请手工录入这期"
+        "（invoke new），不要让导入程序猜测条目从哪里分开"
+    )
+
+
+def _matched(headlines: list[Headline], region: list[Line]) -> tuple[int, int]:
+    """How many headlines, in order, have their title in `region`, and where the next search
+    would start."""
+    start = 0
+    for number, headline in enumerate(headlines):
+        found = find_title(region, start, headline.key)
+        if found is None:
+            return number, start
+        start = found.end
+    return len(headlines), start
 
 
 def _nearest(text: str, lines: list[Line]) -> Line | None:

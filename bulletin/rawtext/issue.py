@@ -367,7 +367,8 @@ class IssueReader:
         i = 0
         while i < len(region):
             line = region[i]
-            if SECTION_RE.match(line.text):
+            following = region[i + 1] if i + 1 < len(region) else None
+            if SECTION_RE.match(line.text) and following and self.may_be_title(following):
                 self.section = SECTION_RE.match(line.text).group("name")
                 closure = STRONG
                 i += 1
@@ -453,11 +454,12 @@ class IssueReader:
         )
 
     def may_be_title(self, line: Line) -> bool:
+        """A line that may be (part of) an item's title: short, not ending a sentence, no
+        numbered heading; a section header's name too, where no title follows it."""
         return (
             may_hold_title(line)
             and is_title_like(line.text)
             and not is_heading(line, self.layout)
-            and not SECTION_RE.match(line.text)
             and not TRAILING_UNIT_RE.match(line.text)
         )
 

@@ -28,7 +28,7 @@ from bulletin.importer import decode, read_source
 from bulletin.model import Document, Issue
 from bulletin.rawtext import ImportResult, import_text
 from bulletin.taxonomy import load_taxonomies
-from layouts import Variant
+from layouts import Variant, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -123,7 +123,40 @@ def _no_space_by_chinese(value):
     return value
 
 
-def check(name: str, result: ImportResult, read: bytes, suffix: str, variant: Variant) -> None:
+def shown(document: Document) -> str:
+    """Everything an imported document holds as text, whitespace removed."""
+    parts: list[str] = []
+    if isinstance(document, Issue):
+        parts += [*document.masthead, *document.headlines, *plain(document.editor_note or "")]
+        for item in document.items:
+            parts += [item.section or "", item.title, *plain(item.body), item.unit or ""]
+        parts += [f"{label}：{text}" for label, text in document.distribution]
+        parts += [*document.fragments, document.date.value.zh if document.date.value else ""]
+    else:
+        for key in ("doc_number", "title", "recipients", "subtitle", "attachment"):
+            parts.append(getattr(document, key, None) or "")
+        parts += [*getattr(document, "issuers", []), *plain(document.body)]
+        parts.append(f"（{document.date.value.zh}）" if document.date.value else "")
+    return "".join("".join(parts).split())
+
+
+def lost_lines(text: str, result: ImportResult) -> list[str]:
+    """Lines of the text read that the document does not hold and no report names."""
+    held = shown(result.document).replace(":", "：")
+    dropped = {"".join(d.text.split()) for d in result.dropped}
+    lost = []
+    for line in text.splitlines():
+        core = "".join(line.split()).replace(":", "：")
+        core = re.sub(r"^[●•◆■▲★]|^【编者按】|^[【\[]|[】\]]$|(?<=日)(?:印发|编印|印)$", "", core)
+        core = core.removesuffix("：")  # the recipients' line ends with its colon
+        if core and core not in dropped and core not in held:
+            lost.append(line)
+    return lost
+
+
+def check(
+    name: str, result: ImportResult, read: bytes, suffix: str, variant: Variant, text: str = ""
+) -> None:
     expected = facts(committed(name), reviewed=False)
     got = facts(result.document, reviewed=False)
     if suffix == ".pdf":
@@ -133,6 +166,7 @@ def check(name: str, result: ImportResult, read: bytes, suffix: str, variant: Va
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / f"{name}-{variant.seed}{suffix}").write_bytes(read)
     assert got == expected, f"{variant}: the import differs from {name}"
+    assert lost_lines(text, result) == [], f"{variant}: lines of the text read are lost"
     assert questions(result) == questions(baseline(name)), f"{variant}: {result.questions}"
     for key in REVIEWED:
         if isinstance(result.document, Issue):
@@ -157,13 +191,15 @@ def test_a_text_layout_imports_back(name: str, seed: int):
     text, _ = decode(data)
     _, _, options = DOCUMENTS[name]
     result = import_text(text, source="", taxonomies=taxonomies(), **options)
-    check(name, result, data, ".txt", variant)
+    check(name, result, data, ".txt", variant, text)
 
 
-def _imported(name: str, path: Path, data: bytes) -> ImportResult:
+def _imported(name: str, path: Path, data: bytes) -> tuple[ImportResult, str]:
+    """The import of a Word or PDF file, and the text read from it (kept under raw/)."""
     path.write_bytes(data)
     _, _, options = DOCUMENTS[name]
-    return import_text(read_source(path, data), source="", taxonomies=taxonomies(), **options)
+    read = read_source(path, data)
+    return import_text(read, source="", taxonomies=taxonomies(), **options), read.text
 
 
 @pytest.mark.parametrize("seed", range(1000, 1000 + WORD_COUNT))
@@ -173,7 +209,8 @@ def test_a_word_file_imports_back(name: str, seed: int, tmp_path: Path):
     centred masthead, a line break within a paragraph now and then, a page header."""
     variant = Variant(seed)
     data = variant.docx_bytes(committed(name))
-    check(name, _imported(name, tmp_path / "received.docx", data), data, ".docx", variant)
+    result, text = _imported(name, tmp_path / "received.docx", data)
+    check(name, result, data, ".docx", variant, text)
 
 
 @pytest.mark.parametrize("seed", range(2000, 2000 + PDF_COUNT))
@@ -185,4 +222,5 @@ def test_a_pdf_imports_back(name: str, seed: int, tmp_path: Path):
     glyph shared by two characters to one of them, 户 to 戶, so no import could match.)"""
     variant = Variant(seed)
     data = variant.pdf_bytes(committed(name))
-    check(name, _imported(name, tmp_path / "received.pdf", data), data, ".pdf", variant)
+    result, text = _imported(name, tmp_path / "received.pdf", data)
+    check(name, result, data, ".pdf", variant, text)

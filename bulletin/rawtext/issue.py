@@ -48,7 +48,6 @@ from bulletin.rawtext.lines import (
     ends_sentence,
     is_title_like,
     is_unit,
-    key,
     short,
 )
 from bulletin.rawtext.pages import Dropped, drop_page_furniture
@@ -121,7 +120,11 @@ class IssueReader:
         start = self.read_top_block(start)
         end = self.find_tail(start)
         bullets = self.contents_list(start, end)
-        if bullets and CONTENTS_LABEL_RE.match(self.lines[bullets[0] - 1].text):
+        if (
+            bullets
+            and bullets[0] > start
+            and CONTENTS_LABEL_RE.match(self.lines[bullets[0] - 1].text)
+        ):
             label = self.lines.pop(bullets[0] - 1)  # the list's own heading, shown by the site
             self.result.dropped.append(Dropped(label.number, label.text, "要目的标题"))
             end -= 1
@@ -672,6 +675,3 @@ def import_issue(
     result.joins.sort()
     result.dropped.sort(key=lambda dropped: dropped.number)
     return result
-
-
-__all__ = ["IssueReader", "import_issue", "key"]

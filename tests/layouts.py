@@ -197,6 +197,7 @@ class Variant:
         self.unit_inline = rng.random() < 0.3
         self.unit_pad = rng.choice([0, 4, 20, 32])
         self.date_before = rng.random() < 0.4
+        self.block_first = rng.random() < 0.25
         self.date_suffix = rng.choice(["", "", "印发"])
         self.section_brackets = rng.random() < 0.3
         self.page_lines = rng.randint(18, 45)
@@ -282,6 +283,11 @@ class Variant:
                 rest = [p for p in parts if p[0] not in ("note-mark", "note")]
                 first = next(i for i, p in enumerate(rest) if p[0] == "headline")
                 parts = rest[:first] + note + rest[first:]
+        if self.block_first and any(r == "masthead" for r, _ in parts):  # 报/送/发 on page one
+            block = [p for p in parts if p[0] == "label"]
+            rest = [p for p in parts if p[0] != "label"]
+            after = max(i for i, p in enumerate(rest) if p[0] == "masthead") + 1
+            parts = rest[:after] + block + rest[after:]
         dates = [p for p in parts if p[0] == "print-date"]
         labels = [i for i, p in enumerate(parts) if p[0] == "label"]
         if dates and labels and self.date_before:

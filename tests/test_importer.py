@@ -407,3 +407,39 @@ def test_a_title_the_text_does_not_settle_is_asked_and_gets_no_url(content):
     found = [p for p in check_content(content) if p.severity == "error"]
     assert any(p.question and "乙县经验交流" in p.message for p in found)
     assert any("网址名" in p.message for p in found)
+
+
+def test_a_numbered_contents_list_and_the_distribution_on_the_first_page(content):
+    """A layout found while trying the importer as a new editor: the name and the issue
+    number on one line, 报/送/发 under the masthead, a contents list numbered under 本期目录.
+    (Before, the 发 line swallowed the rest of the issue without a question.)"""
+    raw = content.parent / "numbered.txt"
+    raw.write_text(
+        "经济合作交流简报（2015年第3期）\n温州市经济合作交流办公室                    2015年3月16日\n"
+        "报：省经合办\n送：市委办公室、市政府办公室\n发：各县（市、区）经合办\n"
+        "本期目录\n1．洞头区召开海岛旅游招商推介会\n2．文成县与鹿城区签订山海协作协议\n"
+        "洞头区召开海岛旅游招商推介会\n"
+        "　　3月10日，洞头区在杭州召开海岛旅游招商推介会，推出重点项目12个，总投资8.6亿元。\n"
+        "（洞头区经合办）\n文成县与鹿城区签订山海协作协议\n"
+        "　　3月12日，文成县与鹿城区签订新一轮山海协作协议，鹿城区每年安排结对资金150万元。\n"
+        "（文成县协作办）\n",
+        encoding="utf-8",
+    )
+    outcome = import_file(raw, content)
+    issue, _ = read_document(outcome.path.read_text(encoding="utf-8"), "x.md")
+    assert issue.number == "2015年第3期" and issue.date.value == PartialDate(2015, 3, 16)
+    assert (
+        issue.headlines
+        == [item.title for item in issue.items]
+        == [
+            "洞头区召开海岛旅游招商推介会",
+            "文成县与鹿城区签订山海协作协议",
+        ]
+    )
+    assert issue.distribution == [
+        ("报", "省经合办"),
+        ("送", "市委办公室、市政府办公室"),
+        ("发", "各县（市、区）经合办"),
+    ]
+    assert [item.unit for item in issue.items] == ["（洞头区经合办）", "（文成县协作办）"]
+    assert outcome.result.questions == [] and issue.fragments == []

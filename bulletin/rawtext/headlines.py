@@ -17,6 +17,7 @@ from bulletin.rawtext.lines import (
     DISTRIBUTION_RE,
     EDITOR_NOTE_RE,
     HEADLINE_RE,
+    NUMBERED_HEADLINE_RE,
     SECTION_RE,
     Line,
     closes,
@@ -39,7 +40,9 @@ class Headline:
 
     @property
     def text(self) -> str:
-        first = HEADLINE_RE.match(self.lines[0].text)
+        first = HEADLINE_RE.match(self.lines[0].text) or NUMBERED_HEADLINE_RE.match(
+            self.lines[0].text
+        )
         parts = [first.group("text").strip() if first else self.lines[0].text]
         parts += [line.text for line in self.lines[1:]]
         text = parts[0]

@@ -38,14 +38,18 @@ from bulletin.rawtext.lines import (
     HEADLINE_RE,
     ISSUE_NUMBER_RE,
     MASTHEAD_DATE_RE,
+    MASTHEAD_NAME_NUMBER_RE,
     MASTHEAD_NAME_RE,
+    NUMBERED_HEADLINE_RE,
     OFFICE_RE,
+    ORG_SUFFIX_RE,
     PRINT_DATE_RE,
     SECTION_RE,
     TRAILING_UNIT_RE,
     Line,
     closes,
     ends_sentence,
+    is_structural,
     is_title_like,
     is_unit,
     short,
@@ -95,6 +99,7 @@ class IssueReader:
         self.distribution: list[list[str]] = []
         self.fragments: list[str] = []
         self.fragment_questions: list[Question] = []
+        self.numbered = False  # the contents list numbers its headlines (1．…) under 本期目录
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -149,16 +154,34 @@ class IssueReader:
         self.read_tail(end)
 
     def contents_list(self, start: int, end: int) -> list[int]:
-        """The ● lines of the contents list: the first group of them, a few lines apart."""
+        """The ● lines of the contents list: the first group of them, a few lines apart (or
+        numbered lines, 1．…, right under a 本期目录 label)."""
         bullets: list[int] = []
+        label = next(
+            (
+                i
+                for i in range(start, min(end, start + 12))
+                if CONTENTS_LABEL_RE.match(self.lines[i].text)
+            ),
+            None,
+        )
+        if (
+            label is not None
+            and label + 1 < end
+            and NUMBERED_HEADLINE_RE.match(self.lines[label + 1].text)
+        ):
+            self.numbered = True
         for i in range(start, end):
-            if HEADLINE_RE.match(self.lines[i].text):
+            if self.is_headline(self.lines[i].text):
                 if bullets and i - bullets[-1] > MAX_CONTINUATION + 1:
                     break
                 bullets.append(i)
             elif bullets and not may_hold_title(self.lines[i]):
                 break
         return bullets
+
+    def is_headline(self, text: str) -> bool:
+        return bool(HEADLINE_RE.match(text) or (self.numbered and NUMBERED_HEADLINE_RE.match(text)))
 
     def note_opening(self, index: int) -> None:
         rest = EDITOR_NOTE_RE.match(self.lines[index].text).group("rest")
@@ -171,8 +194,12 @@ class IssueReader:
         i = start
         while i < len(self.lines):
             text = self.lines[i].text
+            combined = MASTHEAD_NAME_NUMBER_RE.match(text)
             if ISSUE_NUMBER_RE.match(text):
                 self.number = text
+                self.masthead.append(text)
+            elif combined and not self.masthead:
+                self.number = re.sub(r"\s+", "", combined.group("number"))
                 self.masthead.append(text)
             elif MASTHEAD_NAME_RE.match(text) and not self.masthead:
                 self.masthead.append(text)
@@ -214,11 +241,8 @@ class IssueReader:
             label = DISTRIBUTION_RE.match(self.lines[i].text)
             self.distribution.append([label.group("label"), label.group("rest")])
             i += 1
-            while (
-                i < len(self.lines)
-                and self.distribution[-1][1][-1:] in ("，", "、", "；", ",")
-                and may_hold_title(self.lines[i])
-                and "。" not in self.lines[i].text
+            while i < len(self.lines) and self.continues_distribution(
+                self.lines[i - 1], self.lines[i]
             ):
                 self.distribution[-1][1] += self.lines[i].text
                 i += 1
@@ -235,7 +259,15 @@ class IssueReader:
         """Where the distribution block (or, without one, the closing print date) begins."""
         end = len(self.lines)
         labels = [i for i in range(start, end) if DISTRIBUTION_RE.match(self.lines[i].text)]
-        tail = labels[0] if labels else end
+        tail = labels[-1] if labels else end  # the block that ends the issue: its first label
+        while (
+            labels
+            and tail > start
+            and (DISTRIBUTION_RE.match(self.lines[tail - 1].text) or self.runs_on_label(tail - 1))
+        ):
+            tail -= 1
+        while tail < end and not DISTRIBUTION_RE.match(self.lines[tail].text) and labels:
+            tail += 1  # (a continuation line above the block's first label cannot start it)
         while tail > start and self.is_imprint(self.lines[tail - 1].text):
             tail -= 1
         return tail
@@ -270,14 +302,33 @@ class IssueReader:
                 and not self.runs_on(tail[index - 1], line)
             ):
                 self.keep_fragment(line, None)  # the office that printed it: 温州市…办公室 / 编
-            elif (
-                self.distribution
-                and "。" not in text
-                and not ends_sentence(self.distribution[-1][1])
-            ):
+            elif self.distribution and index and self.continues_distribution(tail[index - 1], line):
                 self.distribution[-1][1] += text  # the block wraps over lines
             else:
                 self.keep_fragment(line, "在分送范围之后")
+
+    def runs_on_label(self, index: int) -> bool:
+        """Whether line `index` continues a distribution line above it (wrapped, maybe over
+        many lines in a narrow column)."""
+        for back in range(index - 1, max(index - 20, -1), -1):
+            if DISTRIBUTION_RE.match(self.lines[back].text):
+                return all(
+                    self.continues_distribution(self.lines[k], self.lines[k + 1])
+                    for k in range(back, index)
+                )
+        return False
+
+    def continues_distribution(self, previous: Line, line: Line) -> bool:
+        """A distribution line wrapped onto `line`: the line above fills the width or breaks
+        after a separator, or `line` is a list of names or a short end of one (商中心)."""
+        text = line.text
+        if "。" in text or is_structural(text) or self.is_headline(text) or self.is_imprint(text):
+            return False
+        if ends_sentence(previous.text):
+            return False
+        listed = any(mark in text for mark in "、，,；") and not is_title_like(text)
+        short_end = len(text) <= 8 and bool(ORG_SUFFIX_RE.search(text))
+        return self.runs_on(previous, line) or listed or short_end
 
     def runs_on(self, previous: Line, line: Line) -> bool:
         """Whether a distribution line wraps onto `line`: it fills the width, or breaks
@@ -294,7 +345,7 @@ class IssueReader:
             self.keep_fragment(line, "出现在本期要目之前")
         headlines: list[Headline] = []
         for line in self.lines[first : last + 1]:
-            if HEADLINE_RE.match(line.text):
+            if self.is_headline(line.text):
                 headlines.append(Headline([line]))
             elif SECTION_RE.match(line.text):
                 self.keep_fragment(line, None)  # a group label within the list

@@ -24,6 +24,8 @@ DEBRIS_RE = re.compile(
 )
 HEADLINE_RE = re.compile(r"^[●•◆■▲★]\s*(?P<text>.+)$")
 CONTENTS_LABEL_RE = re.compile(r"^[【\[［]?\s*(?:本期要目|本期目录|要目|目录)\s*[】\]］]?$")
+# Under such a label a contents list may be numbered instead: 1．洞头区召开…
+NUMBERED_HEADLINE_RE = re.compile(r"^\d{1,2}\s*[．.、]\s*(?P<text>\S.*)$")
 EDITOR_NOTE_RE = re.compile(r"^[【\[［]\s*编者按\s*[】\]］][：:]?\s*(?P<rest>.*)$")
 DISTRIBUTION_RE = re.compile(r"^(?P<label>抄报|抄送|报|送|发)\s*[：:]\s*(?P<rest>.*)$")
 # The print date on a line of its own, as printed after the distribution block or above it:
@@ -45,6 +47,11 @@ SECTION_RE = re.compile(
 )  # a section header; the brackets around it are decoration, as ● before a headline
 # Masthead: the bulletin's name, its issue number, the editing office with the print date.
 MASTHEAD_NAME_RE = re.compile(r"^[\u4e00-\u9fff（）()]{2,16}(?:简报|专报|快报|通讯)$")
+# The name with the issue number on one line: 经济合作交流简报（2015年第3期）
+MASTHEAD_NAME_NUMBER_RE = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff]{2,16}(?:简报|专报|快报|通讯))\s*[（(]?\s*"
+    r"(?P<number>(?:\d{4}\s*年\s*)?第\s*[0-9一二三四五六七八九十百]+\s*期)\s*[)）]?$"
+)
 ISSUE_NUMBER_RE = re.compile(
     r"^(?:\d{4}\s*年\s*)?第\s*[0-9一二三四五六七八九十百]+\s*期"
     r"(?:\s*[（(]\s*总第\s*\d+\s*期\s*[)）])?$"

@@ -133,10 +133,16 @@ def read_pdf(data: bytes) -> SourceText:
     headings: set[int] = set()
     fills: dict[int, bool] = {}
     for page in body:
-        for column in _columns(page):
-            # the column's edges: where most of its lines start, and the furthest most reach
-            left = Counter(round(line.x0) for line in column).most_common(1)[0][0]
-            right = sorted(line.x1 for line in column)[int(len(column) * 0.8)]
+        parts = _columns(page)
+        edges = {}  # each column's edges on the page: where most lines start, most reach
+        for side in {side for side, _ in parts}:
+            lines_of = [line for each, column in parts if each == side for line in column]
+            starts = Counter(round(line.x0) for line in lines_of)
+            most = max(starts.values())
+            left = min(x for x, count in starts.items() if count == most)  # ties: the margin
+            edges[side] = (left, sorted(line.x1 for line in lines_of)[int(len(lines_of) * 0.8)])
+        for side, column in parts:
+            left, right = edges[side]
             for line in column:
                 size = line.size
                 indent = max(0, round((line.x0 - left) / size))  # an overhang counts none
@@ -241,15 +247,16 @@ def _rows(page: list[_Line]) -> list[list[_Line]]:
     return rows
 
 
-def _columns(page: list[_Line]) -> list[list[_Line]]:
-    """The page's lines in reading order: a band set in two columns is read left column
-    first; lines across the gutter (full width) stand between bands."""
+def _columns(page: list[_Line]) -> list[tuple[str, list[_Line]]]:
+    """The page's lines in reading order, each group with its column (full, left, right): a
+    band set in two columns is read left column first; lines across the gutter (full width)
+    stand between bands."""
     if not page:
         return []
     gutter = _gutter(page)
     if gutter is None:
-        return [page]
-    out: list[list[_Line]] = []
+        return [("full", page)]
+    out: list[tuple[str, list[_Line]]] = []
     left: list[_Line] = []
     right: list[_Line] = []
     for line in page:
@@ -258,10 +265,10 @@ def _columns(page: list[_Line]) -> list[list[_Line]]:
         elif line.x0 >= gutter:
             right.append(line)
         else:  # full width: the columns above it end here
-            out += [part for part in (left, right) if part]
+            out += [(side, part) for side, part in (("left", left), ("right", right)) if part]
             left, right = [], []
-            out.append([line])
-    out += [part for part in (left, right) if part]
+            out.append(("full", [line]))
+    out += [(side, part) for side, part in (("left", left), ("right", right)) if part]
     return out
 
 

@@ -3,7 +3,7 @@
 invoke build                 检查内容并构建网站到 output/
 invoke serve                 本地预览，保存即重建（http://localhost:8000）
 invoke check                 检查全部内容，列出问题
-invoke import PATH           导入原始文本（简报、政策文件或讲话）
+invoke import PATH           导入原文（文本、Word 或 PDF；简报、政策文件或讲话）
 invoke new --date …          新建一期空白简报
 invoke publish --siteurl …   发布：构建、校验，通过后原子切换上线（public/）
 """
@@ -376,7 +376,7 @@ def _reload_script_as_file() -> None:
 @task(
     name="import",
     help={
-        "path": "原始文本文件（UTF-8、GB18030/GBK 或 UTF-16 均可）",
+        "path": "收到的原文：文本文件（UTF-8、GB18030/GBK、UTF-16 均可）、Word 文档（.docx）或 PDF",
         "date": "印发日期 YYYY-MM-DD；只知道年月时写 YYYY-MM（标为推断）",
         "number": "期号，如 第5期",
         "kind": "bulletin（简报）、policy（政策文件）或 speech（讲话）；默认自动识别",
@@ -384,7 +384,7 @@ def _reload_script_as_file() -> None:
     },
 )
 def import_(c, path, date=None, number=None, kind=None, force=False):
-    """把原始文本导入为 content/ 下的 Markdown 文件，并列出需要编辑核对的地方。"""
+    """把收到的原文（文本、Word 或 PDF）导入为 content/ 下的 Markdown 文件，并列出合并的断行、去掉的页码页眉和待定的地方。"""
     from bulletin.dates import PartialDate
     from bulletin.importer import ImportRefused, import_file, summary
 

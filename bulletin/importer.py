@@ -1,7 +1,10 @@
-"""`invoke import`: raw text file → Markdown file under ``content/``, with a summary for editors.
+"""`invoke import`: a received file → Markdown file under ``content/``, with a report for editors.
 
-File handling only; the parsing is in `rawtext`. The raw source is copied to ``content/raw/``
-for provenance. Nothing is overwritten without ``force``.
+File handling only; the parsing is in `rawtext`. A text file is decoded (UTF-8 with or without
+BOM, GB18030/GBK, UTF-16); a Word file (.docx) and a PDF's text layer are read by
+`rawtext.word` and `rawtext.pdf`. The text that was read is kept under ``content/raw/`` for
+provenance (a text file as received when it is UTF-8). Nothing is overwritten without
+``force``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from bulletin.model import Issue
 from bulletin.paths import UnsafePath, inside
 from bulletin.raw_names import RAW_DIR, free_raw_name, raw_name_problem
 from bulletin.raw_names import raw_name as default_raw_name
-from bulletin.rawtext import ImportResult, import_text
+from bulletin.rawtext import ImportResult, Unreadable, import_text
+from bulletin.rawtext.pdf import read_pdf
+from bulletin.rawtext.sources import SourceText
+from bulletin.rawtext.word import CONVERT_DOC, is_docx, is_old_word, read_docx
 from bulletin.taxonomy import load_taxonomies
 
 KIND_DIRS = {"bulletin": "bulletins", "policy": "policies", "speech": "speeches"}
@@ -63,6 +69,22 @@ def decode(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding.upper()
 
 
+def read_source(source: Path, data: bytes) -> SourceText:
+    """A received file's text: a Word file's or a PDF's as read, a text file's decoded."""
+    try:
+        if is_old_word(data) or source.suffix.lower() in (".doc", ".wps"):
+            raise Unreadable(CONVERT_DOC)
+        suffix = source.suffix.lower()
+        if is_docx(data) or suffix == ".docx":
+            return read_docx(data)
+        if data.startswith(b"%PDF") or suffix == ".pdf":
+            return read_pdf(data)
+    except Unreadable as exc:
+        raise ImportRefused(f"{source}：{exc}") from None
+    text, encoding = decode(data)
+    return SourceText(text, label=encoding)
+
+
 @dataclass
 class ImportOutcome:
     path: Path  # the Markdown file written
@@ -83,18 +105,22 @@ def import_file(
 ) -> ImportOutcome:
     """Import `source` into the content directory `content` (or write to `output`)."""
     data = source.read_bytes()
-    text, encoding = decode(data)
+    read = read_source(source, data)
+    text, encoding = read.text, read.label
     if not text.strip():
         raise ImportRefused(f"{source}：文件是空的，没有可导入的内容")
     raw_dir = content / "raw"
-    result = import_text(
-        text,
-        source="",  # named below, after the document it holds
-        taxonomies=load_taxonomies(content),
-        kind=kind,
-        date=date,
-        number=number,
-    )
+    try:
+        result = import_text(
+            read,
+            source="",  # named below, after the document it holds
+            taxonomies=load_taxonomies(content),
+            kind=kind,
+            date=date,
+            number=number,
+        )
+    except Unreadable as exc:
+        raise ImportRefused(f"{source}：{exc}") from None
     document = result.document
     raw_name = free_raw_name(
         default_raw_name(document.slug, result.kind),
@@ -134,7 +160,7 @@ def summary(outcome: ImportOutcome, root: Path | None = None) -> str:
     result = outcome.result
     document = result.document
     shown = outcome.path.relative_to(root) if root else outcome.path
-    lines = [f"已写入 {shown}（原文编码：{outcome.encoding}）"]
+    lines = [f"已写入 {shown}（读取的原文：{outcome.encoding}）"]
     if isinstance(document, Issue):
         lines.append(
             f"简报：日期 {document.date.display}，期号 {document.number_display}，"
@@ -148,10 +174,21 @@ def summary(outcome: ImportOutcome, root: Path | None = None) -> str:
     else:
         lines.append(f"{document.kind_label}：{document.title}（{document.date.display}）")
     if result.dropped:
-        dropped = "、".join(f"第{n}行“{t}”" for n, t in result.dropped)
-        lines.append(f"已去掉页码等版面残留：{dropped}")
+        lines.append(f"已去掉的页码、页眉页脚（{len(result.dropped)} 行）：")
+        lines += [f"  - 第{d.number}行 {d.why}：“{d.text}”" for d in result.dropped]
+    if result.joins:
+        spans = "、".join(f"{a}–{b}" for a, b in result.joins)
+        lines.append(f"已把断行合并（{len(result.joins)} 处，原文行号）：{spans}")
     if result.attention:
         lines.append("需要编辑核对：")
         lines += [f"  - {note}" for note in result.attention]
-    lines.append("文件中标有“建议”“待核”的注释请核对后删除，然后运行 invoke check。")
+    if result.questions:
+        lines.append(
+            f"导入时没有把握、须由编辑决定的地方（{len(result.questions)} 处，已写入文件，"
+            "标为“待定”；invoke check 会把每一处报为错误，直到改好并删去“待定”注释）："
+        )
+        lines += [f"  - {question.text}" for question in result.questions]
+    lines.append(
+        "文件中标有“建议”“待核”的注释请核对后删除；“待定”的地方必须改好，然后运行 invoke check。"
+    )
     return "\n".join(lines)

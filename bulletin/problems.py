@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """What an importer left for an editor to decide (see bulletin/open_questions.py)."""
+
+    decide: str  # what to decide, in Chinese
+    raw: tuple[str, ...]  # the raw lines concerned, as quoted: 第12行：…
 
 
 @dataclass(frozen=True, order=True)
@@ -17,6 +25,9 @@ class Problem:
     message: str  # what is wrong, in Chinese
     hint: str  # what to do, in Chinese
     severity: Severity = "error"
+    # Set on the problems that are an importer's open questions, for callers that show them
+    # apart (a preview panel): `[p for p in problems if p.question]`.
+    question: OpenQuestion | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         label = "错误" if self.severity == "error" else "警告"

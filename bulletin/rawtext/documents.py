@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import re
 
+from bulletin.content_format import question_comment
 from bulletin.dates import PartialDate, find_full_date
 from bulletin.model import DateInfo, Policy, Speech
-from bulletin.rawtext.lines import Line, is_title_like, md_paragraph, unwrap
-from bulletin.rawtext.result import ImportResult
+from bulletin.rawtext.lines import Line, is_title_like, md_paragraph
+from bulletin.rawtext.pages import drop_page_furniture
+from bulletin.rawtext.paragraphs import (
+    SECTION_HEADING_RE,
+    SUBSECTION_HEADING_RE,
+    Layout,
+    blocks,
+    glue,
+    join,
+    measure,
+)
+from bulletin.rawtext.result import ImportResult, Question, quote
 from bulletin.slugs import doc_number_slug, pinyin_slug
 from bulletin.taxonomy import Taxonomy, suggest_counties, suggest_topics
 
 DOC_NUMBER_RE = re.compile(r"^[\u4e00-\u9fff]{1,10}[〔\[［][12]\d{3}[〕\]］]\s*\d+\s*号$")
-CN_NUM = "一二三四五六七八九十"
-SECTION_HEADING_RE = re.compile(rf"^[{CN_NUM}]+、[^。]{{1,30}}$")
-SUBSECTION_HEADING_RE = re.compile(rf"^[（(][{CN_NUM}]+[)）][^。]{{1,30}}。?$")
 SUBTITLE_RE = re.compile(r"^[—－-]{2}(?P<text>.+)$")
 SPEAKER_RE = re.compile(
     r"^(?P<speaker>[\u4e00-\u9fff]{2,4})同志在(?P<occasion>.+?)上的(?:讲话|致辞|报告)"
@@ -30,19 +38,47 @@ ISSUER_RE = re.compile(r"(委|政府|委员会|办公室|办公厅|厅|局|院|�
 ATTACHMENT_RE = re.compile(r"^附件\s*\d*\s*[：:]?$")
 
 
-def body_markdown(lines: list[Line]) -> str:
-    blocks: list[str] = []
-    for line in lines:
-        text = line.text
-        if not text:
-            continue
-        if SECTION_HEADING_RE.match(text):
-            blocks.append("## " + md_paragraph(text))
-        elif SUBSECTION_HEADING_RE.match(text):
-            blocks.append("### " + md_paragraph(text))
+def _prepared(lines: list[Line], result: ImportResult) -> tuple[list[Line], Layout]:
+    """The lines without page furniture (reported), blank ones left out, and their layout."""
+    kept, dropped = drop_page_furniture(lines)
+    result.dropped = dropped
+    return [line for line in kept if line.text], measure(kept)
+
+
+def body_markdown(lines: list[Line], layout: Layout, result: ImportResult) -> str:
+    """The document's text: paragraphs joined by the sentence, 一、 ``##``, （一） ``###``."""
+    joined = join(lines, layout)
+    result.joins += joined.joins
+    asked = {line.number: (tail, line, why) for tail, line, why in joined.doubts}
+    out: list[str] = []
+    for paragraph, block in zip(joined.paragraphs, blocks(joined.paragraphs), strict=False):
+        if paragraph.number in asked:
+            tail, line, why = asked[paragraph.number]
+            question = Question(why, quote(tail, line), ("body", 0, line.number))
+            result.questions.append(question)
+            out.append(question_comment(question.text))
+        if paragraph.cells:
+            out.append(block)
+        elif SECTION_HEADING_RE.match(paragraph.text):
+            out.append("## " + md_paragraph(paragraph.text))
+        elif SUBSECTION_HEADING_RE.match(paragraph.text):
+            out.append("### " + md_paragraph(paragraph.text))
         else:
-            blocks.append(md_paragraph(text))
-    return "\n\n".join(blocks)
+            out.append(md_paragraph(paragraph.text))
+    return "\n\n".join(out)
+
+
+def _wrapped_into(lines: list[Line], layout: Layout, separator: str = "") -> str:
+    """Lines of a heading joined: a wrapped line runs straight on, a phrase break is `separator`."""
+    text = ""
+    for previous, line in zip([None, *lines], lines, strict=False):
+        if previous is None:
+            text = line.text
+        elif layout.full(previous):
+            text += glue(text, line.text) + line.text
+        else:
+            text += separator + line.text
+    return text
 
 
 def _stated_or_given(
@@ -69,37 +105,33 @@ def import_policy(
 ) -> ImportResult:
     policy = Policy(title="", slug="", path="", source=source)
     result = ImportResult(document=policy, kind="policy")
-    rest = [line for line in unwrap(lines)[0] if line.text]
+    rest, layout = _prepared(lines, result)
     if rest and DOC_NUMBER_RE.match(rest[0].text):
         policy.doc_number = re.sub(r"\s+", "", rest.pop(0).text)
     else:
         result.attention.append("未找到文号（如 温委发〔2014〕27号），请在 doc_number 中填写")
-    title_lines: list[str] = []
-    while rest and not rest[0].text.endswith(("：", ":")):
-        line = rest.pop(0)
-        parts = line.text.split(" ")
-        if (
-            not title_lines
-            and not policy.issuers
-            and len(parts) > 1
-            and all(ISSUER_RE.search(p) for p in parts)
-        ):
-            policy.issuers = parts
-            continue
-        title_lines.append(line.text)
-        if len(title_lines) >= 3:
-            break
-    policy.title = "".join(title_lines)
-    if rest and rest[0].text.endswith(("：", ":")):
-        policy.recipients = rest.pop(0).text.rstrip("：:")
-    else:
+    parts = rest[0].text.split(" ") if rest else []
+    if len(parts) > 1 and all(ISSUER_RE.search(p) for p in parts):
+        policy.issuers = parts
+        rest.pop(0)
+    ends = next((i for i, line in enumerate(rest[:8]) if line.text.endswith(("：", ":"))), None)
+    if ends is None:
+        title_lines = [line for line in rest[:3] if is_title_like(line.text)][:1]
+        rest = rest[len(title_lines) :]
         result.attention.append("未找到主送机关（以“：”结尾的一行），请核对 recipients")
-    policy.body = body_markdown(rest)
+    else:
+        first = ends  # the recipients line may have been wrapped: full lines before it
+        while first > 1 and layout.full(rest[first - 1]):
+            first -= 1
+        title_lines, recipients, rest = rest[:first], rest[first : ends + 1], rest[ends + 1 :]
+        policy.recipients = _wrapped_into(recipients, layout).rstrip("：:")
+    policy.title = _wrapped_into(title_lines, layout)
+    policy.body = body_markdown(rest, layout, result)
     policy.date = _stated_or_given(None, date, result, "成文日期")
     policy.slug = (
         doc_number_slug(policy.doc_number) if policy.doc_number else pinyin_slug(policy.title)
     )
-    _suggest(policy, "\n".join(line.text for line in rest), taxonomies, result)
+    _suggest(policy, policy.body, taxonomies, result)
     return result
 
 
@@ -108,20 +140,22 @@ def import_speech(
 ) -> ImportResult:
     speech = Speech(title="", slug="", path="", source=source)
     result = ImportResult(document=speech, kind="speech")
-    rest = [line for line in unwrap(lines)[0] if line.text]
+    rest, layout = _prepared(lines, result)
     if rest and ATTACHMENT_RE.match(rest[0].text):
         speech.attachment = rest.pop(0).text
-    title_lines: list[str] = []
-    while rest and not SUBTITLE_RE.match(rest[0].text) and len(title_lines) < 4:
+    title_lines: list[Line] = []
+    while rest and not SUBTITLE_RE.match(rest[0].text) and len(title_lines) < 6:
         if not is_title_like(rest[0].text):
             break
-        title_lines.append(rest.pop(0).text)
-    speech.title = " ".join(title_lines)
+        title_lines.append(rest.pop(0))
+    speech.title = _wrapped_into(title_lines, layout, " ")
     stated: PartialDate | None = None
-    subtitle = SUBTITLE_RE.match(rest[0].text) if rest else None
-    if subtitle:
-        speech.subtitle = rest.pop(0).text
-        who = SPEAKER_RE.match(subtitle.group("text"))
+    if rest and SUBTITLE_RE.match(rest[0].text):
+        subtitle = [rest.pop(0)]
+        while rest and layout.full(subtitle[-1]) and not DATE_LINE_RE.match(rest[0].text):
+            subtitle.append(rest.pop(0))
+        speech.subtitle = _wrapped_into(subtitle, layout)
+        who = SPEAKER_RE.match(SUBTITLE_RE.match(speech.subtitle).group("text"))
         if who:
             speech.speaker, speech.occasion = who.group("speaker"), who.group("occasion")
     if not speech.speaker:
@@ -129,10 +163,10 @@ def import_speech(
     if rest and DATE_LINE_RE.match(rest[0].text):
         stated = find_full_date(rest.pop(0).text)
     speech.date = _stated_or_given(stated, date, result, "讲话日期")
-    speech.body = body_markdown(rest)
+    speech.body = body_markdown(rest, layout, result)
     if speech.date.value and speech.speaker:
         speech.slug = f"{speech.date.value.iso}-{pinyin_slug(speech.speaker)}"
     else:
         speech.slug = pinyin_slug(speech.title)
-    _suggest(speech, "\n".join(line.text for line in rest), taxonomies, result)
+    _suggest(speech, speech.body, taxonomies, result)
     return result

@@ -1,8 +1,10 @@
-"""Lines of raw text: cleaning, what kind of line each is, and undoing hard line wraps.
+"""Lines of raw text: cleaning, what kind of line each is, and how it was laid out.
 
-Raw texts come from Word or PDF exports: indented with full-width spaces, with layout spaces
-inside lines, page numbers between pages and, from PDFs, every paragraph wrapped at a fixed
-width. These helpers make lines comparable without changing a word of the text.
+Raw texts come from Word or PDF files or text copied out of them: indented with full-width
+spaces, with layout spaces inside lines, page numbers between pages and, from PDFs, every
+paragraph wrapped at the width of the page. These helpers make lines comparable without
+changing a word of the text; each `Line` keeps what its layout said (its indentation, whether
+a blank line stood before it, a Word style that marks it as a heading, a table row's cells).
 """
 
 from __future__ import annotations
@@ -10,9 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
 
 from bulletin.dates import leading_month_day
 
@@ -23,22 +23,35 @@ DEBRIS_RE = re.compile(
     r"|\d{1,3})$"  # a bare page number
 )
 HEADLINE_RE = re.compile(r"^[●•◆■▲★]\s*(?P<text>.+)$")
+CONTENTS_LABEL_RE = re.compile(r"^[【\[［]?\s*(?:本期要目|本期目录|要目|目录)\s*[】\]］]?$")
+# Under such a label a contents list may be numbered instead: 1．洞头区召开…
+NUMBERED_HEADLINE_RE = re.compile(r"^\d{1,2}\s*[．.、]\s*(?P<text>\S.*)$")
 EDITOR_NOTE_RE = re.compile(r"^[【\[［]\s*编者按\s*[】\]］][：:]?\s*(?P<rest>.*)$")
 DISTRIBUTION_RE = re.compile(r"^(?P<label>抄报|抄送|报|送|发)\s*[：:]\s*(?P<rest>.*)$")
-PRINT_DATE_RE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+# The print date on a line of its own, as printed after the distribution block or above it:
+# 2014年7月13日, 2014年12月8日印发.
+PRINT_DATE_RE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:印发|编印|印)?$")
 UNIT_BODY = (
     r"[^（）()。；;：:！？!?]{2,40}?(?:[（(][^（）()]{1,20}[)）][^（）()。；;：:！？!?]{0,20})?"
 )
 UNIT_RE = re.compile(rf"^[（(](?P<units>{UNIT_BODY})[)）]$")
-TRAILING_UNIT_RE = re.compile(rf"^(?P<body>.*?[。！？.!?”\"])\s*(?P<unit>[（(]{UNIT_BODY}[)）])$")
+TRAILING_UNIT_RE = re.compile(
+    rf"^(?P<body>.*?[。！？.!?”\"）)])\s*(?P<unit>[（(]{UNIT_BODY}[)）])$"
+)
 ORG_SUFFIX_RE = re.compile(
     r"(处|办|局|委|会|室|中心|组|部|厅|院|所|公司|集团|馆|站|队|科|社|政府|区|县|市)$"
 )
 SECTION_RE = re.compile(
-    r"^[\u4e00-\u9fff]{2,6}(?:动态|简讯|要闻|快讯|交流|信息|之窗|聚焦|专栏|传真|专报)$"
-)
+    r"^[【\[［〔]?(?P<name>[\u4e00-\u9fff]{2,6}(?:动态|简讯|要闻|快讯|交流|信息|之窗|聚焦|专栏|传真|专报))"
+    r"[】\]］〕]?$"
+)  # a section header; the brackets around it are decoration, as ● before a headline
 # Masthead: the bulletin's name, its issue number, the editing office with the print date.
 MASTHEAD_NAME_RE = re.compile(r"^[\u4e00-\u9fff（）()]{2,16}(?:简报|专报|快报|通讯)$")
+# The name with the issue number on one line: 经济合作交流简报（2015年第3期）
+MASTHEAD_NAME_NUMBER_RE = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff]{2,16}(?:简报|专报|快报|通讯))\s*[（(]?\s*"
+    r"(?P<number>(?:\d{4}\s*年\s*)?第\s*[0-9一二三四五六七八九十百]+\s*期)\s*[)）]?$"
+)
 ISSUE_NUMBER_RE = re.compile(
     r"^(?:\d{4}\s*年\s*)?第\s*[0-9一二三四五六七八九十百]+\s*期"
     r"(?:\s*[（(]\s*总第\s*\d+\s*期\s*[)）])?$"
@@ -46,8 +59,13 @@ ISSUE_NUMBER_RE = re.compile(
 MASTHEAD_DATE_RE = re.compile(
     r"^.{0,30}(?:编|印|主办|编印|办公室)\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"
 )
+# The masthead's imprint broken over lines: the office, the word 编, the date apart.
+OFFICE_RE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,30}(?:办公室|办|局|委员会|委|政府|中心)(?:编|编印|主办|印发)?$"
+)
+EDITED_BY_RE = re.compile(r"^(?:编|编印|主办|印发)$")
 SENTENCE_END = "。！？；…：:!?;."
-CLOSERS = "”’\"'）)」』】"
+CLOSERS = "”’\"'）)」』】》〉"
 
 # Full-width punctuation: a space next to it is layout, never meaning.
 CJK_PUNCT = (
@@ -55,16 +73,30 @@ CJK_PUNCT = (
 )
 SPACE_RE = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\f\v]+")
 PUNCT_SPACE_RE = re.compile(rf"(?<=[{CJK_PUNCT}]) | (?=[{CJK_PUNCT}])")
+LEADING_SPACE_RE = re.compile(r"^[ \t\u3000\u00a0\u2002\u2003\f\v\ufeff]*")
 
 
 @dataclass
 class Line:
     number: int  # 1-based line number in the raw text
     text: str  # cleaned
-    last: int = 0  # last raw line, when wrapped lines were joined
+    last: int = 0  # last raw line, when lines were joined
+    indent: int = 0  # display width of the white space the raw line opened with
+    blank_before: bool | None = False  # a blank line stood before it (None: a page break)
+    heading: bool = False  # a Word paragraph styled as a heading, or bold throughout
+    cells: tuple[str, ...] = ()  # a table row's cells (a Word table; tab-separated text)
+    fills: bool | None = None  # whether it fills its column's width (a PDF's; else measured)
+    soft: bool = False  # it follows a line break within a paragraph (Word's Shift+Enter)
 
     def __post_init__(self) -> None:
         self.last = self.last or self.number
+
+    @property
+    def span(self) -> str:
+        """第12行, 第12–13行: where the line stands in the raw text, for editors."""
+        if self.last != self.number:
+            return f"第{self.number}–{self.last}行"
+        return f"第{self.number}行"
 
 
 def clean_line(line: str) -> str:
@@ -77,10 +109,23 @@ def clean_line(line: str) -> str:
     return PUNCT_SPACE_RE.sub("", line)
 
 
+def _cells(raw: str) -> tuple[str, ...]:
+    """A tab-separated row's cells, when the line holds at least two."""
+    if "\t" not in raw.strip():
+        return ()
+    cells = tuple(clean_line(cell) for cell in raw.strip().split("\t"))
+    return cells if sum(1 for cell in cells if cell) >= 2 else ()
+
+
 def split_lines(text: str) -> list[Line]:
-    """The raw text as cleaned lines, numbered as in the file."""
+    """The raw text as cleaned lines (blank ones too), numbered as in the file."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return [Line(i + 1, clean_line(raw)) for i, raw in enumerate(text.split("\n"))]
+    lines = []
+    for i, raw in enumerate(text.split("\n")):
+        cleaned = clean_line(raw)
+        indent = width(LEADING_SPACE_RE.match(raw).group(0).replace("\t", "    ")) if cleaned else 0
+        lines.append(Line(i + 1, cleaned, indent=indent, cells=_cells(raw)))
+    return lines
 
 
 def width(text: str) -> int:
@@ -92,6 +137,11 @@ def ends_sentence(text: str) -> bool:
     """Whether a line ends a sentence (。 or ！ … possibly followed by a closing quote)."""
     stripped = text.rstrip(CLOSERS)
     return bool(stripped) and stripped[-1] in SENTENCE_END
+
+
+def closes(text: str) -> bool:
+    """Whether a line ends where a paragraph may end: a sentence, a closing quote or bracket."""
+    return ends_sentence(text) or (bool(text) and text[-1] in CLOSERS)
 
 
 def is_unit(text: str) -> bool:
@@ -125,59 +175,6 @@ def is_structural(text: str) -> bool:
         or SECTION_RE.match(text)
         or is_unit(text)
     )
-
-
-def wrap_width(lines: list[Line]) -> int | None:
-    """The width a PDF export wrapped its paragraphs at, if it did.
-
-    In wrapped text many lines have (nearly) the same display width, do not end a sentence
-    and run straight on into the next line. Word exports keep a paragraph on one line.
-    """
-    texts = [line.text for line in lines]
-    long = [t for t in texts if width(t) >= 20]
-    if len(long) < 6:
-        return None
-    counts = Counter(width(t) for t in long)
-    best = max(counts, key=lambda w: (sum(counts[v] for v in range(w - 2, w + 1)), w))
-    if best < 30:
-        return None
-    runs_on = sum(
-        1
-        for text, following in pairwise(texts)
-        if best - 2 <= width(text) <= best
-        and following
-        and not ends_sentence(text)
-        and not is_structural(text)
-    )
-    return best if runs_on >= 4 and runs_on >= len(long) * 0.3 else None
-
-
-def unwrap(lines: list[Line]) -> tuple[list[Line], int | None]:
-    """Join paragraphs that a PDF export wrapped at a fixed width; return lines and width."""
-    limit = wrap_width(lines)
-    if limit is None:
-        return lines, None
-    joined: list[Line] = []
-    tail = ""  # the last raw line of joined[-1]: only a full-width line wraps
-    for line in lines:
-        previous = joined[-1] if joined else None
-        if (
-            previous is not None
-            and tail
-            and line.text
-            and width(tail) >= limit - 2
-            and not ends_sentence(tail)
-            and not is_structural(previous.text)
-            and not is_structural(line.text)
-            and previous.last == line.number - 1
-        ):
-            glue = " " if tail[-1].isascii() and line.text[0].isascii() else ""
-            previous.text = previous.text + glue + line.text
-            previous.last = line.number
-        else:
-            joined.append(Line(line.number, line.text))
-        tail = line.text
-    return joined, limit
 
 
 # --- Markdown escaping -----------------------------------------------------------------------

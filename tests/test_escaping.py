@@ -179,14 +179,28 @@ def test_an_imported_raw_text_reaches_the_reader_as_written(tmp_path: Path):
     count = 0
     for seed, (_, options) in sorted(SEEDS.items()):
         lines = []
-        for line in (CONTENT / "raw" / seed).read_text("utf-8").splitlines():
-            if len(line.strip()) >= 15 and not HEADLINE_RE.match(squash(line)):
+        raw_lines = (CONTENT / "raw" / seed).read_text("utf-8").splitlines()
+        # A headline and its item's title must stay alike: the importer reads one against the
+        # other. Neither gets markup put in (a wrapped title's parts are in its headline).
+        headlines = [m["text"] for m in map(HEADLINE_RE.match, map(squash, raw_lines)) if m]
+        for line in raw_lines:
+            if (
+                len(line.strip()) >= 15
+                and not HEADLINE_RE.match(squash(line))
+                and not any(squash(line) in headline for headline in headlines)
+            ):
                 line = line[:6] + MARKUP_IN_RAW[count % len(MARKUP_IN_RAW)] + line[6:]
                 count += 1
             lines.append(line)
         raw = tmp_path / seed
         raw.write_text("\n".join(lines) + "\n", "utf-8")
-        expected[import_file(raw, content, **options).path] = lines
+        imported = import_file(raw, content, **options).path
+        # The importer's questions are settled as an editor would where its reading is right.
+        text = imported.read_text("utf-8")
+        imported.write_text(
+            text.replace("# 待定：", "# 已定：").replace("<!-- 待定：", "<!-- 已定：")
+        )
+        expected[imported] = lines
     site = tmp_path / "site"
     render_site(str(ROOT / "pelicanconf.py"), site, {"PATH": str(content), "SEARCH_INDEXES": False})
     missing = []

@@ -38,24 +38,33 @@ writes model objects back, so that reading what was written gives the same objec
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bulletin.dates import PartialDate
+from bulletin import safe_yaml
+from bulletin.characters import refused_in
+from bulletin.dates import EARLIEST_YEAR, PartialDate
 from bulletin.model import DateInfo, Document, Issue, Item, Policy, Speech
 from bulletin.problems import Problem
 from bulletin.yaml_errors import FULLWIDTH_BRACKETS_HINT
-from bulletin.yaml_errors import explain as explain_yaml
 
 KINDS = ("bulletin", "policy", "speech")
+# A line's indentation and list or quote markers (``- - 1. > ``): each is a level of
+# Markdown's recursive block parser, which runs out of stack near 500 levels. No document
+# nests more than 3; 100 columns allow 50 and stay far from the limit.
+NESTING_RE = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
+MAX_NESTING_COLUMNS = 100
 ITEM_FENCE = "```item"
 FENCE_RE = re.compile(r"^(```|~~~)")
 COMMENT_RE = re.compile(r"^<!--.*-->$")  # notes for editors; not shown on the site
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # whole: re.fullmatch
+# A slug is a folder of the site (bulletins/<issue>/<item>/): far below a file name's 255
+# bytes, and the longest the importer writes is 48 (`slugs.pinyin_slug`) plus a suffix.
+MAX_SLUG_LENGTH = 100
+SLUG_HINT = "只用小写字母、数字和连字符，例如 2014-07-13 或 wenshang-huigui"
 
 ISSUE_KEYS = {
     "kind", "draft", "slug", "number", "date", "date_inferred", "date_basis", "source", "masthead",
@@ -73,24 +82,23 @@ ITEM_KEYS = {"slug", "date", "unit", "counties", "topics", "interprets"}
 TERM_KEYS = {"counties", "topics"}  # lists of taxonomy names, never holding a comma
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
-    """Safe YAML without implicit timestamps: dates stay text and are checked by PartialDate."""
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot name a page (in Chinese), or None: lower-case ASCII letters and
+    digits in words joined by hyphens, at most MAX_SLUG_LENGTH characters."""
+    if not SLUG_RE.fullmatch(slug):
+        return f"网址名“{slug}”不合规"
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"网址名太长（{len(slug)} 个字符，最多 {MAX_SLUG_LENGTH} 个）"
+    return None
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _compose_and_load(text: str) -> tuple[yaml.Node | None, object]:
-    """Parse YAML once; return its node tree (for line numbers) and its data."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        return node, loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
+def _text_hint(key: str, value: object) -> str:
+    """What to do about a field that should be text and is not."""
+    if isinstance(value, bool):
+        return f'文字本身就是 true、false、yes、no 这样的词时，用引号括起来，如 {key}: "no"'
+    if isinstance(value, (list, dict)):
+        return f"写成一行文字，不用方括号、花括号或缩进的子项，如 {key}: 文字"
+    return f"写成一行文字，或留空（{key}: null）"
 
 
 class _Reader:
@@ -124,9 +132,9 @@ class _Reader:
         at its line) and nothing else of the block is checked, so no false problem follows.
         """
         try:
-            node, data = _compose_and_load(text)
-        except yaml.YAMLError as exc:
-            mistake = explain_yaml(text, exc)
+            node, data = safe_yaml.load(text)
+        except safe_yaml.YamlRefused as refused:
+            mistake = refused.mistake
             self.syntax_error(first_line + mistake.line, mistake.message, mistake.hint)
             return None
         if data is None:
@@ -165,12 +173,8 @@ class _Reader:
         value = data.get(key)
         if value is None:
             return None
-        if isinstance(value, (dt.date, int, float)):
-            return str(value)
         if not isinstance(value, str):
-            self.error(
-                lines.get(key, where), f"字段“{key}”应为文字", "写成一行文字，或留空（null）"
-            )
+            self.error(lines.get(key, where), f"字段“{key}”应为一行文字", _text_hint(key, value))
             return None
         return value.strip() or None
 
@@ -184,31 +188,40 @@ class _Reader:
                 self.error(line, "列表用了全角方括号", FULLWIDTH_BRACKETS_HINT)
                 value = value.strip()[1:-1]  # read on as meant, so nothing else is reported
             value = [v for v in re.split(r"[,，、]\s*", value) if v.strip()]
-        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
-            self.error(line, f"字段“{key}”应为列表", f"写成 {key}: [甲, 乙]")
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(
+                line,
+                f"字段“{key}”应为文字的列表",
+                f"写成 {key}: [甲, 乙]；某一项是 true、false、yes、no 这样的词时用引号括起来",
+            )
             return []
-        if key in TERM_KEYS and any("，" in str(v) or "、" in str(v) for v in value):
+        if key in TERM_KEYS and any("，" in v or "、" in v for v in value):
             self.error(
                 line,
                 f"字段“{key}”的列表里用了全角逗号“，”或顿号“、”",
                 f"列表项之间用半角逗号加空格，如 {key}: [平阳县, 瑞安市]",
             )
-            value = [v for text in value for v in re.split(r"[，、]\s*", str(text))]
-        return [str(v).strip() for v in value if str(v).strip()]
+            value = [v for text in value for v in re.split(r"[，、]\s*", text)]
+        return [v.strip() for v in value if v.strip()]
 
     def date(self, data: dict, lines: dict[str, int], key: str, where: int) -> PartialDate | None:
         value = data.get(key)
         if value is None or value == "":
             return None
-        if isinstance(value, dt.datetime):
-            value = value.date()
         try:
-            return PartialDate.parse(value)
+            if not isinstance(value, str):
+                raise ValueError(value)
+            date = PartialDate.parse(value)
+            if date.year < EARLIEST_YEAR:
+                raise ValueError(value)
+            return date
         except ValueError:
+            shown = f"“{value}”" if isinstance(value, str) else ""
             self.error(
                 lines.get(key, where),
-                f"日期“{value}”无效",
-                "写成 YYYY-MM-DD（如 2014-07-13），不知道日则写 YYYY-MM；日期须真实存在",
+                f"日期{shown}无效",
+                f"写成 YYYY-MM-DD（如 2014-07-13），不知道日则写 YYYY-MM；年份在 {EARLIEST_YEAR}"
+                "年以后，日期须真实存在",
             )
             return None
 
@@ -217,14 +230,19 @@ class _Reader:
         if value is None:
             self.error(where, "缺少网址名（slug）", "加一行 slug: 小写拼音或数字，用连字符分隔")
             return ""
-        value = str(value)
-        if not SLUG_RE.match(value):
-            self.error(
-                lines.get("slug", where),
-                f"网址名“{value}”不合规",
-                "只用小写字母、数字和连字符，例如 2014-07-13 或 wenshang-huigui",
-            )
+        if not isinstance(value, str):
+            self.error(lines.get("slug", where), "网址名（slug）应为一行文字", SLUG_HINT)
+            return ""
+        problem = slug_problem(value)
+        if problem:
+            self.error(lines.get("slug", where), problem, SLUG_HINT)
         return value
+
+    def heading(self, line: int, text: str) -> None:
+        """An item's title or a section's name: no invisible character in it."""
+        refused = refused_in(text, invisible_too=True, first_line=line)
+        if refused:
+            self.error(line, f"标题{refused[0].message}", refused[0].hint)
 
     def flag(self, data: dict, lines: dict[str, int], key: str) -> bool:
         value = data.get(key)
@@ -287,7 +305,26 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
     reader = _Reader(path)
     if text.startswith("\ufeff"):
         text = text[1:]
+    if not text.strip():
+        reader.error(1, "文件是空的", "写上元数据和正文（见 docs/editing.md），或删除这个文件")
+        return None, reader.problems
+    refused = refused_in(text)
+    if refused:  # the file's lines cannot even be counted as an editor sees them
+        for found in refused:
+            reader.error(found.line, found.message, found.hint)
+        return None, reader.problems
     front, front_line, body_lines, body_line = split_front_matter(text)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        width = len(NESTING_RE.match(line).group().expandtabs(4))  # type: ignore[union-attr]
+        if width > MAX_NESTING_COLUMNS:
+            reader.syntax_error(
+                number,
+                f"行首的缩进和列表、引用符号太多（{width} 列，最多 {MAX_NESTING_COLUMNS} 列）",
+                "正文不要层层嵌套列表或引用：删去行首多余的空格和 - > 1. 之类的符号",
+            )
+            return None, reader.problems
     if front is None:
         reader.error(1, "文件开头缺少元数据块", "第一行写 ---，接着写元数据，再以 --- 结束")
         return None, reader.problems
@@ -350,25 +387,13 @@ def _body_text(lines: list[str]) -> str:
 def _read_issue(reader: _Reader, data, lines, body_lines: list[str], body_line: int) -> Issue:
     reader.check_keys(data, lines, ISSUE_KEYS, 1)
     reader.require_date_key(data, 1, "简报")
-    number = data.get("number")
-    distribution_raw = data.get("distribution") or {}
-    distribution: list[tuple[str, str]] = []
-    if isinstance(distribution_raw, dict):
-        distribution = [
-            (str(k), str(v).strip()) for k, v in distribution_raw.items() if v not in (None, "")
-        ]
-    else:
-        reader.error(
-            lines.get("distribution", 1),
-            "分送范围（distribution）应为映射",
-            "写成 报: …、送: …、发: … 各占一行",
-        )
+    distribution = _distribution(reader, data, lines)
     issue = Issue(
         title="",
         slug=reader.slug(data, lines, 1),
         path=reader.path,
         date=reader.date_info(data, lines, 1),
-        number=str(number).strip() if number not in (None, "") else None,
+        number=reader.text(data, lines, "number", 1),
         masthead=reader.text_list(data, lines, "masthead", 1),
         headlines=reader.text_list(data, lines, "headlines", 1),
         editor_note=reader.text(data, lines, "editor_note", 1),
@@ -381,6 +406,23 @@ def _read_issue(reader: _Reader, data, lines, body_lines: list[str], body_line: 
     for item in issue.items:
         item.issue = issue
     return issue
+
+
+def _distribution(reader: _Reader, data, lines) -> list[tuple[str, str]]:
+    """The 报/送/发 lists of an issue: labels and texts as written."""
+    value = data.get("distribution") or {}
+    line = lines.get("distribution", 1)
+    if not isinstance(value, dict):
+        reader.error(line, "分送范围（distribution）应为映射", "写成 报: …、送: …、发: … 各占一行")
+        return []
+    if not all(isinstance(k, str) and isinstance(v, str | None) for k, v in value.items()):
+        reader.error(
+            line,
+            "分送范围（distribution）的每一项应为“标签: 一行文字”",
+            "写成 报: …、送: …、发: … 各占一行，文字里不用方括号、花括号或缩进的子项",
+        )
+        return []
+    return [(k, v.strip()) for k, v in value.items() if v not in (None, "")]
 
 
 def _read_items(reader: _Reader, body_lines: list[str], body_line: int) -> list[Item]:
@@ -400,6 +442,8 @@ def _read_items(reader: _Reader, body_lines: list[str], body_line: int) -> list[
         number = body_line + index
         if FENCE_RE.match(line.strip()):
             in_fence = not in_fence
+        if not in_fence and line.startswith(("# ", "## ")):
+            reader.heading(number, line)
         if not in_fence and line.startswith("# "):
             finish()
             current, current_body = None, []

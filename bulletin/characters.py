@@ -45,8 +45,8 @@ NAMES = {
     "\u200b": "零宽空格",
     "\u200c": "零宽不连接符",
     "\u200d": "零宽连接符",
-    "\u2028": "Unicode 行分隔符",
-    "\u2029": "Unicode 段分隔符",
+    "\u2028": "行分隔符",
+    "\u2029": "段分隔符",
     "\u2060": "零宽不换行符",
     "\ufeff": "字节顺序标记（BOM）",
 }
@@ -79,7 +79,7 @@ class Refused:
 
     @property
     def message(self) -> str:
-        return f"第{self.column}个字符处有看不见的{self.name}"
+        return f"第{self.column}个字符处有看不见的字符：{self.name}"
 
     hint = "删去这个字符（多半是从别处复制来的）；编辑器里打开“显示不可见字符”可以看到它"
 

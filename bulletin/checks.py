@@ -16,7 +16,8 @@ from pathlib import Path
 
 from bulletin.archive import Archive, ContentFile, build_archive, documents_of, read_files
 from bulletin.date_checks import check_document_dates
-from bulletin.model import Document, Issue, Item
+from bulletin.docnumbers import parse as parse_doc_number
+from bulletin.model import Document, Issue, Item, Policy
 from bulletin.problems import ContentError, Problem
 from bulletin.raw_names import load_moved
 from bulletin.rawtext.lines import key as title_key
@@ -36,6 +37,7 @@ def check_archive(archive: Archive, content: Path, files: list[ContentFile]) -> 
     problems += _check_taxonomy_terms(archive, per_file)
     problems += _check_unique_urls(archive)
     problems += _check_issues(archive, per_file)
+    problems += _check_doc_numbers(archive)
     problems += _check_html(archive, per_file)
     problems += _check_sources(archive, content)
     problems += load_moved(content)[1]
@@ -183,6 +185,27 @@ def _check_issues(archive: Archive, per_file: _PerFile) -> Iterator[Problem]:
                     f"{label}“{value}”与 {issues[0].path} 重复：同一期简报导入了两次？",
                     "删除重复的文件，或改正期号/日期",
                 )
+
+
+def _check_doc_numbers(archive: Archive) -> Iterator[Problem]:
+    """Two policies with one 文号, however written (温委发〔2014〕27号 = 温委发[2014]第27号):
+    one document imported twice, or a number mistyped; either way a mention of it could not
+    say which is meant."""
+    seen: dict[object, Policy] = {}
+    for policy in sorted(archive.policies, key=lambda p: p.path):
+        if not policy.doc_number:
+            continue
+        number = parse_doc_number(policy.doc_number) or "".join(policy.doc_number.split())
+        first = seen.setdefault(number, policy)
+        if first is not policy:
+            same = "" if first.doc_number == policy.doc_number else f"（{number}）"
+            yield Problem(
+                policy.path,
+                policy.line_of("doc_number"),
+                f"文号“{policy.doc_number}”与 {first.path}:{first.line_of('doc_number')} 的"
+                f"“{first.doc_number}”是同一个文号{same}",
+                "同一份文件只收一次：删除重复的文件；文号写错的，照原文改正",
+            )
 
 
 def _check_issue(issue: Issue) -> Iterator[Problem]:

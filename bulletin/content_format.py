@@ -46,6 +46,7 @@ import yaml
 
 from bulletin import safe_yaml
 from bulletin.characters import refused_in
+from bulletin.content_files import decode
 from bulletin.dates import EARLIEST_YEAR, PartialDate
 from bulletin.model import DateInfo, Document, Issue, Item, Policy, Speech
 from bulletin.problems import Problem
@@ -361,19 +362,8 @@ def read_file(path: Path, root: Path) -> tuple[Document | None, list[Problem]]:
 
 def read_raw(raw: bytes, rel: str) -> tuple[Document | None, list[Problem]]:
     """Read a content file's bytes; `rel` is its path in the content directory."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [
-            Problem(
-                rel,
-                line,
-                "文件不是 UTF-8 编码",
-                "用编辑器另存为 UTF-8；或用 invoke import 重新导入原始文本（会自动识别编码）",
-            )
-        ]
-    return read_document(text, rel)
+    text, problems = decode(raw, rel)
+    return (None, problems) if text is None else read_document(text, rel)
 
 
 def _body_text(lines: list[str]) -> str:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
+from bulletin import safe_yaml
+from bulletin.content_files import read_text
 from bulletin.problems import Problem
 
 KIND_WORDS = {"bulletin": "jianbao", "policy": "zhengce", "speech": "jianghua"}
@@ -43,10 +43,14 @@ def load_moved(content: Path) -> tuple[dict[str, str], list[Problem]]:
     if not path.is_file():
         return {}, []
     hint = "每行写成 旧文件名: 新文件名，新文件须在 content/raw/ 中"
+    text, unreadable = read_text(path, MOVED_FILE)
+    if text is None:
+        return {}, unreadable
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError:
-        return {}, [Problem(MOVED_FILE, 1, "原始文本改名表写法有误", hint)]
+        data = safe_yaml.load(text)[1] or {}
+    except safe_yaml.YamlRefused as refused:
+        mistake = refused.mistake
+        return {}, [Problem(MOVED_FILE, mistake.line + 1, mistake.message, mistake.hint)]
     if not isinstance(data, dict):
         return {}, [Problem(MOVED_FILE, 1, "原始文本改名表应为“旧文件名: 新文件名”", hint)]
     moved, problems = {}, []

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bulletin.archive import Archive, ContentFile, build_archive, documents_of, read_files
+from bulletin.content_files import is_file
 from bulletin.date_checks import check_document_dates
 from bulletin.docnumbers import parse as parse_doc_number
 from bulletin.model import Document, Issue, Item, Policy
@@ -106,7 +107,7 @@ def _source_reader(content: Path):
         from bulletin.importer import ImportRefused, decode
 
         path = content / source
-        if not path.is_file():
+        if not is_file(path):
             return None
         try:
             return decode(path.read_bytes())[0]
@@ -308,7 +309,7 @@ def _html_problems(path: str, text: str) -> tuple[Problem, ...]:
 def _check_sources(archive: Archive, content: Path) -> Iterator[Problem]:
     for document in _file_documents(archive):
         source = getattr(document, "source", None)
-        if source and not (content / source).is_file():
+        if source and not is_file(content / source):
             yield Problem(
                 document.path,
                 document.line_of("source"),

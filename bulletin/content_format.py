@@ -45,7 +45,7 @@ from typing import Any
 import yaml
 
 from bulletin import safe_yaml
-from bulletin.characters import refused_in
+from bulletin.characters import LINE_BREAK_RE, refused_in
 from bulletin.content_files import decode
 from bulletin.dates import EARLIEST_YEAR, PartialDate
 from bulletin.model import DateInfo, Document, Issue, Item, Policy, Speech
@@ -65,6 +65,7 @@ SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # whole: re.fullmatch
 # A slug is a folder of the site (bulletins/<issue>/<item>/): far below a file name's 255
 # bytes, and the longest the importer writes is 48 (`slugs.pinyin_slug`) plus a suffix.
 MAX_SLUG_LENGTH = 100
+ONE_LINE_HINT = "去掉值里的换行（引号里的 \\n 也是换行），整段文字写在一行里"
 SLUG_HINT = "只用小写字母、数字和连字符，例如 2014-07-13 或 wenshang-huigui"
 
 ISSUE_KEYS = {
@@ -170,12 +171,18 @@ class _Reader:
 
     # --- typed fields ---------------------------------------------------------------------
 
-    def text(self, data: dict, lines: dict[str, int], key: str, where: int) -> str | None:
+    def text(
+        self, data: dict, lines: dict[str, int], key: str, where: int, lines_ok: bool = False
+    ) -> str | None:
+        """A field of one line of text (`lines_ok`: of several, as an editor's note)."""
         value = data.get(key)
         if value is None:
             return None
         if not isinstance(value, str):
             self.error(lines.get(key, where), f"字段“{key}”应为一行文字", _text_hint(key, value))
+            return None
+        if not lines_ok and LINE_BREAK_RE.search(value.strip()):
+            self.error(lines.get(key, where), f"字段“{key}”应为一行文字，却有换行", ONE_LINE_HINT)
             return None
         return value.strip() or None
 
@@ -189,7 +196,9 @@ class _Reader:
                 self.error(line, "列表用了全角方括号", FULLWIDTH_BRACKETS_HINT)
                 value = value.strip()[1:-1]  # read on as meant, so nothing else is reported
             value = [v for v in re.split(r"[,，、]\s*", value) if v.strip()]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and not LINE_BREAK_RE.search(v.strip()) for v in value
+        ):
             self.error(
                 line,
                 f"字段“{key}”应为文字的列表",
@@ -386,7 +395,7 @@ def _read_issue(reader: _Reader, data, lines, body_lines: list[str], body_line: 
         number=reader.text(data, lines, "number", 1),
         masthead=reader.text_list(data, lines, "masthead", 1),
         headlines=reader.text_list(data, lines, "headlines", 1),
-        editor_note=reader.text(data, lines, "editor_note", 1),
+        editor_note=reader.text(data, lines, "editor_note", 1, lines_ok=True),
         distribution=distribution,
         fragments=reader.text_list(data, lines, "fragments", 1),
         source=reader.text(data, lines, "source", 1),
@@ -405,7 +414,11 @@ def _distribution(reader: _Reader, data, lines) -> list[tuple[str, str]]:
     if not isinstance(value, dict):
         reader.error(line, "分送范围（distribution）应为映射", "写成 报: …、送: …、发: … 各占一行")
         return []
-    if not all(isinstance(k, str) and isinstance(v, str | None) for k, v in value.items()):
+    if not all(
+        isinstance(k, str) and not LINE_BREAK_RE.search(k) and isinstance(v, str | None)
+        and not LINE_BREAK_RE.search((v or "").strip())
+        for k, v in value.items()
+    ):  # fmt: skip
         reader.error(
             line,
             "分送范围（distribution）的每一项应为“标签: 一行文字”",

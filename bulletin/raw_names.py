@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bulletin import safe_yaml
-from bulletin.content_files import read_text
+from bulletin.content_files import is_file, lexists, read_text
 from bulletin.problems import Problem
 
 KIND_WORDS = {"bulletin": "jianbao", "policy": "zhengce", "speech": "jianghua"}
@@ -55,9 +55,9 @@ def load_moved(content: Path) -> tuple[dict[str, str], list[Problem]]:
         return {}, [Problem(MOVED_FILE, 1, "原始文本改名表应为“旧文件名: 新文件名”", hint)]
     moved, problems = {}, []
     for old, new in data.items():
-        if not (content / "raw" / str(new)).is_file():
+        if not is_file(content / "raw" / str(new)):
             problems.append(Problem(MOVED_FILE, 1, f"改名表中的 {new} 不在 content/raw/ 中", hint))
-        elif (content / "raw" / str(old)).exists():
+        elif lexists(content / "raw" / str(old)):
             problems.append(
                 Problem(MOVED_FILE, 1, f"旧文件名 {old} 仍有同名文件", "删去旧文件，或删去这一行")
             )

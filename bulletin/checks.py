@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bulletin.archive import Archive, ContentFile, build_archive, documents_of, read_files
-from bulletin.content_files import is_file
+from bulletin.content_files import Unreadable, is_file, read_bytes
 from bulletin.date_checks import check_document_dates
 from bulletin.docnumbers import parse as parse_doc_number
 from bulletin.model import Document, Issue, Item, Policy
@@ -94,9 +94,11 @@ def _check_dates(archive: Archive, content: Path, per_file: _PerFile) -> Iterato
 
 
 def _source_bytes(content: Path, source: str) -> bytes | None:
+    """A raw source's bytes; None if it is not a regular file of at most MAX_FILE_BYTES
+    (a `source:` may name a FIFO or a device: it is never waited on)."""
     try:
-        return (content / source).read_bytes()
-    except OSError:
+        return read_bytes(content / source, follow=True)
+    except (Unreadable, ValueError):
         return None
 
 
@@ -106,11 +108,11 @@ def _source_reader(content: Path):
     def read(source: str) -> str | None:
         from bulletin.importer import ImportRefused, decode
 
-        path = content / source
-        if not is_file(path):
+        raw = _source_bytes(content, source)
+        if raw is None:
             return None
         try:
-            return decode(path.read_bytes())[0]
+            return decode(raw)[0]
         except ImportRefused:
             return None
 

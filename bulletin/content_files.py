@@ -88,9 +88,11 @@ def open_regular(path: str | Path) -> int:
     return fd
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """The bytes of a regular file of at most MAX_FILE_BYTES. Raise `Unreadable`."""
-    fd = open_regular(path)
+def read_bytes(path: str | Path, follow: bool = False) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES. Raise `Unreadable`.
+
+    `follow`: a link is followed to what it points to (which must be a regular file)."""
+    fd = open_regular(os.path.realpath(path) if follow else path)
     try:
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(MAX_FILE_BYTES + 1)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import yaml
 
-from bulletin.characters import refused_in
+from bulletin.characters import ANY_REFUSED_RE, refused_in
 from bulletin.yaml_errors import YamlMistake, explain
 
 MAX_DEPTH = 5
@@ -57,34 +57,58 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def _screen(text: str) -> None:
-    """Refuse what the archive never reads, before anything is built from it."""
+    """Refuse what the archive never reads, before anything is built from it.
+
+    libyaml's parser is iterative: it reads any nesting without recursion, whereas composing
+    100,000 nested ``[`` crashes the interpreter (libyaml's composer recurses in C)."""
     characters = refused_in(text)
     if characters:
         first = characters[0]
         raise YamlRefused(YamlMistake(first.line - 1, first.message, first.hint))
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        line = event.start_mark.line if event.start_mark is not None else 0
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise YamlRefused(
-                YamlMistake(line, "元数据里用了 YAML 的锚点或引用（& 或 *）", ANCHOR_HINT)
-            )
-        if getattr(event, "tag", None) and not isinstance(event, yaml.DocumentStartEvent):
-            raise YamlRefused(
-                YamlMistake(line, f"元数据里用了 YAML 类型标记“{event.tag}”", TAG_HINT)
-            )
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise YamlRefused(YamlMistake(line, f"元数据嵌套超过 {MAX_DEPTH} 层", DEPTH_HINT))
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-        elif isinstance(event, yaml.ScalarEvent):
-            inside = refused_in(event.value, invisible_too=True)
-            if inside:
-                raise YamlRefused(
-                    YamlMistake(line, f"值里有看不见的{inside[0].name}", inside[0].hint)
-                )
+    parser = _Loader(text)
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                if event.anchor or event.tag:
+                    _refuse_marked(event)
+                if ANY_REFUSED_RE.search(event.value):
+                    inside = refused_in(event.value, invisible_too=True)[0]
+                    raise YamlRefused(
+                        YamlMistake(
+                            event.start_mark.line,
+                            f"值里有看不见的字符：{inside.name}",
+                            inside.hint,
+                        )
+                    )
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.anchor or event.tag:
+                    _refuse_marked(event)
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line
+                    raise YamlRefused(
+                        YamlMistake(line, f"元数据嵌套超过 {MAX_DEPTH} 层", DEPTH_HINT)
+                    )
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+            elif kind is yaml.AliasEvent:
+                _refuse_marked(event)
+    finally:
+        parser.dispose()
+
+
+def _refuse_marked(event: yaml.Event) -> None:
+    """An anchor, an alias or a tag: refused at its line."""
+    line = event.start_mark.line
+    if isinstance(event, yaml.AliasEvent) or event.anchor:  # type: ignore[attr-defined]
+        raise YamlRefused(
+            YamlMistake(line, "元数据里用了 YAML 的锚点或引用（& 或 *）", ANCHOR_HINT)
+        )
+    tag = event.tag  # type: ignore[attr-defined]
+    raise YamlRefused(YamlMistake(line, f"元数据里用了 YAML 类型标记“{tag}”", TAG_HINT))
 
 
 def load(text: str) -> tuple[yaml.Node | None, object]:

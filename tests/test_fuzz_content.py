@@ -324,6 +324,41 @@ def test_nasty_strings_inserted(workspace, name, insertions):
     _count("nasty", check_then_build(content, workspace.site))
 
 
+def _edit_lines(text: str, edits: list[tuple[int, int, int]]) -> str:
+    """Each edit: a line, what to do with it (0 delete, 1 duplicate, 2 move it to another
+    line, 3 swap it with another), and that other line."""
+    lines = text.split("\n")
+    for which, what, other in edits:
+        if not lines:
+            break
+        i, j = which % len(lines), other % len(lines)
+        if what == 0:
+            del lines[i]
+        elif what == 1:
+            lines.insert(i, lines[i])
+        elif what == 2:
+            lines.insert(j, lines.pop(i))
+        else:
+            lines[i], lines[j] = lines[j], lines[i]
+    return "\n".join(lines)
+
+
+@examples(15)
+@given(
+    name=st.sampled_from(FILES),
+    edits=st.lists(
+        st.tuples(st.integers(0, 999), st.integers(0, 3), st.integers(0, 999)),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_random_line_edits(workspace, name, edits):
+    content = workspace.fresh()
+    path = content / name
+    path.write_text(_edit_lines(path.read_text(encoding="utf-8"), edits), encoding="utf-8")
+    _count("lines", check_then_build(content, workspace.site))
+
+
 def _not_a_file(content: Path, folder: str, kind: int, name: str) -> None:
     path = content / folder / f"{name}.md"
     if kind == 0:

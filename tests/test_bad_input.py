@@ -18,6 +18,7 @@ from bulletin import safe_yaml
 from bulletin.checks import check_content
 from bulletin.content_format import read_document
 from bulletin.problems import errors
+from bulletin.render import render_markdown
 from sitecheck import CONTENT
 
 POLICY = "policies/wenweifa-2014-27.md"
@@ -286,3 +287,11 @@ def test_values_are_the_text_as_written():
     text = (CONTENT / ISSUE).read_text(encoding="utf-8").replace("number: null", "number: 12")
     document, _ = read_document(text, ISSUE)
     assert document is not None and document.number == "12"
+
+
+def test_headings_numbered_unlike_a_document_are_text_not_a_crash():
+    """一二三、 or （十十） is no Chinese numeral: the heading gets no numbered anchor (it
+    raised KeyError while `check` read the policy's anchors)."""
+    body = "## 一二三、总则\n\n### （十十）分则\n\n## 二十三、附则\n\n### （十一）施行"
+    toc = [entry.anchor for entry in render_markdown(body, structure=True).toc]
+    assert toc == ["section-1", "section-23", "section-23-11"]

@@ -113,7 +113,7 @@ def _source_reader(content: Path):
             return None
         try:
             return decode(raw)[0]
-        except ImportRefused:
+        except (ImportRefused, ValueError):  # ValueError: bytes unlike their BOM's encoding
             return None
 
     return read

@@ -295,3 +295,13 @@ def test_headings_numbered_unlike_a_document_are_text_not_a_crash():
     body = "## 一二三、总则\n\n### （十十）分则\n\n## 二十三、附则\n\n### （十一）施行"
     toc = [entry.anchor for entry in render_markdown(body, structure=True).toc]
     assert toc == ["section-1", "section-23", "section-23-11"]
+
+
+def test_a_raw_source_unlike_its_bom_is_not_read_for_dates(tmp_path):
+    """A raw source starting with a UTF-8 BOM and holding bytes that are not UTF-8: the date
+    checks cannot read it and say nothing of it (it raised UnicodeDecodeError)."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    raw = content / "raw" / "2014-07-13-jianbao.txt"
+    raw.write_bytes(b"\xef\xbb\xbf" + raw.read_bytes()[:99] + b"\xff")
+    assert errors(_checked(content)) == []

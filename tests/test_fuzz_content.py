@@ -64,6 +64,7 @@ FILES = sorted(
     if p.is_file() and p.suffix in (".md", ".yaml")
 )
 DOCUMENTS = [f for f in FILES if f.endswith(".md")]
+RAW = sorted(p.relative_to(CONTENT).as_posix() for p in (CONTENT / "raw").glob("*.txt"))
 
 NASTY = [
     "", " ", "\t", "null", "~", "true", "NO", "on", ".inf", "-.inf", ".nan", "0x1F", "0o17",
@@ -283,7 +284,7 @@ EDIT = st.tuples(
 
 
 @examples(12)
-@given(name=st.sampled_from(FILES), edits=st.lists(EDIT, min_size=1, max_size=6))
+@given(name=st.sampled_from(FILES + RAW), edits=st.lists(EDIT, min_size=1, max_size=6))
 def test_random_byte_edits(workspace, name, edits):
     content = workspace.fresh()
     path = content / name

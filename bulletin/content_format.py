@@ -110,6 +110,7 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
         self.syntax: list[Problem] = []
+        self.no_url = False  # a slug is missing or unusable: no page can be made
 
     def error(self, line: int, message: str, hint: str) -> None:
         self.problems.append(Problem(self.path, line, message, hint, "error"))
@@ -238,13 +239,16 @@ class _Reader:
     def slug(self, data: dict, lines: dict[str, int], where: int) -> str:
         value = data.get("slug")
         if value is None:
+            self.no_url = True
             self.error(where, "缺少网址名（slug）", "加一行 slug: 小写拼音或数字，用连字符分隔")
             return ""
         if not isinstance(value, str):
+            self.no_url = True
             self.error(lines.get("slug", where), "网址名（slug）应为一行文字", SLUG_HINT)
             return ""
         problem = slug_problem(value)
         if problem:
+            self.no_url = True
             self.error(lines.get("slug", where), problem, SLUG_HINT)
         return value
 
@@ -357,6 +361,8 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
         document = _read_standalone(cls, reader, data, lines, body_lines)
     if reader.syntax:  # an unreadable block: report only what made it so
         return None, sorted(reader.syntax)
+    if reader.no_url:  # no page can be made of it, not even a draft's in the preview
+        return None, reader.problems
     document.field_lines = lines
     document.draft = reader.flag(data, lines, "draft")
     for item in getattr(document, "items", []):

@@ -169,6 +169,15 @@ def _set_value(text: str, which: int, value: str, how: int) -> str:
     return "\n".join(lines)
 
 
+def _as_draft(text: str, draft: bool) -> str:
+    """A document marked ``draft: true`` (shown in the preview, problems as warnings)."""
+    return (
+        text.replace("---\n", "---\ndraft: true\n", 1)
+        if draft and text.startswith("---\n")
+        else text
+    )
+
+
 def _insert(text: str, where: float, nasty: str, at_line_start: bool) -> str:
     at = min(int(where * len(text)), len(text))
     if at_line_start:
@@ -209,14 +218,17 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def check_then_build(content: Path, site: Path) -> str:
+def check_then_build(content: Path, site: Path, preview: bool = False) -> str:
     """The property: errors reported well and the build refusing with the same ones, or no
-    error and a build that succeeds. Returns which."""
+    error and a build that succeeds. Returns which.
+
+    `preview`: build with drafts, as `invoke serve` does (a draft's problems are warnings:
+    whatever a draft holds, the preview must build)."""
     started = time.monotonic()
     problems = check_content(content)
     found = errors(problems)
     assert_reported_well(content, found)
-    overrides = {"SEARCH_INDEXES": False, "SEARCH_WHOOSH_PATH": ""}
+    overrides = {"SEARCH_INDEXES": False, "SEARCH_WHOOSH_PATH": "", "BULLETIN_DRAFTS": preview}
     try:
         result = build_site(str(ROOT / "pelicanconf.py"), site, overrides, content=content)
     except BuildFailed as exc:
@@ -298,15 +310,16 @@ def test_random_byte_edits(workspace, name, edits):
     changes=st.lists(
         st.tuples(st.integers(0, 500), _yaml_value(), st.integers(0, 3)), min_size=1, max_size=3
     ),
+    draft=st.booleans(),
 )
-def test_random_yaml_edits(workspace, name, changes):
+def test_random_yaml_edits(workspace, name, changes, draft):
     content = workspace.fresh()
     path = content / name
-    text = path.read_text(encoding="utf-8")
+    text = _as_draft(path.read_text(encoding="utf-8"), draft)
     for which, value, how in changes:
         text = _set_value(text, which, value, how)
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
-    _count("yaml", check_then_build(content, workspace.site))
+    _count("yaml", check_then_build(content, workspace.site, preview=draft))
 
 
 @examples(20)
@@ -315,15 +328,16 @@ def test_random_yaml_edits(workspace, name, changes):
     insertions=st.lists(
         st.tuples(st.floats(0, 1), _nasty(), st.booleans()), min_size=1, max_size=3
     ),
+    draft=st.booleans(),
 )
-def test_nasty_strings_inserted(workspace, name, insertions):
+def test_nasty_strings_inserted(workspace, name, insertions, draft):
     content = workspace.fresh()
     path = content / name
-    text = path.read_text(encoding="utf-8")
+    text = _as_draft(path.read_text(encoding="utf-8"), draft)
     for where, nasty, at_line_start in insertions:
         text = _insert(text, where, nasty, at_line_start)
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
-    _count("nasty", check_then_build(content, workspace.site))
+    _count("nasty", check_then_build(content, workspace.site, preview=draft))
 
 
 def _edit_lines(text: str, edits: list[tuple[int, int, int]]) -> str:

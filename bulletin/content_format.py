@@ -545,7 +545,7 @@ def _read_standalone(
             for key in fields
         },
     )
-    if not document.title:
+    if not document.title and isinstance(data.get("title"), str | None):  # else: said above
         reader.error(1, f"{label}缺少标题（title）", f"加一行 title: {label}标题")
     _read_relations(reader, document, data, lines)
     return document

@@ -340,7 +340,14 @@ def read_archive(
         documents = [d for d in documents if d.path not in draft_files]
         problems = [p for p in problems if p.path not in draft_files]
     archive = build_archive(documents, taxonomies, urls)
-    if not drafts:
+    if drafts:  # a draft whose URL is another's is left out: two pages cannot be one file
+        clashes = [p for p in _check_unique_urls(archive) if p.path in draft_files]
+        if clashes:
+            gone = {p.path for p in clashes}
+            kept = [d for d in documents if d.path not in gone]
+            archive = build_archive(kept, taxonomies, urls)
+            problems = problems + clashes
+    else:
         archive.drafts_left_out = sorted(draft_files)
     problems = problems + check_archive(archive, content, files)
     return archive, sorted(_as_draft(p) if p.path in draft_files else p for p in problems)

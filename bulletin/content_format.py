@@ -487,6 +487,7 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
     while index < len(lines) and not lines[index].strip():
         index += 1
     if index >= len(lines) or lines[index].strip() != ITEM_FENCE:
+        reader.no_url = True  # no slug: the item would be written over its issue's page
         reader.error(
             item.line,
             f"条目“{item.title}”缺少元数据块",

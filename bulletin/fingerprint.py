@@ -44,14 +44,18 @@ def _files(directory: Path) -> Iterable[Path]:
     return sorted(
         p
         for p in directory.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", "~"))
+        # every entry but folders: a link (even dangling), a FIFO is an input the checks judge
+        if not p.is_dir() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", "~"))
     )
 
 
 def _hash_tree(digest, directory: Path, label: str, known: Stamps, seen: Stamps) -> None:
     for path in _files(directory):
         name = f"{label}/{path.relative_to(directory).as_posix()}"
-        stat = path.stat()  # before the read: a file changed after it is read again next time
+        try:
+            stat = path.stat()  # before the read: a file changed after it is read again next time
+        except OSError:  # a dangling or looping link: its own stamp
+            stat = path.lstat()
         stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
         recorded = known.get(name)
         sha = recorded[4] if recorded and recorded[:4] == stamp else _file_sha(path)

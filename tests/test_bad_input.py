@@ -19,7 +19,8 @@ from bulletin.checks import check_content
 from bulletin.content_format import read_document
 from bulletin.problems import errors
 from bulletin.render import render_markdown
-from sitecheck import CONTENT
+from bulletin.sitebuild import BuildFailed, build_site
+from sitecheck import CONTENT, ROOT
 
 POLICY = "policies/wenweifa-2014-27.md"
 SPEECH = "speeches/2014-05-29-chen-yixin.md"
@@ -305,3 +306,45 @@ def test_a_raw_source_unlike_its_bom_is_not_read_for_dates(tmp_path):
     raw = content / "raw" / "2014-07-13-jianbao.txt"
     raw.write_bytes(b"\xef\xbb\xbf" + raw.read_bytes()[:99] + b"\xff")
     assert errors(_checked(content)) == []
+
+
+def _build(content: Path, site: Path, drafts: bool = False):
+    overrides = {"SEARCH_INDEXES": False, "SEARCH_WHOOSH_PATH": "", "BULLETIN_DRAFTS": drafts}
+    return build_site(str(ROOT / "pelicanconf.py"), site, overrides, content=content)
+
+
+def test_a_link_added_after_a_build_is_not_skipped_as_nothing_changed(tmp_path):
+    """The build's fingerprint lists links and FIFOs too: a dangling link added after a build
+    is refused by the next build (it was skipped as 'nothing changed', check failing)."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    _build(content, tmp_path / "output")
+    (content / "bulletins" / "x.md").symlink_to("not-there.md")
+    with pytest.raises(BuildFailed) as refused:
+        _build(content, tmp_path / "output")
+    assert any("bulletins/x.md:1: 错误：这是一个符号链接" in m for m in refused.value.messages)
+
+
+def test_drafts_that_cannot_have_a_page_of_their_own_are_left_out_of_the_preview(tmp_path):
+    """A draft item without its metadata block (no slug: its page was its issue's) and a
+    draft with another document's URL: warnings, and the preview's build (drafts in) makes
+    every other page. Both made Pelican refuse to write a page twice."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    issue = content / ISSUE
+    text = issue.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1)
+    issue.write_text(text.replace("```item\nslug: pingyang", "```i tem\nslug: pingyang"))
+    speech = (content / SPEECH).read_text(encoding="utf-8")
+    (content / "speeches" / "again.md").write_text(
+        speech.replace("kind: speech", "kind: speech\ndraft: true")
+    )
+    problems = check_content(content)
+    assert not errors(problems)
+    said = [str(p) for p in problems]
+    assert any(s.startswith("speeches/again.md:4: 警告：（草稿）网址 /speeches/") for s in said), (
+        said
+    )
+    assert any(s.startswith(f"{ISSUE}:") and "缺少元数据块" in s for s in said), said
+    site = _build(content, tmp_path / "output", drafts=True).path
+    assert (site / "speeches" / "2014-05-29-chen-yixin" / "index.html").is_file()
+    assert not (site / "bulletins" / "2014-07-13" / "index.html").exists()  # the draft issue

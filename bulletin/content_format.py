@@ -58,6 +58,11 @@ KINDS = ("bulletin", "policy", "speech")
 # nests more than 3; 100 columns allow 50 and stay far from the limit.
 NESTING_RE = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
 MAX_NESTING_COLUMNS = 100
+# Markdown's inline patterns look for the end of a link or tag from every "[" or "<" of a
+# paragraph: time grows with the square of their number (4,000 took 3 s; 100,000 hours).
+# A document's paragraph holds a few; 200 stay below 10 ms.
+MAX_BRACKETS_PER_PARAGRAPH = 200
+BLANK_LINE_RE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)")
 ITEM_FENCE = "```item"
 FENCE_RE = re.compile(r"^(```|~~~)")
 COMMENT_RE = re.compile(r"^<!--.*-->$")  # notes for editors; not shown on the site
@@ -339,6 +344,15 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
                 "正文不要层层嵌套列表或引用：删去行首多余的空格和 - > 1. 之类的符号",
             )
             return None, reader.problems
+    crowded = _crowded_paragraph("\n".join(body_lines))  # the body: Markdown
+    if crowded is not None:
+        line, count = crowded
+        reader.syntax_error(
+            body_line + line - 1,
+            f"这一段的方括号“[”或尖括号“<”太多（{count} 个，最多 {MAX_BRACKETS_PER_PARAGRAPH} 个）",
+            "照原文核对：成段的方括号多半是误粘贴；原文确有的，改用全角［］或〔〕，尖括号写成 &lt;",
+        )
+        return None, reader.problems
     if front is None:
         reader.error(1, "文件开头缺少元数据块", "第一行写 ---，接着写元数据，再以 --- 结束")
         return None, reader.problems
@@ -379,6 +393,23 @@ def read_raw(raw: bytes, rel: str) -> tuple[Document | None, list[Problem]]:
     """Read a content file's bytes; `rel` is its path in the content directory."""
     text, problems = decode(raw, rel)
     return (None, problems) if text is None else read_document(text, rel)
+
+
+def _crowded_paragraph(text: str) -> tuple[int, int] | None:
+    """The first line and bracket count of the first paragraph with more than
+    MAX_BRACKETS_PER_PARAGRAPH of "[" or "<", if any (linear: most files have few)."""
+    if text.count("[") + text.count("<") <= MAX_BRACKETS_PER_PARAGRAPH:
+        return None
+    bounds = [(m.start(), m.end()) for m in BLANK_LINE_RE.finditer(text)]
+    start = 0
+    for end, following in [*bounds, (len(text), len(text))]:
+        block = text[start:end]
+        count = max(block.count("["), block.count("<"))
+        if count > MAX_BRACKETS_PER_PARAGRAPH:
+            first = start + len(block) - len(block.lstrip())  # the paragraph's first line
+            return len(LINE_BREAK_RE.findall(text, 0, first)) + 1, count
+        start = following
+    return None
 
 
 def _body_text(lines: list[str]) -> str:

@@ -166,6 +166,10 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int, str]] = {
         _edit(POLICY, "counties: []", "counties: " + "[" * 100_000 + "]" * 100_000),
         POLICY, _line(POLICY, "counties:"), "嵌套超过",
     ),
+    "100,000 opening brackets in a body (Markdown's link pattern took hours)": (
+        _edit(POLICY, "为全面贯彻", "[" * 100_000 + "为全面贯彻"),
+        POLICY, _line(POLICY, "为全面贯彻"), "方括号“[”或尖括号“<”太多",
+    ),
     "Markdown nested 300 lists deep": (
         _edit(POLICY, "为全面贯彻", "- " * 300 + "为全面贯彻"),
         POLICY, _line(POLICY, "为全面贯彻"), "行首的缩进和列表、引用符号太多",

@@ -247,6 +247,13 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
                 file=sys.stderr, flush=True,
             )  # fmt: skip
             return
+        except Exception as exc:  # a fault of the program, not of the content: said in one line
+            print(
+                f"构建失败（程序出错：{type(exc).__name__}: {exc}）：继续显示上一次成功构建的网站。"
+                "请先运行 invoke check；检查通过仍出错的，请把这一行报告给开发人员。",
+                file=sys.stderr, flush=True,
+            )  # fmt: skip
+            return
         if outcome.whole:
             print(f"已重建（{outcome.seconds:.2f} 秒）；搜索索引在后台更新。", flush=True)
         else:

@@ -13,12 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from stat import S_ISLNK
 from typing import TypeVar
 
+from bulletin.content_files import Unreadable, read_bytes, shown_name
 from bulletin.content_format import marked_draft, read_raw
 from bulletin.model import Document, Issue, Item, Policy, Speech
-from bulletin.paths import leaves
 from bulletin.problems import Problem
 from bulletin.references import References, build_references
 from bulletin.taxonomy import Taxonomy, Term
@@ -232,31 +231,50 @@ def read_files(content: Path, cache: dict[str, ContentFile] | None = None) -> li
     With `cache` (kept by a preview between builds: file → how it was read), a file whose
     size, modification time and inode did not change is not read again, nor one whose bytes
     did not: its `ContentFile` is the same object. The cache then holds this reading's files.
+
+    A name ending in ``.md`` that is not a regular file (a link, a directory, a FIFO…), is
+    too large, or whose name cannot be printed is a `ContentFile` with no document and its
+    problem (`bulletin.content_files`); so is a content folder that is a link or a file.
     """
     files: list[ContentFile] = []
     for directory in CONTENT_DIRS:
         folder = content / directory
+        problem = _folder_problem(folder, directory)
+        if problem is not None:
+            files.append(ContentFile(directory, b"", None, [problem]))
+            continue
         if not folder.is_dir():
             continue
         names = sorted(n for n in os.listdir(folder) if n.endswith(".md") and n[0] != ".")
-        elsewhere = leaves(content, folder)
         for name in names:
+            relative = f"{directory}/{shown_name(name)}"
+            if shown_name(name) != name:
+                message = "文件名里有无法显示的字符（不是 UTF-8，或是控制字符）"
+                hint = "把文件改名为只含汉字、字母、数字和连字符的名字"
+                files.append(
+                    ContentFile(relative, b"", None, [Problem(relative, 1, message, hint)])
+                )
+                continue
             path = os.path.join(folder, name)
-            stat = os.lstat(path)  # a symlink's own: one system call, as os.stat's
-            link = S_ISLNK(stat.st_mode)
-            if elsewhere or (link and leaves(content, Path(path))):
-                files.append(_outside(f"{directory}/{name}"))  # never read
-                continue
             hit = cache.get(path) if cache is not None else None
-            stat = os.stat(path) if link else stat
-            stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-            if hit is not None and hit.stamp == stamp:
-                files.append(hit)
+            try:
+                stat = os.lstat(path)
+                stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                if hit is not None and hit.stamp == stamp:
+                    files.append(hit)
+                    continue
+                raw = read_bytes(path)
+            except (Unreadable, OSError) as exc:
+                message, hint = (
+                    (exc.message, exc.hint)
+                    if isinstance(exc, Unreadable)
+                    else ("文件在读取时不见了", "保存完成后再试")
+                )
+                files.append(
+                    ContentFile(relative, b"", None, [Problem(relative, 1, message, hint)])
+                )
                 continue
-            with open(path, "rb") as handle:
-                raw = handle.read()
             if hit is None or hit.raw != raw:
-                relative = f"{directory}/{name}"
                 hit = ContentFile(relative, raw, *read_raw(raw, relative))
             hit.stamp = stamp
             if cache is not None:
@@ -268,13 +286,21 @@ def read_files(content: Path, cache: dict[str, ContentFile] | None = None) -> li
     return files
 
 
-def _outside(relative: str) -> ContentFile:
-    """A content file that a symlink leads outside the content directory: not read, refused."""
-    problem = Problem(
-        relative, 1, "这个文件经符号链接指向内容目录以外，不会读取",
-        "把文件本身放进内容目录，不要用符号链接指向别处",
-    )  # fmt: skip
-    return ContentFile(relative, b"", None, [problem])
+def _folder_problem(folder: Path, directory: str) -> Problem | None:
+    """Why a content folder (bulletins/ …) cannot be read, if it cannot: a link (its files
+    would come from outside the content directory) or something other than a directory."""
+    if folder.is_symlink():
+        return Problem(
+            directory,
+            1,
+            f"{directory} 是一个符号链接，不是目录",
+            f"内容目录里的 {directory}/ 须是普通目录：删去链接，把文件放进目录",
+        )
+    if folder.exists() and not folder.is_dir():
+        return Problem(
+            directory, 1, f"{directory} 应为目录，却是一个文件", f"删去它，建立目录 {directory}/"
+        )
+    return None
 
 
 def documents_of(files: list[ContentFile]) -> tuple[list[Document], list[Problem]]:

@@ -15,11 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from bulletin.archive import Archive, ContentFile, build_archive, documents_of, read_files
+from bulletin.content_files import Unreadable, read_bytes, shown_name
 from bulletin.date_checks import check_document_dates
-from bulletin.model import Document, Issue, Item
+from bulletin.docnumbers import parse as parse_doc_number
+from bulletin.model import Document, Issue, Item, Policy
 from bulletin.open_questions import open_questions
 from bulletin.problems import ContentError, Problem
-from bulletin.raw_names import load_moved, name_shown, raw_files, raw_source
+from bulletin.raw_names import load_moved, raw_files, raw_source
 from bulletin.rawtext.lines import key as title_key
 from bulletin.scaffold import PLACEHOLDER
 from bulletin.taxonomy import Taxonomy, load_taxonomies
@@ -37,6 +39,7 @@ def check_archive(archive: Archive, content: Path, files: list[ContentFile]) -> 
     problems += _check_taxonomy_terms(archive, per_file)
     problems += _check_unique_urls(archive)
     problems += _check_issues(archive, per_file)
+    problems += _check_doc_numbers(archive)
     problems += _check_html(archive, per_file)
     problems += _check_open_questions(archive, per_file)
     raw, raw_problems = raw_files(content)  # what /raw/ publishes; every other entry refused
@@ -95,10 +98,12 @@ def _check_dates(archive: Archive, raw: dict[str, Path], per_file: _PerFile) -> 
 
 
 def _source_bytes(raw: dict[str, Path], source: str) -> bytes | None:
+    """A published raw source's bytes; None if `source:` names none, or it cannot be read
+    as a regular file of at most MAX_FILE_BYTES (never waited on)."""
     path = raw_source(raw, source)
     try:
-        return path.read_bytes() if path is not None else None
-    except OSError:
+        return read_bytes(path, follow=True) if path is not None else None
+    except (Unreadable, ValueError, OSError):
         return None
 
 
@@ -109,12 +114,12 @@ def _source_reader(raw: dict[str, Path]):
     def read(source: str) -> str | None:
         from bulletin.importer import ImportRefused, decode
 
-        path = raw_source(raw, source)
-        if path is None:
+        data = _source_bytes(raw, source)
+        if data is None:
             return None
         try:
-            return decode(path.read_bytes())[0]
-        except ImportRefused:
+            return decode(data)[0]
+        except (ImportRefused, ValueError):  # ValueError: bytes unlike their BOM's encoding
             return None
 
     return read
@@ -189,6 +194,27 @@ def _check_issues(archive: Archive, per_file: _PerFile) -> Iterator[Problem]:
                     f"{label}“{value}”与 {issues[0].path} 重复：同一期简报导入了两次？",
                     "删除重复的文件，或改正期号/日期",
                 )
+
+
+def _check_doc_numbers(archive: Archive) -> Iterator[Problem]:
+    """Two policies with one 文号, however written (温委发〔2014〕27号 = 温委发[2014]第27号):
+    one document imported twice, or a number mistyped; either way a mention of it could not
+    say which is meant."""
+    seen: dict[object, Policy] = {}
+    for policy in sorted(archive.policies, key=lambda p: p.path):
+        if not policy.doc_number:
+            continue
+        number = parse_doc_number(policy.doc_number) or "".join(policy.doc_number.split())
+        first = seen.setdefault(number, policy)
+        if first is not policy:
+            same = "" if first.doc_number == policy.doc_number else f"（{number}）"
+            yield Problem(
+                policy.path,
+                policy.line_of("doc_number"),
+                f"文号“{policy.doc_number}”与 {first.path}:{first.line_of('doc_number')} 的"
+                f"“{first.doc_number}”是同一个文号{same}",
+                "同一份文件只收一次：删除重复的文件；文号写错的，照原文改正",
+            )
 
 
 def _check_issue(issue: Issue) -> Iterator[Problem]:
@@ -303,7 +329,7 @@ def _check_sources(archive: Archive, raw: dict[str, Path]) -> Iterator[Problem]:
             yield Problem(
                 document.path,
                 document.line_of("source"),
-                f"原始文本 {name_shown(source)} 不存在或不能发布",
+                f"原始文本 {shown_name(source)} 不存在或不能发布",
                 "source 写成 raw/文件名.txt，该文件须是 content/raw/ 中可发布的原始文本",
             )
 
@@ -328,7 +354,14 @@ def read_archive(
         documents = [d for d in documents if d.path not in draft_files]
         problems = [p for p in problems if p.path not in draft_files]
     archive = build_archive(documents, taxonomies, urls)
-    if not drafts:
+    if drafts:  # a draft whose URL is another's is left out: two pages cannot be one file
+        clashes = [p for p in _check_unique_urls(archive) if p.path in draft_files]
+        if clashes:
+            gone = {p.path for p in clashes}
+            kept = [d for d in documents if d.path not in gone]
+            archive = build_archive(kept, taxonomies, urls)
+            problems = problems + clashes
+    else:
         archive.drafts_left_out = sorted(draft_files)
     problems = problems + check_archive(archive, content, files)
     return archive, sorted(_as_draft(p) if p.path in draft_files else p for p in problems)

@@ -38,24 +38,40 @@ writes model objects back, so that reading what was written gives the same objec
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bulletin.dates import PartialDate
+from bulletin import safe_yaml
+from bulletin.characters import LINE_BREAK_RE, refused_in
+from bulletin.content_files import decode
+from bulletin.dates import EARLIEST_YEAR, PartialDate
 from bulletin.model import DateInfo, Document, Issue, Item, Policy, Speech
 from bulletin.problems import Problem
 from bulletin.yaml_errors import FULLWIDTH_BRACKETS_HINT
-from bulletin.yaml_errors import explain as explain_yaml
 
 KINDS = ("bulletin", "policy", "speech")
+# A line's indentation and list or quote markers (``- - 1. > ``): each is a level of
+# Markdown's recursive block parser, which runs out of stack near 500 levels. No document
+# nests more than 3; 100 columns allow 50 and stay far from the limit.
+NESTING_RE = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
+MAX_NESTING_COLUMNS = 100
+# Markdown's inline patterns look for the end of a link or tag from every "[" or "<" of a
+# paragraph: time grows with the square of their number (4,000 took 3 s; 100,000 hours).
+# A document's paragraph holds a few; 200 stay below 10 ms.
+MAX_BRACKETS_PER_PARAGRAPH = 200
+BLANK_LINE_RE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)")
 ITEM_FENCE = "```item"
 FENCE_RE = re.compile(r"^(```|~~~)")
 COMMENT_RE = re.compile(r"^<!--.*-->$")  # notes for editors; not shown on the site
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # whole: re.fullmatch
+# A slug is a folder of the site (bulletins/<issue>/<item>/): far below a file name's 255
+# bytes, and the longest the importer writes is 48 (`slugs.pinyin_slug`) plus a suffix.
+MAX_SLUG_LENGTH = 100
+ONE_LINE_HINT = "去掉值里的换行（引号里的 \\n 也是换行），整段文字写在一行里"
+SLUG_HINT = "只用小写字母、数字和连字符，例如 2014-07-13 或 wenshang-huigui"
 # An open question the importer wrote where it was unsure: a YAML comment (``# 待定：…``) in
 # the metadata, an HTML comment line (``<!-- 待定：… -->``) in a body. `invoke check` reports
 # each as an error (bulletin/open_questions.py) until the editor settles it: deletes it, or
@@ -85,24 +101,23 @@ ITEM_KEYS = {"slug", "date", "unit", "counties", "topics", "interprets"}
 TERM_KEYS = {"counties", "topics"}  # lists of taxonomy names, never holding a comma
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
-    """Safe YAML without implicit timestamps: dates stay text and are checked by PartialDate."""
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot name a page (in Chinese), or None: lower-case ASCII letters and
+    digits in words joined by hyphens, at most MAX_SLUG_LENGTH characters."""
+    if not SLUG_RE.fullmatch(slug):
+        return f"网址名“{slug}”不合规"
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"网址名太长（{len(slug)} 个字符，最多 {MAX_SLUG_LENGTH} 个）"
+    return None
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _compose_and_load(text: str) -> tuple[yaml.Node | None, object]:
-    """Parse YAML once; return its node tree (for line numbers) and its data."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        return node, loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
+def _text_hint(key: str, value: object) -> str:
+    """What to do about a field that should be text and is not."""
+    if isinstance(value, bool):
+        return f'文字本身就是 true、false、yes、no 这样的词时，用引号括起来，如 {key}: "no"'
+    if isinstance(value, (list, dict)):
+        return f"写成一行文字，不用方括号、花括号或缩进的子项，如 {key}: 文字"
+    return f"写成一行文字，或留空（{key}: null）"
 
 
 class _Reader:
@@ -112,6 +127,7 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
         self.syntax: list[Problem] = []
+        self.no_url = False  # a slug is missing or unusable: no page can be made
 
     def error(self, line: int, message: str, hint: str) -> None:
         self.problems.append(Problem(self.path, line, message, hint, "error"))
@@ -136,9 +152,9 @@ class _Reader:
         at its line) and nothing else of the block is checked, so no false problem follows.
         """
         try:
-            node, data = _compose_and_load(text)
-        except yaml.YAMLError as exc:
-            mistake = explain_yaml(text, exc)
+            node, data = safe_yaml.load(text)
+        except safe_yaml.YamlRefused as refused:
+            mistake = refused.mistake
             self.syntax_error(first_line + mistake.line, mistake.message, mistake.hint)
             return None
         if data is None:
@@ -173,16 +189,18 @@ class _Reader:
 
     # --- typed fields ---------------------------------------------------------------------
 
-    def text(self, data: dict, lines: dict[str, int], key: str, where: int) -> str | None:
+    def text(
+        self, data: dict, lines: dict[str, int], key: str, where: int, lines_ok: bool = False
+    ) -> str | None:
+        """A field of one line of text (`lines_ok`: of several, as an editor's note)."""
         value = data.get(key)
         if value is None:
             return None
-        if isinstance(value, (dt.date, int, float)):
-            return str(value)
         if not isinstance(value, str):
-            self.error(
-                lines.get(key, where), f"字段“{key}”应为文字", "写成一行文字，或留空（null）"
-            )
+            self.error(lines.get(key, where), f"字段“{key}”应为一行文字", _text_hint(key, value))
+            return None
+        if not lines_ok and LINE_BREAK_RE.search(value.strip()):
+            self.error(lines.get(key, where), f"字段“{key}”应为一行文字，却有换行", ONE_LINE_HINT)
             return None
         return value.strip() or None
 
@@ -196,47 +214,66 @@ class _Reader:
                 self.error(line, "列表用了全角方括号", FULLWIDTH_BRACKETS_HINT)
                 value = value.strip()[1:-1]  # read on as meant, so nothing else is reported
             value = [v for v in re.split(r"[,，、]\s*", value) if v.strip()]
-        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
-            self.error(line, f"字段“{key}”应为列表", f"写成 {key}: [甲, 乙]")
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and not LINE_BREAK_RE.search(v.strip()) for v in value
+        ):
+            self.error(
+                line,
+                f"字段“{key}”应为文字的列表",
+                f"写成 {key}: [甲, 乙]；某一项是 true、false、yes、no 这样的词时用引号括起来",
+            )
             return []
-        if key in TERM_KEYS and any("，" in str(v) or "、" in str(v) for v in value):
+        if key in TERM_KEYS and any("，" in v or "、" in v for v in value):
             self.error(
                 line,
                 f"字段“{key}”的列表里用了全角逗号“，”或顿号“、”",
                 f"列表项之间用半角逗号加空格，如 {key}: [平阳县, 瑞安市]",
             )
-            value = [v for text in value for v in re.split(r"[，、]\s*", str(text))]
-        return [str(v).strip() for v in value if str(v).strip()]
+            value = [v for text in value for v in re.split(r"[，、]\s*", text)]
+        return [v.strip() for v in value if v.strip()]
 
     def date(self, data: dict, lines: dict[str, int], key: str, where: int) -> PartialDate | None:
         value = data.get(key)
         if value is None or value == "":
             return None
-        if isinstance(value, dt.datetime):
-            value = value.date()
         try:
-            return PartialDate.parse(value)
+            if not isinstance(value, str):
+                raise ValueError(value)
+            date = PartialDate.parse(value)
+            if date.year < EARLIEST_YEAR:
+                raise ValueError(value)
+            return date
         except ValueError:
+            shown = f"“{value}”" if isinstance(value, str) else ""
             self.error(
                 lines.get(key, where),
-                f"日期“{value}”无效",
-                "写成 YYYY-MM-DD（如 2014-07-13），不知道日则写 YYYY-MM；日期须真实存在",
+                f"日期{shown}无效",
+                f"写成 YYYY-MM-DD（如 2014-07-13），不知道日则写 YYYY-MM；年份在 {EARLIEST_YEAR}"
+                "年以后，日期须真实存在",
             )
             return None
 
     def slug(self, data: dict, lines: dict[str, int], where: int) -> str:
         value = data.get("slug")
         if value is None:
+            self.no_url = True
             self.error(where, "缺少网址名（slug）", "加一行 slug: 小写拼音或数字，用连字符分隔")
             return ""
-        value = str(value)
-        if not SLUG_RE.match(value):
-            self.error(
-                lines.get("slug", where),
-                f"网址名“{value}”不合规",
-                "只用小写字母、数字和连字符，例如 2014-07-13 或 wenshang-huigui",
-            )
+        if not isinstance(value, str):
+            self.no_url = True
+            self.error(lines.get("slug", where), "网址名（slug）应为一行文字", SLUG_HINT)
+            return ""
+        problem = slug_problem(value)
+        if problem:
+            self.no_url = True
+            self.error(lines.get("slug", where), problem, SLUG_HINT)
         return value
+
+    def heading(self, line: int, text: str) -> None:
+        """An item's title or a section's name: no invisible character in it."""
+        refused = refused_in(text, invisible_too=True, first_line=line)
+        if refused:
+            self.error(line, f"标题{refused[0].message}", refused[0].hint)
 
     def flag(self, data: dict, lines: dict[str, int], key: str) -> bool:
         value = data.get(key)
@@ -299,7 +336,35 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
     reader = _Reader(path)
     if text.startswith("\ufeff"):
         text = text[1:]
+    if not text.strip():
+        reader.error(1, "文件是空的", "写上元数据和正文（见 docs/editing.md），或删除这个文件")
+        return None, reader.problems
+    refused = refused_in(text)
+    if refused:  # the file's lines cannot even be counted as an editor sees them
+        for found in refused:
+            reader.error(found.line, found.message, found.hint)
+        return None, reader.problems
     front, front_line, body_lines, body_line = split_front_matter(text)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        width = len(NESTING_RE.match(line).group().expandtabs(4))  # type: ignore[union-attr]
+        if width > MAX_NESTING_COLUMNS:
+            reader.syntax_error(
+                number,
+                f"行首的缩进和列表、引用符号太多（{width} 列，最多 {MAX_NESTING_COLUMNS} 列）",
+                "正文不要层层嵌套列表或引用：删去行首多余的空格和 - > 1. 之类的符号",
+            )
+            return None, reader.problems
+    crowded = _crowded_paragraph("\n".join(body_lines))  # the body: Markdown
+    if crowded is not None:
+        line, count = crowded
+        reader.syntax_error(
+            body_line + line - 1,
+            f"这一段的方括号“[”或尖括号“<”太多（{count} 个，最多 {MAX_BRACKETS_PER_PARAGRAPH} 个）",
+            "照原文核对：成段的方括号多半是误粘贴；原文确有的，改用全角［］或〔〕，尖括号写成 &lt;",
+        )
+        return None, reader.problems
     if front is None:
         reader.error(1, "文件开头缺少元数据块", "第一行写 ---，接着写元数据，再以 --- 结束")
         return None, reader.problems
@@ -322,6 +387,8 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
         document = _read_standalone(cls, reader, data, lines, body_lines)
     if reader.syntax:  # an unreadable block: report only what made it so
         return None, sorted(reader.syntax)
+    if reader.no_url:  # no page can be made of it, not even a draft's in the preview
+        return None, reader.problems
     document.field_lines = lines
     document.draft = reader.flag(data, lines, "draft")
     for item in getattr(document, "items", []):
@@ -336,19 +403,25 @@ def read_file(path: Path, root: Path) -> tuple[Document | None, list[Problem]]:
 
 def read_raw(raw: bytes, rel: str) -> tuple[Document | None, list[Problem]]:
     """Read a content file's bytes; `rel` is its path in the content directory."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [
-            Problem(
-                rel,
-                line,
-                "文件不是 UTF-8 编码",
-                "用编辑器另存为 UTF-8；或用 invoke import 重新导入原始文本（会自动识别编码）",
-            )
-        ]
-    return read_document(text, rel)
+    text, problems = decode(raw, rel)
+    return (None, problems) if text is None else read_document(text, rel)
+
+
+def _crowded_paragraph(text: str) -> tuple[int, int] | None:
+    """The first line and bracket count of the first paragraph with more than
+    MAX_BRACKETS_PER_PARAGRAPH of "[" or "<", if any (linear: most files have few)."""
+    if text.count("[") + text.count("<") <= MAX_BRACKETS_PER_PARAGRAPH:
+        return None
+    bounds = [(m.start(), m.end()) for m in BLANK_LINE_RE.finditer(text)]
+    start = 0
+    for end, following in [*bounds, (len(text), len(text))]:
+        block = text[start:end]
+        count = max(block.count("["), block.count("<"))
+        if count > MAX_BRACKETS_PER_PARAGRAPH:
+            first = start + len(block) - len(block.lstrip())  # the paragraph's first line
+            return len(LINE_BREAK_RE.findall(text, 0, first)) + 1, count
+        start = following
+    return None
 
 
 def _body_text(lines: list[str]) -> str:
@@ -363,28 +436,16 @@ def _body_text(lines: list[str]) -> str:
 def _read_issue(reader: _Reader, data, lines, body_lines: list[str], body_line: int) -> Issue:
     reader.check_keys(data, lines, ISSUE_KEYS, 1)
     reader.require_date_key(data, 1, "简报")
-    number = data.get("number")
-    distribution_raw = data.get("distribution") or {}
-    distribution: list[tuple[str, str]] = []
-    if isinstance(distribution_raw, dict):
-        distribution = [
-            (str(k), str(v).strip()) for k, v in distribution_raw.items() if v not in (None, "")
-        ]
-    else:
-        reader.error(
-            lines.get("distribution", 1),
-            "分送范围（distribution）应为映射",
-            "写成 报: …、送: …、发: … 各占一行",
-        )
+    distribution = _distribution(reader, data, lines)
     issue = Issue(
         title="",
         slug=reader.slug(data, lines, 1),
         path=reader.path,
         date=reader.date_info(data, lines, 1),
-        number=str(number).strip() if number not in (None, "") else None,
+        number=reader.text(data, lines, "number", 1),
         masthead=reader.text_list(data, lines, "masthead", 1),
         headlines=reader.text_list(data, lines, "headlines", 1),
-        editor_note=reader.text(data, lines, "editor_note", 1),
+        editor_note=reader.text(data, lines, "editor_note", 1, lines_ok=True),
         distribution=distribution,
         fragments=reader.text_list(data, lines, "fragments", 1),
         source=reader.text(data, lines, "source", 1),
@@ -394,6 +455,27 @@ def _read_issue(reader: _Reader, data, lines, body_lines: list[str], body_line: 
     for item in issue.items:
         item.issue = issue
     return issue
+
+
+def _distribution(reader: _Reader, data, lines) -> list[tuple[str, str]]:
+    """The 报/送/发 lists of an issue: labels and texts as written."""
+    value = data.get("distribution") or {}
+    line = lines.get("distribution", 1)
+    if not isinstance(value, dict):
+        reader.error(line, "分送范围（distribution）应为映射", "写成 报: …、送: …、发: … 各占一行")
+        return []
+    if not all(
+        isinstance(k, str) and not LINE_BREAK_RE.search(k) and isinstance(v, str | None)
+        and not LINE_BREAK_RE.search((v or "").strip())
+        for k, v in value.items()
+    ):  # fmt: skip
+        reader.error(
+            line,
+            "分送范围（distribution）的每一项应为“标签: 一行文字”",
+            "写成 报: …、送: …、发: … 各占一行，文字里不用方括号、花括号或缩进的子项",
+        )
+        return []
+    return [(k, v.strip()) for k, v in value.items() if v not in (None, "")]
 
 
 def _read_items(reader: _Reader, body_lines: list[str], body_line: int) -> list[Item]:
@@ -413,6 +495,8 @@ def _read_items(reader: _Reader, body_lines: list[str], body_line: int) -> list[
         number = body_line + index
         if FENCE_RE.match(line.strip()):
             in_fence = not in_fence
+        if not in_fence and line.startswith(("# ", "## ")):
+            reader.heading(number, line)
         if not in_fence and line.startswith("# "):
             finish()
             current, current_body = None, []
@@ -448,6 +532,7 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
     while index < len(lines) and not lines[index].strip():
         index += 1
     if index >= len(lines) or lines[index].strip() != ITEM_FENCE:
+        reader.no_url = True  # no slug: the item would be written over its issue's page
         reader.error(
             item.line,
             f"条目“{item.title}”缺少元数据块",
@@ -506,7 +591,7 @@ def _read_standalone(
             for key in fields
         },
     )
-    if not document.title:
+    if not document.title and isinstance(data.get("title"), str | None):  # else: said above
         reader.error(1, f"{label}缺少标题（title）", f"加一行 title: {label}标题")
     _read_relations(reader, document, data, lines)
     return document

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from bulletin.content_files import Unreadable, open_regular
+
 ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRS = (ROOT / "bulletin", ROOT / "search")
 TOOLS = (
@@ -42,23 +44,38 @@ def _files(directory: Path) -> Iterable[Path]:
     return sorted(
         p
         for p in directory.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", "~"))
+        # every entry but folders: a link (even dangling), a FIFO is an input the checks judge
+        if not p.is_dir() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", "~"))
     )
 
 
 def _hash_tree(digest, directory: Path, label: str, known: Stamps, seen: Stamps) -> None:
     for path in _files(directory):
         name = f"{label}/{path.relative_to(directory).as_posix()}"
-        stat = path.stat()  # before the read: a file changed after it is read again next time
+        try:
+            stat = path.stat()  # before the read: a file changed after it is read again next time
+        except OSError:  # a dangling or looping link: its own stamp
+            stat = path.lstat()
         stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
         recorded = known.get(name)
-        if recorded and recorded[:4] == stamp:
-            sha = recorded[4]
-        else:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        sha = recorded[4] if recorded and recorded[:4] == stamp else _file_sha(path)
         seen[name] = [*stamp, sha]
         digest.update(f"{name}\0".encode())
         digest.update(bytes.fromhex(sha))
+
+
+def _file_sha(path: Path) -> str:
+    """A file's SHA-256, read in blocks and never waiting: a content path may be a FIFO or a
+    link to one (the checks refuse it, with a message, once the fingerprint is taken)."""
+    try:
+        fd = open_regular(path.resolve())  # a link is followed: its target is the input
+    except (Unreadable, OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return hashlib.sha256(b"not a regular file").hexdigest()
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return hashlib.sha256(b"unreadable").hexdigest()
 
 
 def _version(name: str) -> str:
@@ -161,6 +178,9 @@ def listing(tree: Path) -> dict[str, list[int]]:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((prefix + entry.name + os.sep, entry.path))
                 elif not entry.is_dir():  # a link to a directory is not followed
-                    stat = entry.stat()
+                    try:
+                        stat = entry.stat()
+                    except OSError:  # a dangling or looping link (refused by the checks)
+                        stat = entry.stat(follow_symlinks=False)
                     out[prefix + entry.name] = [stat.st_size, stat.st_mtime_ns]
     return out

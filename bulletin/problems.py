@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+# A problem is one line of output: a line break or control character quoted from content
+# (a value such as "a\nb") is shown escaped, so no content can add or forge a line.
+UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ class Problem:
 
     def __str__(self) -> str:
         label = "错误" if self.severity == "error" else "警告"
-        return f"{self.path}:{self.line}: {label}：{self.message} — {self.hint}"
+        text = f"{self.path}:{self.line}: {label}：{self.message} — {self.hint}"
+        return UNPRINTABLE_RE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 class ContentError(Exception):

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from bulletin import safe_yaml
+from bulletin.content_files import read_text, shown_name
 from bulletin.paths import UnsafePath, inside, name_problem
 from bulletin.problems import Problem
 
@@ -85,7 +87,7 @@ def raw_files(content: Path) -> tuple[dict[str, Path], list[Problem]]:
         name = entry.name
         if name.startswith("."):
             continue
-        where = f"{RAW_DIR}/{name_shown(name)}"
+        where = f"{RAW_DIR}/{shown_name(name)}"
         try:
             folder = entry.is_dir(follow_symlinks=False)
             reason = "是目录：原始文本不放在子目录里" if folder else raw_name_problem(name)
@@ -101,11 +103,6 @@ def raw_files(content: Path) -> tuple[dict[str, Path], list[Problem]]:
         else:
             files[name] = path
     return files, problems
-
-
-def name_shown(name: str) -> str:
-    """A file name as a problem may name it (what cannot be printed, escaped)."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
 
 def _not_plain(path: Path) -> str | None:
@@ -152,17 +149,21 @@ def load_moved(
         return {}, [
             Problem(MOVED_FILE, 1, "原始文本改名表不是普通文件", "改名表须是内容目录中的普通文件")
         ]
+    text, unreadable = read_text(path, MOVED_FILE)
+    if text is None:
+        return {}, unreadable
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) or {}
-    except (yaml.YAMLError, UnicodeDecodeError, OSError):
-        return {}, [Problem(MOVED_FILE, 1, "原始文本改名表写法有误", hint)]
+        node, data = safe_yaml.load(text)
+    except safe_yaml.YamlRefused as refused:
+        mistake = refused.mistake
+        return {}, [Problem(MOVED_FILE, mistake.line + 1, mistake.message, mistake.hint)]
+    data = data or {}
     if not isinstance(data, dict):
         return {}, [Problem(MOVED_FILE, 1, "原始文本改名表应为“旧文件名: 新文件名”", hint)]
     if raw is None:
         raw = raw_files(content)[0]
     taken = _taken_names(content)
-    lines = _key_lines(text)
+    lines = _key_lines(node)
     moved: dict[str, str] = {}
     problems = []
     for old, new in data.items():
@@ -197,13 +198,8 @@ def _taken_names(content: Path) -> set[str]:
         return set()
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """The line of each top-level key of the YAML mapping `text` (already loaded: composing
-    it again expands no alias and cannot fail on what loading accepted)."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
+def _key_lines(node: yaml.Node | None) -> dict[str, int]:
+    """The line of each top-level key of the loaded YAML mapping `node`."""
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {str(key.value): key.start_mark.line + 1 for key, _ in node.value}

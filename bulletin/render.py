@@ -27,8 +27,10 @@ from markupsafe import Markup
 from bulletin.trusted import trusted_html
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-SECTION_RE = re.compile(r"^([一二三四五六七八九十]+)、")
-SUBSECTION_RE = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]")
+# A Chinese numeral from 一 to 九十九 (一二、 or 十十、 is not a number: no anchor, no crash).
+CN_NUMERAL = "(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+SECTION_RE = re.compile(rf"^({CN_NUMERAL})、")
+SUBSECTION_RE = re.compile(rf"^[（(]({CN_NUMERAL})[)）]")
 CLAUSE_RE = re.compile(r"^(\d{1,3})[．.]")
 
 ALLOWED_TAGS = {

@@ -8,6 +8,7 @@ written into the content file for the editor to confirm; the build never guesses
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,9 +16,11 @@ from pathlib import Path
 
 import yaml
 
+from bulletin import safe_yaml
+from bulletin.content_files import read_text
+from bulletin.content_format import SLUG_HINT, slug_problem
 from bulletin.problems import ContentError, Problem
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TERM_KEYS = {"name", "slug", "group", "aliases", "description", "keywords", "note"}
 
 
@@ -135,19 +138,23 @@ def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> T
     def error(line: int, message: str, hint: str) -> None:
         problems.append(Problem(rel, line, message, hint))
 
-    text = path.read_text(encoding="utf-8")
+    if not os.path.lexists(path):
+        raise ContentError(
+            [Problem(rel, 1, f"缺少{label}表 {rel}", f"从版本库恢复 {rel}：没有它无法检查和构建")]
+        )
+    text, unreadable = read_text(path, rel)
+    if text is None:
+        raise ContentError(unreadable)
     known = _LOADED.get((str(path), key, label, rel))
     if known is not None and known[0] == text:
         return known[1]  # a preview reads the taxonomies again after every edit
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
+        node, data = safe_yaml.load(text)
+    except safe_yaml.YamlRefused as refused:
+        mistake = refused.mistake
         raise ContentError(
-            [Problem(rel, line, f"YAML 格式有误（{exc}）", "检查缩进和冒号")]
-        ) from exc
+            [Problem(rel, mistake.line + 1, mistake.message, mistake.hint)]
+        ) from None
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
         raise ContentError([Problem(rel, 1, "分类文件应为条目列表", "每个条目以“- name: …”开头")])
 
@@ -155,20 +162,31 @@ def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> T
     seen: dict[str, int] = {}
     for entry, entry_node in zip(data, node.value, strict=True):
         line = entry_node.start_mark.line + 1
-        if not isinstance(entry, dict):
+        if not isinstance(entry, dict) or not isinstance(entry_node, yaml.MappingNode):
             error(line, "条目应为映射", "写成 - name: …，下一行 slug: …")
             continue
-        unknown = set(entry) - TERM_KEYS
+        lines = {str(k.value): k.start_mark.line + 1 for k, _ in entry_node.value}
+        unknown = set(map(str, entry)) - TERM_KEYS
         if unknown:
-            error(line, f"未知字段：{'、'.join(sorted(map(str, unknown)))}", "检查拼写")
-        name = str(entry.get("name") or "").strip()
-        slug = str(entry.get("slug") or "").strip()
+            error(line, f"未知字段：{'、'.join(sorted(unknown))}", "检查拼写")
+        wrong = [
+            k for k, v in entry.items()
+            if k in TERM_KEYS and not _shaped(v, list if k in LIST_KEYS else str)
+        ]  # fmt: skip
+        for field_key in wrong:
+            shape = "文字的列表，如 [甲, 乙]" if field_key in LIST_KEYS else "一行文字"
+            error(lines.get(field_key, line), f"字段“{field_key}”应为{shape}", TERM_SHAPE_HINT)
+        if wrong:
+            continue
+        name = (entry.get("name") or "").strip()
+        slug = (entry.get("slug") or "").strip()
         if not name:
             error(line, "缺少名称（name）", "加一行 name: 规范名称")
             continue
-        if not SLUG_RE.match(slug):
-            error(line, f"“{name}”的网址名（slug）“{slug}”不合规", "只用小写字母、数字和连字符")
-        aliases = tuple(str(a).strip() for a in entry.get("aliases") or [])
+        problem = slug_problem(slug)
+        if problem:
+            error(lines.get("slug", line), f"“{name}”的{problem}", SLUG_HINT)
+        aliases = tuple(a.strip() for a in entry.get("aliases") or [])
         for spelling in (name, *aliases):
             if spelling in seen:
                 error(
@@ -187,7 +205,7 @@ def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> T
                 group=entry.get("group"),
                 aliases=aliases,
                 description=entry.get("description"),
-                keywords=tuple(str(k) for k in entry.get("keywords") or []),
+                keywords=tuple(entry.get("keywords") or []),
                 note=entry.get("note"),
             )
         )
@@ -196,6 +214,19 @@ def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> T
     taxonomy = Taxonomy(key=key, label=label, terms=terms)
     _LOADED[(str(path), key, label, rel)] = (text, taxonomy)
     return taxonomy
+
+
+LIST_KEYS = {"aliases", "keywords"}
+TERM_SHAPE_HINT = "别名和关键词写成 [甲, 乙]，其余字段写一行文字；是 yes、no 之类的词时用引号括起来"
+
+
+def _shaped(value: object, shape: type) -> bool:
+    """Null, text, or (for a list field) a list of texts: nothing else is a term's field."""
+    if value is None:
+        return True
+    if shape is list:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, str)
 
 
 # Each taxonomy file's last text and what it gave: the same text gives the same object.

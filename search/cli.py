@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from search.rules import SUGGEST_BELOW, TIER_GAP
+from search.rules import MAX_QUERY_TOKENS, SUGGEST_BELOW, TIER_GAP
 from search.suggest import suggested_queries
-from search.text import fold_query, normalize, tokens
+from search.text import fold_query, normalize, query_terms, tokens
 from search.whoosh_index import Filters, Hit, load_folds, search
 
 KIND_NAMES = {
@@ -52,7 +52,7 @@ def format_text(
     colour: bool = False,
     offered: list[str] | None = None,
 ) -> str:
-    shown = f"“{query}”" if query.strip() else "所选条件"
+    shown = f"“{query.strip()}”" if query.strip() else "所选条件"
     maybe = f"您是不是要找：{'　'.join(offered)}" if offered else ""
     if not total:
         return "\n".join(x for x in [f"{shown}：没有找到结果。", maybe] if x)
@@ -99,11 +99,28 @@ def run(
     if sort not in ("relevance", "date"):
         raise UsageError("--sort 只能是 relevance（相关度）或 date（日期）")
     filters = Filters(kind=kind_of(kind), county=county, topic=topic, year=year)
+    refused = refusal(query, query_terms(query, load_folds(index_dir)), filters)
+    if refused:
+        raise UsageError(refused)
     hits, total = search(index_dir, query, filters, sort=sort, limit=limit)
     if as_json:
         return json.dumps([h.as_json(site_url) for h in hits], ensure_ascii=False, indent=1)
     offered = suggest(index_dir, query) if total < SUGGEST_BELOW else []
     return format_text(query, hits, total, site_url, colour, offered)
+
+
+def refusal(query: str, terms: list[list[str]], filters: Filters) -> str | None:
+    """Why a query is not searched, in the words of the search page (`run()` in
+    theme/static/js/search.js): nothing to search for, or too much; None: it is searched."""
+    filtered = any((filters.kind, filters.county, filters.topic, filters.year))
+    if not query.strip() and not filtered:
+        return "输入关键词，或选择区县、主题、年份浏览。"
+    if not terms and not filtered:
+        return "请输入要搜索的文字。"  # only punctuation or symbols: ((( * ?
+    size = sum(len(term) for term in terms)
+    if size > MAX_QUERY_TOKENS:
+        return f"要搜索的文字太长（{size} 个字词），最多 {MAX_QUERY_TOKENS} 个：请缩短后再试。"
+    return None
 
 
 def suggest(index_dir: Path, query: str) -> list[str]:

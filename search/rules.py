@@ -34,6 +34,12 @@ TIER_TITLE, TIER_EXACT, TIER_GAP = 0, 1, 2
 TITLE_SLOTS = 64  # the title's words and filler: the body's words start at this position
 FILLER = "zz"  # no query word begins with z (codes begin with h, l or e)
 
+# The most tokens a query may have, all terms together. Matching with gaps tries every way
+# of cutting a term into runs, which grows with the square of its length: a term of 300
+# tokens took 8 s, one of 64 takes 0.2 s. Longer queries are refused, on the page and on
+# the command line alike, with `query_too_long`.
+MAX_QUERY_TOKENS = 64
+
 # Suggestions (您是不是要找): offered when a query finds fewer documents than this.
 SUGGEST_BELOW = 3
 SUGGEST_LIMIT = 5
@@ -52,5 +58,6 @@ def rules_json() -> str:
         "suggestLimit": SUGGEST_LIMIT,
         "suggestMinTokens": SUGGEST_MIN_TOKENS,
         "suggestMaxTokens": SUGGEST_MAX_TOKENS,
+        "maxQueryTokens": MAX_QUERY_TOKENS,
     }
     return json.dumps(rules, separators=(",", ":"))

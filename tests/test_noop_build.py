@@ -7,6 +7,7 @@ import random
 import shutil
 from pathlib import Path
 
+from bulletin import fingerprint
 from bulletin.fingerprint import input_fingerprint, listing
 from bulletin.sitebuild import build_site
 from sitecheck import CONTENT, ROOT
@@ -119,8 +120,8 @@ def test_an_input_is_read_again_only_when_its_stamp_changed(tmp_path: Path, monk
     stamps: dict = {}
     first = input_fingerprint(content, theme, [], {}, None, stamps)
     reads: list[Path] = []
-    read_bytes = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or read_bytes(self))
+    file_sha = fingerprint._file_sha
+    monkeypatch.setattr(fingerprint, "_file_sha", lambda path: reads.append(path) or file_sha(path))
     again: dict = {}
     assert input_fingerprint(content, theme, [], {}, stamps, again) == first
     assert not reads and again == stamps

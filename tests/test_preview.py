@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -220,3 +221,33 @@ def test_a_built_site_is_served_at_once_and_a_save_meanwhile_is_shown_after_the_
         assert "首次构建尚未完成" in said, said
         assert said.index("已重建") < said.index("已更新修改的"), said
         assert marker in (fetch(page) or ""), said
+
+
+def test_hostile_files_are_reported_as_check_reports_them_never_a_traceback(preview):
+    """A FIFO, a dangling link and a YAML alias chain saved while the preview runs: it says
+    what `invoke check` says, in Chinese, keeps the last good site, and builds again once
+    they are gone."""
+    from bulletin.checks import check_content
+    from bulletin.problems import errors
+
+    url = preview.url
+    folder = preview.issue.parent
+    os.mkfifo(folder / "pipe.md")
+    (folder / "gone.md").symlink_to(folder / "not-there.md")
+    aliases = "".join(f"{k}: &{k} [*{p}, *{p}, *{p}]\n" for p, k in zip("abc", "bcd", strict=True))
+    (folder / "laughs.md").write_text(f"---\nkind: bulletin\na: &a [x, x, x]\n{aliases}---\n")
+    assert wait_for(lambda: preview.log.read_text().count("构建失败") >= 1, 60)
+    expected = [str(p) for p in errors(check_content(folder.parent))]
+    assert len(expected) == 3
+    assert wait_for(lambda: all(e in preview.log.read_text() for e in expected), 30)
+    said = preview.log.read_text()
+    assert "Traceback" not in said and "Error" not in said, said
+    assert fetch(url) is not None  # the last good site is served
+
+    for name in ("pipe.md", "gone.md", "laughs.md"):
+        (folder / name).unlink()
+    preview.issue.write_text(
+        preview.issue.read_text(encoding="utf-8").replace("书记市长", "书记市长（又好了）", 1),
+        "utf-8",
+    )
+    assert wait_for(lambda: "（又好了）" in (fetch(url) or ""), 60)

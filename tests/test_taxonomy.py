@@ -55,5 +55,5 @@ def test_a_bad_taxonomy_file_names_file_and_line(tmp_path):
     with pytest.raises(ContentError) as info:
         load_taxonomy(path, "counties", "区县", "taxonomy/counties.yaml")
     messages = [str(p) for p in info.value.problems]
-    assert any(m.startswith("taxonomy/counties.yaml:3:") and "网址名" in m for m in messages)
+    assert any(m.startswith("taxonomy/counties.yaml:4:") and "网址名" in m for m in messages)
     assert any(m.startswith("taxonomy/counties.yaml:5:") and "重复" in m for m in messages)

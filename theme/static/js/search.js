@@ -577,6 +577,12 @@ async function run() {
       list.dataset.state = "done";
       return;
     }
+    const size = termList.reduce((n, term) => n + term.length, 0);
+    if (size > rules.maxQueryTokens) {
+      say(`要搜索的文字太长（${size} 个字词），最多 ${rules.maxQueryTokens} 个：请缩短后再试。`);
+      list.dataset.state = "done";
+      return;
+    }
     const source = results(engine, termList, filters, form.elements.sort.value === "date");
     current = { source, shown: 0, termList, label: query ? `“${query}”` : "所选条件" };
     await showMore();

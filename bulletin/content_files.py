@@ -134,20 +134,3 @@ def shown_name(name: str) -> str:
     raw = os.fsencode(name)
     text = raw.decode("utf-8", "backslashreplace")
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-
-
-def is_file(path: Path) -> bool:
-    """Whether `path` is a file (links followed), never raising: a name content gives may be
-    too long for the system (ENAMETOOLONG) or hold a NUL byte."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def lexists(path: Path) -> bool:
-    """Whether anything (even a dangling link) is at `path`, never raising (see `is_file`)."""
-    try:
-        return os.path.lexists(path)
-    except (OSError, ValueError):
-        return False

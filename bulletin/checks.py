@@ -41,7 +41,7 @@ def check_archive(archive: Archive, content: Path, files: list[ContentFile]) -> 
     problems += _check_issues(archive, per_file)
     problems += _check_doc_numbers(archive)
     problems += _check_html(archive, per_file)
-    problems += _check_open_questions(archive, per_file)
+    problems += _check_open_questions(files)
     raw, raw_problems = raw_files(content)  # what /raw/ publishes; every other entry refused
     problems += raw_problems
     problems += _check_sources(archive, raw)
@@ -284,12 +284,16 @@ def _check_html(archive: Archive, per_file: _PerFile) -> Iterator[Problem]:
         )
 
 
-def _check_open_questions(archive: Archive, per_file: _PerFile) -> Iterator[Problem]:
-    """What an import left undecided (bulletin/open_questions.py): errors until settled."""
-    for document in _file_documents(archive):
-        yield from per_file(
-            document, "questions", None, lambda d=document: open_questions(d.path, per_file.text(d))
-        )
+def _check_open_questions(files: list[ContentFile]) -> Iterator[Problem]:
+    """What an import left undecided (bulletin/open_questions.py): errors until settled.
+    Read from every file's text, also one whose document cannot be read yet (an item the
+    importer gave no slug makes its issue unusable until the question is settled)."""
+    for file in files:
+        try:
+            text = file.raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # reported as not UTF-8 when the file was read
+        yield from file.memo("questions", None, lambda f=file, t=text: open_questions(f.path, t))
 
 
 def _html_problems(path: str, text: str) -> tuple[Problem, ...]:

@@ -95,7 +95,7 @@ PAYLOADS: tuple[str, ...] = (
     "${7*7} #{7*7} <%= 7*7 %>",
     "&lt;script&gt;alert(53)&lt;/script&gt;",
     "&amp;lt;b&amp;gt; &#60;i&#62; &#x3c;u&#x3e; &copy &nbsp;",
-    "\u202eevil.exe\u202c \u200f\u2066RTL\u2069",
+    '<a href="jav&#x09;ascript:alert(55)">tab</a>',
     '<a href="&#106;avascript:alert(56)">ent</a>',
     "<svg><script xlink:href=data:text/javascript;base64;YWxlcnQoMSk=></script></svg>",
     "<x contenteditable onblur=alert(58)>lose focus!",

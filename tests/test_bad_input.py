@@ -233,7 +233,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int, str]] = {
     ),
     "a name too long for the system in raw_moved.yaml": (
         lambda c: (c / "raw_moved.yaml").write_text(f"old.txt: {'x' * 300}.txt\n"),
-        "raw_moved.yaml", 1, "不在 content/raw/ 中",
+        "raw_moved.yaml", 1, "文件名太长",
     ),
 }  # fmt: skip
 

@@ -247,8 +247,9 @@ def read_files(content: Path, cache: dict[str, ContentFile] | None = None) -> li
             continue
         names = sorted(n for n in os.listdir(folder) if n.endswith(".md") and n[0] != ".")
         for name in names:
-            relative = f"{directory}/{shown_name(name)}"
-            if shown_name(name) != name:
+            shown = shown_name(name)
+            relative = f"{directory}/{shown}"
+            if shown != name:
                 message = "文件名里有无法显示的字符（不是 UTF-8，或是控制字符）"
                 hint = "把文件改名为只含汉字、字母、数字和连字符的名字"
                 files.append(

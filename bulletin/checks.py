@@ -289,11 +289,15 @@ def _check_open_questions(files: list[ContentFile]) -> Iterator[Problem]:
     Read from every file's text, also one whose document cannot be read yet (an item the
     importer gave no slug makes its issue unusable until the question is settled)."""
     for file in files:
-        try:
-            text = file.raw.decode("utf-8")
-        except UnicodeDecodeError:
-            continue  # reported as not UTF-8 when the file was read
-        yield from file.memo("questions", None, lambda f=file, t=text: open_questions(f.path, t))
+        yield from file.memo("questions", None, lambda f=file: _questions(f))
+
+
+def _questions(file: ContentFile) -> tuple[Problem, ...]:
+    try:
+        text = file.raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return ()  # reported as not UTF-8 when the file was read
+    return tuple(open_questions(file.path, text))
 
 
 def _html_problems(path: str, text: str) -> tuple[Problem, ...]:
@@ -358,7 +362,7 @@ def read_archive(
         documents = [d for d in documents if d.path not in draft_files]
         problems = [p for p in problems if p.path not in draft_files]
     archive = build_archive(documents, taxonomies, urls)
-    if drafts:  # a draft whose URL is another's is left out: two pages cannot be one file
+    if drafts and draft_files:  # a draft whose URL is another's is left out (one file each)
         clashes = [p for p in _check_unique_urls(archive) if p.path in draft_files]
         if clashes:
             gone = {p.path for p in clashes}

@@ -131,6 +131,8 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
 def shown_name(name: str) -> str:
     """A file name as it can be printed on one line: bytes that are not UTF-8 and control
     characters written as \\xNN (a name may hold a line break, forging a message)."""
+    if name.isprintable():  # a byte that is not UTF-8 is a surrogate: not printable
+        return name
     raw = os.fsencode(name)
     text = raw.decode("utf-8", "backslashreplace")
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)

@@ -3,7 +3,7 @@
 `/data/documents.json` is a list of records; `/data/documents.csv` has the same records, one
 row each, with the same columns: lists joined by ``；`` and booleans written ``true`` or
 ``false`` (`csv_row`, read back by `from_csv_row`). `/data/documents.schema.json` (`SCHEMA`,
-JSON Schema 2020-12) describes one record; the README documents each field. URLs are the
+JSON Schema 2020-12) describes one record; docs/readers.md documents each field. URLs are the
 published site's, whatever build wrote the files.
 
 The JSON holds every value exactly as the content has it. The CSV is made safe to open in a

@@ -24,7 +24,7 @@ ARTICLE_PATHS: list[str] = []
 PAGE_PATHS: list[str] = []
 DIRECT_TEMPLATES: list[str] = []
 # The raw source texts at /raw/ are copied by the plugin, only the types it allows
-# (bulletin/raw_names.py); Pelican copies only the theme's static files.
+# (bulletin/content/raw_names.py); Pelican copies only the theme's static files.
 STATIC_PATHS: list[str] = []
 THEME_STATIC_DIR = "theme"
 THEME_STATIC_PATHS = ["static"]

@@ -28,9 +28,9 @@ def _fail(message: str) -> Exit:
 @task(help={"content": "内容目录，默认 content/"})
 def check(c, content=None):
     """检查全部内容（YAML、日期、区县/主题、重复、HTML 等），有错误时退出码为 1。"""
-    from bulletin.archive import draft_paths
-    from bulletin.checks import check_content
-    from bulletin.problems import located
+    from bulletin.checks.checks import check_content
+    from bulletin.content.problems import located
+    from bulletin.relations.archive import draft_paths
 
     directory = Path(content) if content else CONTENT
     problems = check_content(directory)
@@ -50,7 +50,7 @@ def check(c, content=None):
 @task
 def build(c, settings="pelicanconf.py", output="output"):
     """检查内容并构建网站；有错误时不构建，原有网站保持不变；内容、模板、设置都没变时什么也不做。"""
-    from bulletin.sitebuild import BuildFailed, build_site
+    from bulletin.build.sitebuild import BuildFailed, build_site
 
     try:
         result = build_site(str(ROOT / settings), ROOT / output, content=CONTENT)
@@ -98,14 +98,14 @@ PUBLISH_SHOWN = 40  # problems listed when verification refuses; the rest are co
 )
 def publish(c, target=None, siteurl=None, content=None, parts=None, backup_existing=False):
     """用 publishconf.py 构建到临时目录，校验通过后一次切换上线；任何一步失败，线上网站不变。"""
-    from bulletin.settings import SettingsError, check_site_url
-    from bulletin.sitebuild import (
+    from bulletin.build.sitebuild import (
         BuildFailed,
         NotOurs,
         ServedSiteFailed,
         VerificationFailed,
         build_site,
     )
+    from bulletin.site.settings import SettingsError, check_site_url
 
     url = siteurl or os.environ.get("SITEURL")
     if not url:
@@ -188,8 +188,8 @@ def publish(c, target=None, siteurl=None, content=None, parts=None, backup_exist
 )
 def build_part(c, part, output, siteurl=None, content=None):
     """多台机器并行构建时，只构建其中一部分页面和搜索分片（见 docs/scaling.md）。"""
-    from bulletin.parts import parse_part
-    from bulletin.sitebuild import BuildFailed, render_site
+    from bulletin.build.sitebuild import BuildFailed, render_site
+    from bulletin.site.parts import parse_part
 
     try:
         which = parse_part(part)
@@ -226,15 +226,15 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop
 
-    from bulletin.preview import Preview
-    from bulletin.sitebuild import BuildFailed
+    from bulletin.build.sitebuild import BuildFailed
+    from bulletin.preview.preview import Preview
 
     source = Path(content).absolute() if content else CONTENT
     site = Path(output).absolute() if output else OUTPUT
     # Another site than output/ gets its own search index beside it, not .search.
     overrides = {} if output is None else {"SEARCH_WHOOSH_PATH": str(site) + ".search"}
     # Drafts are shown, marked 草稿. The archive stays in memory: after an edit, only the
-    # pages it changed are made again (bulletin/preview.py); search catches up after.
+    # pages it changed are made again (bulletin/preview/preview.py); search catches up after.
     preview = Preview(str(ROOT / "pelicanconf.py"), source, site, overrides)
 
     def build_and_say() -> None:
@@ -392,8 +392,8 @@ def _reload_script_as_file() -> None:
 )
 def import_(c, path, date=None, number=None, kind=None, force=False):
     """把收到的原文（文本、Word 或 PDF）导入为 content/ 下的 Markdown 文件，并列出合并的断行、去掉的页码页眉和待定的地方。"""
-    from bulletin.dates import PartialDate
-    from bulletin.importer import ImportRefused, import_file, summary
+    from bulletin.content.dates import PartialDate
+    from bulletin.importing.importer import ImportRefused, import_file, summary
 
     source = Path(path)
     if not source.is_file():
@@ -414,8 +414,8 @@ def import_(c, path, date=None, number=None, kind=None, force=False):
 @task(help={"date": "印发日期 YYYY-MM-DD", "number": "期号，如 第12期（可省略）"})
 def new(c, date, number=None):
     """新建一期空白简报（content/bulletins/日期.md），内附填写说明。"""
-    from bulletin.dates import PartialDate
-    from bulletin.scaffold import new_issue
+    from bulletin.content.dates import PartialDate
+    from bulletin.importing.scaffold import new_issue
 
     try:
         when = PartialDate.parse(date)
@@ -449,7 +449,7 @@ def search(c, query, county=None, topic=None, kind=None, year=None, sort="releva
     """在全文索引中搜索（先运行 invoke build）。"""
     from pelican.settings import read_settings
 
-    from bulletin.taxonomy import load_taxonomies
+    from bulletin.content.taxonomy import load_taxonomies
     from search.cli import UsageError, run
 
     settings = read_settings(str(ROOT / "pelicanconf.py"))

@@ -17,11 +17,11 @@ import random
 import shutil
 from pathlib import Path
 
-from bulletin.archive import read_content
-from bulletin.citations import int_to_cn
-from bulletin.content_format import format_issue, format_standalone
-from bulletin.dates import PartialDate
-from bulletin.model import DateInfo, Issue, Item, Policy
+from bulletin.content.content_format import format_issue, format_standalone
+from bulletin.content.dates import PartialDate
+from bulletin.content.model import DateInfo, Issue, Item, Policy
+from bulletin.relations.archive import read_content
+from bulletin.relations.citations import int_to_cn
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS_PER_ISSUE = 20
@@ -138,7 +138,7 @@ def edited_issue(path: Path) -> tuple[str, str, str]:
     """The text of issue file `path` with its first item's title changed.
 
     Returns (new text, the item's site-relative URL, the marker now in its title)."""
-    from bulletin.content_format import read_document
+    from bulletin.content.content_format import read_document
 
     text = path.read_text(encoding="utf-8")
     marker = f"（修订{int(path.stat().st_mtime_ns) % 100000}）"
@@ -156,7 +156,7 @@ def next_issue(content: Path) -> tuple[Path, str, str, str]:
     """A new issue dated a week after the newest one, with the newest one's items.
 
     Returns (its path, its text, its site-relative URL, a title it shows)."""
-    from bulletin.content_format import read_document
+    from bulletin.content.content_format import read_document
 
     newest = sorted((content / "bulletins").glob("*.md"))[-1]
     issue, _ = read_document(newest.read_text(encoding="utf-8"), newest.name)

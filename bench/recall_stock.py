@@ -21,9 +21,9 @@ import threading
 from pathlib import Path
 
 from bench.corpus import ROOT
-from bulletin.archive import build_archive, read_content
-from bulletin.sitebuild import render_site
-from bulletin.taxonomy import load_taxonomies
+from bulletin.build.sitebuild import render_site
+from bulletin.content.taxonomy import load_taxonomies
+from bulletin.relations.archive import build_archive, read_content
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 

@@ -75,7 +75,7 @@ def pages_only(content: Path, output: Path) -> Measured:
     """Our pages alone (Pelican + the archive plugin, related items included)."""
     return _python(f"""
 from pathlib import Path
-from bulletin.sitebuild import render_site
+from bulletin.build.sitebuild import render_site
 render_site("pelicanconf.py", Path({str(output)!r}),
             {{"PATH": {str(content)!r}, "SEARCH_INDEXES": False}})
 """)
@@ -89,7 +89,7 @@ def build(content: Path, target: Path, publish: bool = False) -> Measured:
         overrides["SITEURL"] = "https://archive.example.org"
     return _python(f"""
 from pathlib import Path
-from bulletin.sitebuild import build_site
+from bulletin.build.sitebuild import build_site
 result = build_site({settings!r}, Path({str(target)!r}), overrides={overrides!r},
                     content=Path({str(content)!r}), publish={publish!r})
 print("skipped" if result.skipped else "built", result.path)
@@ -98,7 +98,7 @@ print("skipped" if result.skipped else "built", result.path)
 
 def plain_pelican(content: Path, work: Path) -> Measured:
     """The same items as plain Pelican articles, built with Pelican's default theme."""
-    from bulletin.archive import read_content
+    from bulletin.relations.archive import read_content
 
     documents, _ = read_content(content)
     articles = work / "content"
@@ -135,10 +135,10 @@ Pelican(settings).run()
 
 def linking_cost(content: Path, results: dict) -> None:
     """Mentions → links and backlinks: the cross-references, and rendering with links."""
-    from bulletin.archive import build_archive, read_content
-    from bulletin.model import Issue, Policy, Speech
-    from bulletin.render import render_markdown
-    from bulletin.taxonomy import load_taxonomies
+    from bulletin.content.model import Issue, Policy, Speech
+    from bulletin.content.render import render_markdown
+    from bulletin.content.taxonomy import load_taxonomies
+    from bulletin.relations.archive import build_archive, read_content
 
     documents, _ = read_content(content)
     archive = build_archive(documents, load_taxonomies(content))

@@ -5,12 +5,12 @@ hold (`content_format`, `rawtext`, `taxonomy`, `archive`, `render`, `checks`), w
 Pelican build, and the glue in `generator` and `settings`.
 """
 
-# Imports happen in the functions: `bulletin.sitebuild` (a submodule) must load without
+# Imports happen in the functions: `bulletin.build.sitebuild` (a submodule) must load without
 # Pelican, so that a build with nothing changed decides so in well under a second.
 
 
 def get_generators(pelican_object):
-    from bulletin.generator import ArchiveGenerator
+    from bulletin.site.generator import ArchiveGenerator
 
     return ArchiveGenerator
 
@@ -18,8 +18,8 @@ def get_generators(pelican_object):
 def register():
     from pelican import signals
 
-    from bulletin.generator import stable_feed_date
-    from bulletin.settings import validate_settings
+    from bulletin.site.generator import stable_feed_date
+    from bulletin.site.settings import validate_settings
 
     signals.initialized.connect(validate_settings)
     signals.get_generators.connect(get_generators)

@@ -238,7 +238,7 @@ def write_bundle(
     is taken from there rather than indexed again (named by the hash of its documents and
     of the code that indexes them).
 
-    As `part` (k, n) of a site built in parts (bulletin/parts.py), index only the shards
+    As `part` (k, n) of a site built in parts (bulletin/site/parts.py), index only the shards
     numbered k modulo n and leave them in `site`/pagefind-parts/ (`merge_parts` writes the
     index once the parts are put together); part 0 writes the search rules.
     """

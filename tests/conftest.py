@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.sitebuild import build_site
+from bulletin.build.sitebuild import build_site
 from sitecheck import CONTENT, ROOT, build_into
 from webhost import Nginx, free_port
 

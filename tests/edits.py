@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from bulletin.taxonomy import load_taxonomies
+from bulletin.content.taxonomy import load_taxonomies
 
 ITEM_BLOCK = re.compile(r"```item\n(.*?)```", re.S)
 HEADING = re.compile(r"^## (.+)$", re.M)

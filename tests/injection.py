@@ -24,9 +24,9 @@ from pathlib import Path
 
 import yaml
 
-from bulletin.content_format import format_document
-from bulletin.dates import PartialDate
-from bulletin.model import DateInfo, Issue, Item, Policy, Speech
+from bulletin.content.content_format import format_document
+from bulletin.content.dates import PartialDate
+from bulletin.content.model import DateInfo, Issue, Item, Policy, Speech
 
 GROUPS = 8
 SEARCH_WORD = "注入样本"

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bulletin.model import Document, Issue, Policy, Speech
+from bulletin.content.model import Document, Issue, Policy, Speech
 
 CLOSING = set("，。、；：？！”’）》」』】…")
 OPENING = set("“‘（《「『【")

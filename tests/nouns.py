@@ -11,8 +11,8 @@ from functools import lru_cache
 
 import rjieba
 
-from bulletin.archive import Archive
-from bulletin.model import Item
+from bulletin.content.model import Item
+from bulletin.relations.archive import Archive
 from search.text import normalize
 
 PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}

@@ -26,7 +26,7 @@ import rjieba
 from nouns import compact, proper_nouns, texts
 from pypinyin import Style, pinyin
 
-from bulletin.archive import Archive
+from bulletin.relations.archive import Archive
 from search.suggest import gb2312
 
 CLASSES = ("traditional", "words", "gap", "homophone", "docnumber")

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 
-from bulletin.sitebuild import render_site
+from bulletin.build.sitebuild import render_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -80,10 +80,10 @@ def build_into(path: Path, settings: str = "pelicanconf.py", **overrides) -> Pat
 
 def content_search_docs():
     """The real content's archive and its search records (rendered without a build)."""
-    from bulletin.archive import build_archive, read_content
-    from bulletin.render import render_markdown
-    from bulletin.search_records import search_docs
-    from bulletin.taxonomy import load_taxonomies
+    from bulletin.content.render import render_markdown
+    from bulletin.content.taxonomy import load_taxonomies
+    from bulletin.relations.archive import build_archive, read_content
+    from bulletin.site.search_records import search_docs
 
     documents, _ = read_content(CONTENT)
     archive = build_archive(documents, load_taxonomies(CONTENT))

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bulletin import safe_yaml
-from bulletin.checks import check_content
-from bulletin.content_format import read_document
-from bulletin.problems import errors
-from bulletin.render import render_markdown
-from bulletin.sitebuild import BuildFailed, build_site
+from bulletin.build.sitebuild import BuildFailed, build_site
+from bulletin.checks.checks import check_content
+from bulletin.content import safe_yaml
+from bulletin.content.content_format import read_document
+from bulletin.content.problems import errors
+from bulletin.content.render import render_markdown
 from sitecheck import CONTENT, ROOT
 
 POLICY = "policies/wenweifa-2014-27.md"

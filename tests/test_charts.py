@@ -11,9 +11,9 @@ import lxml.etree
 import pytest
 
 from bench.corpus import make_corpus
-from bulletin.archive import build_archive, read_content
-from bulletin.charts import Bar, bar_chart, column_chart, describe, text_width
-from bulletin.taxonomy import load_taxonomies
+from bulletin.content.taxonomy import load_taxonomies
+from bulletin.relations.archive import build_archive, read_content
+from bulletin.site.charts import Bar, bar_chart, column_chart, describe, text_width
 from sitecheck import CONTENT, build_into, html_pages, parse
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.checks import read_archive
-from bulletin.scaffold import PLACEHOLDER
+from bulletin.checks.checks import read_archive
+from bulletin.importing.scaffold import PLACEHOLDER
 from tests.edits import ITEM_BLOCK, _issues, edit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ FRESH = """
 import json, sys
 from dataclasses import astuple
 from pathlib import Path
-from bulletin.checks import read_archive
+from bulletin.checks.checks import read_archive
 print(json.dumps([astuple(p) for p in read_archive(Path(sys.argv[1]), drafts=True)[1]]))
 """
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.checks import check_content
+from bulletin.checks.checks import check_content
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "content"
@@ -102,8 +102,8 @@ def test_invoke_check_passes_on_the_real_content():
 
 
 def test_a_new_issue_scaffold_reads_cleanly_and_check_asks_for_the_placeholders(tmp_path):
-    from bulletin.dates import PartialDate
-    from bulletin.scaffold import PLACEHOLDER, new_issue
+    from bulletin.content.dates import PartialDate
+    from bulletin.importing.scaffold import PLACEHOLDER, new_issue
 
     content = content_with(tmp_path)
     text = new_issue(PartialDate(2014, 9, 5), "第12期")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from bulletin.citations import Held, Resolver, cn_to_int, int_to_cn, spans
-from bulletin.docnumbers import DocNumber
-from bulletin.render import render_markdown
+from bulletin.content.docnumbers import DocNumber
+from bulletin.content.render import render_markdown
+from bulletin.relations.citations import Held, Resolver, cn_to_int, int_to_cn, spans
 
 POLICY = Held(
     "policies/wenweifa-2014-27/",

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bulletin.content_format import format_document, read_document, read_file
+from bulletin.content.content_format import format_document, read_document, read_file
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.checks import check_content
-from bulletin.content_format import read_document
-from bulletin.date_checks import check_dates, printed_dates, slug_date
-from bulletin.dates import PartialDate
+from bulletin.checks.checks import check_content
+from bulletin.checks.date_checks import check_dates, printed_dates, slug_date
+from bulletin.content.content_format import read_document
+from bulletin.content.dates import PartialDate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "content"

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from bulletin.dates import (
+from bulletin.content.dates import (
     PartialDate,
     find_full_date,
     first_sentence_month_day,

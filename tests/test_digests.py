@@ -1,9 +1,9 @@
-"""The memo of functions of whole files' texts (bulletin/digests.py)."""
+"""The memo of functions of whole files' texts (bulletin/content/digests.py)."""
 
 import random
 import tracemalloc
 
-from bulletin.digests import digest_of, memo_by_digest
+from bulletin.content.digests import digest_of, memo_by_digest
 
 
 def test_digests_tell_apart_what_only_concatenation_would_confuse():

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from bulletin.docnumbers import DocNumber, find_numbers, issuer_code, parse
+from bulletin.content.docnumbers import DocNumber, find_numbers, issuer_code, parse
 
 WENWEIFA = DocNumber("温委发", 2014, 27)
 

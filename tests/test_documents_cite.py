@@ -12,7 +12,7 @@ import lxml.html
 import pytest
 
 from browsing import new_reader
-from bulletin.opendata import from_csv_row
+from bulletin.relations.opendata import from_csv_row
 from sitecheck import html_pages, parse, url_of
 
 POLICY = "policies/wenweifa-2014-27/"
@@ -108,8 +108,8 @@ def test_json_ld_carries_citation_and_subject_of(site: Path):
 
 def test_linking_leaves_the_text_of_every_page_as_it_was(site: Path):
     """The body text with the mentions wrapped is the body text rendered without linking."""
-    from bulletin.checks import read_archive
-    from bulletin.render import render_markdown
+    from bulletin.checks.checks import read_archive
+    from bulletin.content.render import render_markdown
     from sitecheck import CONTENT
 
     archive, _ = read_archive(CONTENT)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import lxml.html
 
-from bulletin.checks import check_content
-from bulletin.dates import PartialDate
-from bulletin.scaffold import PLACEHOLDER, new_issue
-from bulletin.sitebuild import build_site
+from bulletin.build.sitebuild import build_site
+from bulletin.checks.checks import check_content
+from bulletin.content.dates import PartialDate
+from bulletin.importing.scaffold import PLACEHOLDER, new_issue
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "content"

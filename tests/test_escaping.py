@@ -16,19 +16,23 @@ import pytest
 from markupsafe import Markup
 from test_import_seeds import SEEDS
 
-from bulletin.content_format import format_document, read_document
-from bulletin.importer import import_file
-from bulletin.opendata import FORMULA_STARTS, csv_cell, from_csv_cell
-from bulletin.rawtext import DEBRIS_RE, HEADLINE_RE
-from bulletin.rawtext.lines import md_paragraph
-from bulletin.references import site_links
-from bulletin.render import render_markdown
-from bulletin.sitebuild import BuildFailed, render_site
+from bulletin.build.sitebuild import BuildFailed, render_site
+from bulletin.content.content_format import format_document, read_document
+from bulletin.content.render import render_markdown
+from bulletin.importing.importer import import_file
+from bulletin.importing.rawtext import DEBRIS_RE, HEADLINE_RE
+from bulletin.importing.rawtext.lines import md_paragraph
+from bulletin.relations.opendata import FORMULA_STARTS, csv_cell, from_csv_cell
+from bulletin.relations.references import site_links
 from injection import corpus_documents
 from sitecheck import CONTENT, ROOT, main_text, squash
 
 # The modules allowed to call `trusted_html`: each marks HTML it made itself.
-PRODUCERS = {"bulletin/render.py", "bulletin/references.py", "bulletin/charts.py"}
+PRODUCERS = {
+    "bulletin/content/render.py",
+    "bulletin/relations/references.py",
+    "bulletin/site/charts.py",
+}
 TEMPLATE_MARKS_SAFE = re.compile(r"\|\s*safe\b|autoescape\s+(false|False|0)|\{%-?\s*autoescape")
 # Script that would parse record text as HTML in the browser.
 JS_HTML_SINKS = re.compile(r"\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\.srcdoc")
@@ -52,7 +56,7 @@ def test_only_bulletin_trusted_marks_html_safe_and_only_our_producers_call_it():
             called = None
             if isinstance(node, ast.Call):
                 called = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-            if called == "Markup" and name != "bulletin/trusted.py":
+            if called == "Markup" and name != "bulletin/content/trusted.py":
                 problems.append(f"{name}:{node.lineno}: Markup(…)")
             if called == "trusted_html" and name not in PRODUCERS:
                 problems.append(f"{name}:{node.lineno}: trusted_html(…) outside the producers")

@@ -35,9 +35,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bulletin.checks import check_content
-from bulletin.problems import errors
-from bulletin.sitebuild import BuildFailed, build_site
+from bulletin.build.sitebuild import BuildFailed, build_site
+from bulletin.checks.checks import check_content
+from bulletin.content.problems import errors
 from sitecheck import CONTENT, ROOT
 
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.content_format import read_file
-from bulletin.dates import PartialDate
-from bulletin.importer import decode, read_source
-from bulletin.model import Document, Issue
-from bulletin.rawtext import ImportResult, import_text
-from bulletin.taxonomy import load_taxonomies
+from bulletin.content.content_format import read_file
+from bulletin.content.dates import PartialDate
+from bulletin.content.model import Document, Issue
+from bulletin.content.taxonomy import load_taxonomies
+from bulletin.importing.importer import decode, read_source
+from bulletin.importing.rawtext import ImportResult, import_text
 from layouts import Variant, plain
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.content_format import read_document, read_file
-from bulletin.dates import PartialDate
-from bulletin.importer import import_file
+from bulletin.content.content_format import read_document, read_file
+from bulletin.content.dates import PartialDate
+from bulletin.importing.importer import import_file
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 

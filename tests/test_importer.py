@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.checks import check_content
-from bulletin.content_format import read_document
-from bulletin.dates import PartialDate
-from bulletin.importer import ImportRefused, decode, import_file, summary
-from bulletin.model import Issue
+from bulletin.checks.checks import check_content
+from bulletin.content.content_format import read_document
+from bulletin.content.dates import PartialDate
+from bulletin.content.model import Issue
+from bulletin.importing.importer import ImportRefused, decode, import_file, summary
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = Path(__file__).resolve().parent / "fixtures" / "raw"
@@ -259,7 +259,7 @@ def test_word_text_boxes_are_read_where_they_stand():
     the box twice, for new and old readers)."""
     from docx.oxml import parse_xml
 
-    from bulletin.rawtext.word import read_docx
+    from bulletin.importing.rawtext.word import read_docx
 
     def build(word):
         anchor = word.add_paragraph()

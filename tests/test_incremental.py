@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import edited_issue, make_corpus
-from bulletin.preview import Preview
-from bulletin.sitebuild import BuildFailed, build_site
-from bulletin.tracking import uninstall
+from bulletin.build.sitebuild import BuildFailed, build_site
+from bulletin.preview.preview import Preview
+from bulletin.site.tracking import uninstall
 from edits import EDITS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,9 +175,9 @@ def test_a_template_reading_only_through_the_archive_is_remade_when_the_answer_c
     """A page that reads no document, only a count through a root, still depends on it."""
     from jinja2 import DictLoader, Environment
 
-    from bulletin.incremental import Memo
-    from bulletin.model import Issue
-    from bulletin.tracking import track
+    from bulletin.content.model import Issue
+    from bulletin.site.incremental import Memo
+    from bulletin.site.tracking import track
 
     environment = Environment(loader=DictLoader({"t": "{{ archive.issues|length }} 期"}))
     track(environment)
@@ -213,10 +213,10 @@ def test_a_query_is_fingerprinted_once_a_round_but_not_one_that_cannot_be_writte
     something else each time, so it is hashed each time, and such pages differ."""
     from jinja2 import DictLoader, Environment
 
-    from bulletin import tracking
-    from bulletin.incremental import Memo
-    from bulletin.model import Issue
-    from bulletin.tracking import track
+    from bulletin.content.model import Issue
+    from bulletin.site import tracking
+    from bulletin.site.incremental import Memo
+    from bulletin.site.tracking import track
 
     templates = {"all": "{{ archive.issues|length }}", "some": "{{ archive.pick(slugs) }}"}
     environment = Environment(loader=DictLoader(templates))

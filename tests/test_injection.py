@@ -30,10 +30,10 @@ import lxml.etree
 import lxml.html
 import pytest
 
-import bulletin.checks
-from bulletin.opendata import FORMULA_STARTS, from_csv_row
-from bulletin.render import ALLOWED_TAGS
-from bulletin.sitebuild import render_site
+import bulletin.checks.checks
+from bulletin.build.sitebuild import render_site
+from bulletin.content.render import ALLOWED_TAGS
+from bulletin.relations.opendata import FORMULA_STARTS, from_csv_row
 from injection import (
     GROUPS,
     PAYLOADS,
@@ -47,7 +47,7 @@ from sitecheck import ROOT, html_pages, url_of
 
 # The tags our templates, the sanitiser, the charts and the search page write.
 TEMPLATE_TAG_RE = re.compile(r"<([a-z][a-z0-9]*)")
-CHART_TAGS = {"svg", "title", "desc", "line", "rect", "text"}  # bulletin/charts.py
+CHART_TAGS = {"svg", "title", "desc", "line", "rect", "text"}  # bulletin/site/charts.py
 SCRIPT_TAGS = {"a", "li", "mark", "p", "span"}  # theme/static/js/search.js
 EXCERPTS = ".search-result > p:not(.doc-meta)"  # windows of a result's text, cut anywhere
 
@@ -160,7 +160,7 @@ def corpus_site(tmp_path_factory) -> Path:
     content files switched off."""
     base = tmp_path_factory.mktemp("corpus")
     content = write_corpus(base / "content")
-    with mock.patch.object(bulletin.checks, "_html_problems", lambda path, text: ()):
+    with mock.patch.object(bulletin.checks.checks, "_html_problems", lambda path, text: ()):
         render_site(
             str(ROOT / "pelicanconf.py"),
             base / "output",

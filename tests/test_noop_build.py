@@ -7,9 +7,9 @@ import random
 import shutil
 from pathlib import Path
 
-from bulletin import fingerprint
-from bulletin.fingerprint import input_fingerprint, listing
-from bulletin.sitebuild import build_site
+from bulletin.build import fingerprint
+from bulletin.build.fingerprint import input_fingerprint, listing
+from bulletin.build.sitebuild import build_site
 from sitecheck import CONTENT, ROOT
 
 

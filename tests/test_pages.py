@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.archive import build_archive, read_content
-from bulletin.importer import import_file
-from bulletin.search_records import search_doc
-from bulletin.taxonomy import load_taxonomies
+from bulletin.content.taxonomy import load_taxonomies
+from bulletin.importing.importer import import_file
+from bulletin.relations.archive import build_archive, read_content
+from bulletin.site.search_records import search_doc
 from sitecheck import CONTENT, ROOT, html_pages, parse
 
 KINDS = {"简报", "政策文件", "讲话"}

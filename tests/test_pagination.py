@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.sitebuild import build_site
+from bulletin.build.sitebuild import build_site
 from sitecheck import CONTENT, ROOT, parse
 from webhost import free_port
 

@@ -1,8 +1,8 @@
-"""Pages of long lists (bulletin/paging.py): sizes, URLs, the pager's numbers."""
+"""Pages of long lists (bulletin/site/paging.py): sizes, URLs, the pager's numbers."""
 
 from __future__ import annotations
 
-from bulletin.paging import page_numbers, page_url, paginate
+from bulletin.site.paging import page_numbers, page_url, paginate
 
 
 def test_lists_are_cut_into_pages_of_at_most_100():

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.parts import PartsConflict, merge_site, owns, parse_part
-from bulletin.sitebuild import render_site
+from bulletin.build.sitebuild import render_site
+from bulletin.site.parts import PartsConflict, merge_site, owns, parse_part
 from sitecheck import CONTENT, ROOT
 
 

@@ -1,5 +1,5 @@
-"""Paths that content names stay in their folder (issue #25, part A): `bulletin/paths.py`,
-the raw files published at /raw/ (`bulletin/raw_names.py`), both sides of
+"""Paths that content names stay in their folder (issue #25, part A): `bulletin/content/paths.py`,
+the raw files published at /raw/ (`bulletin/content/raw_names.py`), both sides of
 ``content/raw_moved.yaml``, a document's ``source:`` and the importer's writes.
 
 Each attack is tried on a copy of the real content as an editor's mistake or a hostile pull
@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.checks import check_content
-from bulletin.importer import ImportRefused, import_file
-from bulletin.paths import UnsafePath, inside, name_problem
-from bulletin.raw_names import RAW_SUFFIXES, load_moved, raw_files
-from bulletin.sitebuild import BuildFailed, build_site, render_site
+from bulletin.build.sitebuild import BuildFailed, build_site, render_site
+from bulletin.checks.checks import check_content
+from bulletin.content.paths import UnsafePath, inside, name_problem
+from bulletin.content.raw_names import RAW_SUFFIXES, load_moved, raw_files
+from bulletin.importing.importer import ImportRefused, import_file
 from sitecheck import CONTENT, ROOT
 
 ISSUE = "bulletins/2014-07-13.md"
@@ -275,7 +275,7 @@ def test_check_refuses_each_unsafe_line_of_the_moved_table_at_its_line(tmp_path:
 
 def test_a_control_character_in_a_moved_name_refuses_the_table_at_its_line(tmp_path: Path):
     """A NUL written as a YAML escape is refused when the table is read (as in any content
-    YAML: bulletin.characters), at its line, and nothing of the table is used."""
+    YAML: bulletin.content.characters), at its line, and nothing of the table is used."""
     content = copy_content(tmp_path)
     table = content / "raw_moved.yaml"
     before = table.read_text(encoding="utf-8")

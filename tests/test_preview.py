@@ -162,7 +162,7 @@ def test_an_edit_stops_the_search_workers_while_its_pages_are_made(tmp_path: Pat
     inside, and go on after."""
     import multiprocessing
 
-    from bulletin.search_records import SearchIndexes
+    from bulletin.site.search_records import SearchIndexes
 
     counter = tmp_path / "n"
     worker = multiprocessing.get_context("fork").Process(target=_count, args=(counter,))
@@ -227,8 +227,8 @@ def test_hostile_files_are_reported_as_check_reports_them_never_a_traceback(prev
     """A FIFO, a dangling link and a YAML alias chain saved while the preview runs: it says
     what `invoke check` says, in Chinese, keeps the last good site, and builds again once
     they are gone."""
-    from bulletin.checks import check_content
-    from bulletin.problems import errors
+    from bulletin.checks.checks import check_content
+    from bulletin.content.problems import errors
 
     url = preview.url
     folder = preview.issue.parent

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.generations import new_generation
-from bulletin.sitebuild import BuildFailed, VerificationFailed, build_site
+from bulletin.build.generations import new_generation
+from bulletin.build.sitebuild import BuildFailed, VerificationFailed, build_site
 from sitecheck import CONTENT, ROOT
 from webhost import Nginx, free_port, served_tree, tree_bytes
 

@@ -1,4 +1,4 @@
-"""Publish owns what it deletes (issue #25, part A): `bulletin/generations.py`, `swap_in`.
+"""Publish owns what it deletes (issue #25, part A): `bulletin/build/generations.py`, `swap_in`.
 
 A target the publish did not make is refused and left as it was, byte for byte, unless the
 operator asks (`--backup-existing`): then it is moved whole to a named backup that later
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.generations import new_generation, recorded
-from bulletin.sitebuild import BuildFailed, NotOurs, build_site
+from bulletin.build.generations import new_generation, recorded
+from bulletin.build.sitebuild import BuildFailed, NotOurs, build_site
 from sitecheck import CONTENT, ROOT
 from webhost import tree_bytes
 

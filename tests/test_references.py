@@ -9,8 +9,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from bulletin.checks import check_content, read_archive
-from bulletin.sitebuild import render_site
+from bulletin.build.sitebuild import render_site
+from bulletin.checks.checks import check_content, read_archive
 from sitecheck import CONTENT, ROOT, main_text
 
 POLICY = "policies/wenweifa-2014-27/"
@@ -233,7 +233,7 @@ def test_the_data_carries_status_and_relations(site):
 
 
 def test_the_new_fields_are_written_and_read_back_unchanged():
-    from bulletin.content_format import format_document, read_document
+    from bulletin.content.content_format import format_document, read_document
 
     for name in ("policies/wenzhengfa-2013-9.md", "speeches/2015-03-01-jiedu.md"):
         document, problems = read_document(FILES[name], name)

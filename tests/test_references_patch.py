@@ -1,7 +1,7 @@
 """References patched after an edit are the references built from scratch.
 
 A preview's update reads the archive again after every save; when only items changed, the
-cross-references are patched (`bulletin.references._patched`): what the changed items gave
+cross-references are patched (`bulletin.relations.references._patched`): what the changed items gave
 taken out, what they give now put in. Here a generated archive (bench/corpus.py: policies
 citing policies, items citing policies by title and 文号, often a clause) is edited at
 random, in rounds: items' bodies get mentions of held documents (titles, 文号 in other
@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import make_corpus
-from bulletin import references
-from bulletin.archive import build_archive, read_content
-from bulletin.model import Issue, Policy
-from bulletin.taxonomy import load_taxonomies
+from bulletin.content.model import Issue, Policy
+from bulletin.content.taxonomy import load_taxonomies
+from bulletin.relations import references
+from bulletin.relations.archive import build_archive, read_content
 from sitecheck import ROOT
 
 SEED = 20261202

@@ -1,4 +1,4 @@
-from bulletin.render import cn_number, render_markdown
+from bulletin.content.render import cn_number, render_markdown
 
 
 def test_chinese_numbers():

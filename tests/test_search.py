@@ -18,8 +18,8 @@ import pytest
 from nouns import compact, documents_containing, proper_nouns
 
 from browsing import screenshot
-from bulletin.archive import build_archive, read_content
-from bulletin.taxonomy import load_taxonomies
+from bulletin.content.taxonomy import load_taxonomies
+from bulletin.relations.archive import build_archive, read_content
 from search.cli import run, suggest
 from search.rules import FILLER, TITLE_SLOTS
 from search.text import document_words, fold_map, normalize, query_terms, spaced

@@ -42,7 +42,7 @@ PAGES_COMPARED = 4  # pages of ten results read on both sites, per query
 def _build(work: Path, name: str, chunk_size: int | None, first_block: int | None) -> Path:
     import search.impact
     import search.pagefind_index
-    from bulletin.sitebuild import render_site
+    from bulletin.build.sitebuild import render_site
     from sitecheck import ROOT
 
     saved = search.pagefind_index.CHUNK_SIZE, search.impact.FIRST_BLOCK
@@ -257,9 +257,9 @@ def test_a_query_of_common_words_does_not_load_their_chunks(browser, sites, urls
 
 
 def test_the_publish_check_knows_the_blocks(sites):
-    """The verifier (bulletin/verify.py) passes the index with its blocks, with every
+    """The verifier (bulletin/build/verify.py) passes the index with its blocks, with every
     document counted, and names a block that is missing."""
-    from bulletin.verify import _check_table, _files
+    from bulletin.build.verify import _check_table, _files
 
     _, site = sites
     files, _ = _files(site)

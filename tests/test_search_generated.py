@@ -14,8 +14,8 @@ from collections import Counter
 import pytest
 from queries import CLASSES, generate
 
-from bulletin.archive import build_archive, read_content
-from bulletin.taxonomy import load_taxonomies
+from bulletin.content.taxonomy import load_taxonomies
+from bulletin.relations.archive import build_archive, read_content
 from search.cli import suggest
 from search.whoosh_index import search
 from sitecheck import CONTENT

@@ -172,7 +172,7 @@ def corpus_site(tmp_path_factory) -> Path:
     at 100,000 items with Pagefind's 20,000."""
     import search.pagefind_index
     from bench.corpus import make_corpus
-    from bulletin.sitebuild import render_site
+    from bulletin.build.sitebuild import render_site
     from sitecheck import ROOT
 
     work = tmp_path_factory.mktemp("corpus")

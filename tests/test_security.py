@@ -18,9 +18,9 @@ import lxml.html
 import pytest
 
 from browsing import PAGE_TYPES
-from bulletin.csp import meta_policy
-from bulletin.render import render_markdown
-from bulletin.sitebuild import BuildFailed, build_site
+from bulletin.build.sitebuild import BuildFailed, build_site
+from bulletin.content.render import render_markdown
+from bulletin.site.csp import meta_policy
 from sitecheck import CONTENT, ROOT, html_pages
 from webhost import Nginx, free_port
 

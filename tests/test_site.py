@@ -8,9 +8,9 @@ from urllib.parse import urljoin
 
 import pytest
 
-from bulletin.archive import build_archive, read_content
-from bulletin.rawtext import DEBRIS_RE, HEADLINE_RE
-from bulletin.taxonomy import load_taxonomies
+from bulletin.content.taxonomy import load_taxonomies
+from bulletin.importing.rawtext import DEBRIS_RE, HEADLINE_RE
+from bulletin.relations.archive import build_archive, read_content
 from sitecheck import (
     CONTENT,
     build_into,
@@ -211,8 +211,8 @@ def test_every_item_page_lists_three_to_five_related_documents(site: Path, archi
 
 
 def test_related_documents_prefer_the_same_county_or_topic(archive):
-    from bulletin.render import render_markdown
-    from bulletin.search_records import search_docs
+    from bulletin.content.render import render_markdown
+    from bulletin.site.search_records import search_docs
     from search.related import related
 
     for document in archive.documents:
@@ -251,8 +251,8 @@ def test_feeds_hold_the_newest_documents(tmp_path: Path, archive):
 def test_a_failing_search_worker_fails_the_build(tmp_path: Path):
     """The search indexes are built in a worker process beside the pages: its failure is
     the build's, and no worker is left running."""
-    from bulletin.search_records import _running
-    from bulletin.sitebuild import BuildFailed
+    from bulletin.build.sitebuild import BuildFailed
+    from bulletin.site.search_records import _running
 
     with pytest.raises(BuildFailed, match="search indexes"):
         build_into(tmp_path / "site", SEARCH_SHARD_SIZE="ten")
@@ -262,8 +262,8 @@ def test_a_failing_search_worker_fails_the_build(tmp_path: Path):
 def test_a_failing_whoosh_index_fails_the_build_and_ends_the_worker(tmp_path: Path):
     """A second worker writes the Whoosh index beside the one of the Pagefind bundle: its
     failure is the build's too, and every worker is ended."""
-    from bulletin.search_records import _running
-    from bulletin.sitebuild import BuildFailed
+    from bulletin.build.sitebuild import BuildFailed
+    from bulletin.site.search_records import _running
 
     with pytest.raises(BuildFailed, match="two"):
         build_into(tmp_path / "site", SEARCH_WHOOSH_PROCS="two")

@@ -2,8 +2,13 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.problems import ContentError
-from bulletin.taxonomy import load_taxonomies, load_taxonomy, suggest_counties, suggest_topics
+from bulletin.content.problems import ContentError
+from bulletin.content.taxonomy import (
+    load_taxonomies,
+    load_taxonomy,
+    suggest_counties,
+    suggest_topics,
+)
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 

@@ -1,4 +1,4 @@
-"""Verification before publishing (bulletin/verify.py): each reason to refuse a built tree.
+"""Verification before publishing (bulletin/build/verify.py): each reason to refuse a built tree.
 
 Each test damages a copy of the real published site the way a faulty theme, plugin or tool
 could, and checks that verification names that problem (kind and file), and only it.
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.checks import read_archive
-from bulletin.sitebuild import expected_in_site
-from bulletin.verify import Expected, SiteProblem, verify_site
+from bulletin.build.sitebuild import expected_in_site
+from bulletin.build.verify import Expected, SiteProblem, verify_site
+from bulletin.checks.checks import read_archive
 from sitecheck import CONTENT, ROOT, html_pages
 
 ITEM = "bulletins/2014-10/kong-hailong-ducha-kaifaqu-zhongdianxiangmu/"

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from bulletin.csp import header_policy
+from bulletin.site.csp import header_policy
 from sitecheck import html_pages
 from webhost import SERVER_BLOCK, Nginx, free_port, served_tree, tree_bytes
 
@@ -139,7 +139,7 @@ def test_security_headers_on_every_kind_of_response(web_host: Nginx, published: 
 
 
 def test_the_example_config_states_the_sites_policy():
-    """The header line of deploy/nginx/archive.conf is bulletin/csp.py's policy, verbatim."""
+    """The header line of deploy/nginx/archive.conf is bulletin/site/csp.py's policy, verbatim."""
     text = SERVER_BLOCK.read_text(encoding="utf-8")
     policies = re.findall(r'add_header Content-Security-Policy "([^"]*)" always;', text)
     assert policies == [header_policy()]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.checks import check_content
-from bulletin.problems import Problem
+from bulletin.checks.checks import check_content
+from bulletin.content.problems import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "content"
@@ -202,7 +202,7 @@ REAL_CASES = _real_cases()
 
 
 def test_mistakes_in_the_real_files_get_one_chinese_error_at_their_line():
-    from bulletin.content_format import read_document
+    from bulletin.content.content_format import read_document
 
     assert len(REAL_CASES) > 800
     wrong = []

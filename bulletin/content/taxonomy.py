@@ -1,0 +1,244 @@
+"""Counties and topics: one taxonomy mechanism, data in ``content/taxonomy/*.yaml``.
+
+Each term has a canonical name, an ASCII slug, aliases (平阳 → 平阳县) and, for topics, a
+description and the keywords that suggest it. Suggestions are made at import time and
+written into the content file for the editor to confirm; the build never guesses.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bulletin.content import safe_yaml
+from bulletin.content.content_files import read_text
+from bulletin.content.content_format import SLUG_HINT, slug_problem
+from bulletin.content.problems import ContentError, Problem
+
+TERM_KEYS = {"name", "slug", "group", "aliases", "description", "keywords", "note"}
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    slug: str
+    group: str | None = None  # counties: 市辖区 / 县 / 县级市 / 功能区
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+    keywords: tuple[str, ...] = ()
+    note: str | None = None
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass
+class Taxonomy:
+    """An ordered set of terms with lookup by name, alias and slug."""
+
+    key: str  # "counties" or "topics": the document field that holds the terms
+    label: str  # 区县 / 主题
+    terms: list[Term] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._by_spelling = {s: t for t in self.terms for s in t.spellings}
+        self._by_slug = {t.slug: t for t in self.terms}
+        spellings = sorted(self._by_spelling, key=len, reverse=True)
+        self._mention_re = (
+            re.compile("|".join(re.escape(s) for s in spellings)) if spellings else None
+        )
+
+    def __iter__(self):
+        return iter(self.terms)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def resolve(self, name: str) -> Term | None:
+        """The term a name or alias stands for."""
+        return self._by_spelling.get(name.strip())
+
+    def by_slug(self, slug: str) -> Term | None:
+        return self._by_slug.get(slug)
+
+    def did_you_mean(self, name: str, n: int = 3) -> list[str]:
+        """Canonical names close to an unknown name (平杨县 → 平阳县)."""
+        matches = difflib.get_close_matches(name, list(self._by_spelling), n=n * 2, cutoff=0.5)
+        names: list[str] = []
+        for match in matches:
+            canonical = self._by_spelling[match].name
+            if canonical not in names:
+                names.append(canonical)
+        return names[:n]
+
+    def mentions(self, text: str) -> Counter[str]:
+        """How often each term is named (by name or alias) in `text`."""
+        counts: Counter[str] = Counter()
+        if self._mention_re is None:
+            return counts
+        for match in self._mention_re.finditer(text):
+            counts[self._by_spelling[match.group(0)].name] += 1
+        return counts
+
+    def keyword_hits(self, text: str) -> Counter[str]:
+        """How often each term's keywords occur in `text`."""
+        counts: Counter[str] = Counter()
+        for term in self.terms:
+            hits = sum(text.count(k) for k in term.keywords)
+            if hits:
+                counts[term.name] = hits
+        return counts
+
+
+def suggest_counties(
+    counties: Taxonomy, title: str, body: str, unit: str | None
+) -> list[tuple[str, str]]:
+    """Counties an item is about: named in its title or unit, or at least twice in its body.
+
+    Returns (name, reason) pairs in taxonomy order.
+    """
+    head = counties.mentions(title + " " + (unit or ""))
+    text = counties.mentions(body)
+    chosen: list[tuple[str, str]] = []
+    for term in counties:
+        if head[term.name]:
+            where = "标题" if counties.mentions(title)[term.name] else "报送单位"
+            chosen.append((term.name, f"{where}提到“{term.name}”"))
+        elif text[term.name] >= 2:
+            chosen.append((term.name, f"正文提到{text[term.name]}次"))
+    return chosen
+
+
+def suggest_topics(
+    topics: Taxonomy, title: str, body: str, limit: int = 3
+) -> list[tuple[str, str]]:
+    """Topics whose keywords weigh most in an item (title counts triple); at most `limit`."""
+    score: Counter[str] = Counter()
+    for name, hits in topics.keyword_hits(title).items():
+        score[name] += 3 * hits
+    for name, hits in topics.keyword_hits(body).items():
+        score[name] += hits
+    order = {t.name: i for i, t in enumerate(topics)}
+    ranked = sorted((n for n, s in score.items() if s >= 2), key=lambda n: (-score[n], order[n]))
+    return [(name, f"关键词得分{score[name]}") for name in ranked[:limit]]
+
+
+def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> Taxonomy:
+    """Load and validate a taxonomy YAML file; raise ContentError naming file and line."""
+    rel = rel or path.as_posix()
+    problems: list[Problem] = []
+
+    def error(line: int, message: str, hint: str) -> None:
+        problems.append(Problem(rel, line, message, hint))
+
+    if not os.path.lexists(path):
+        raise ContentError(
+            [Problem(rel, 1, f"缺少{label}表 {rel}", f"从版本库恢复 {rel}：没有它无法检查和构建")]
+        )
+    text, unreadable = read_text(path, rel)
+    if text is None:
+        raise ContentError(unreadable)
+    known = _LOADED.get((str(path), key, label, rel))
+    if known is not None and known[0] == text:
+        return known[1]  # a preview reads the taxonomies again after every edit
+    try:
+        node, data = safe_yaml.load(text)
+    except safe_yaml.YamlRefused as refused:
+        mistake = refused.mistake
+        raise ContentError(
+            [Problem(rel, mistake.line + 1, mistake.message, mistake.hint)]
+        ) from None
+    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
+        raise ContentError([Problem(rel, 1, "分类文件应为条目列表", "每个条目以“- name: …”开头")])
+
+    terms: list[Term] = []
+    seen: dict[str, int] = {}
+    for entry, entry_node in zip(data, node.value, strict=True):
+        line = entry_node.start_mark.line + 1
+        if not isinstance(entry, dict) or not isinstance(entry_node, yaml.MappingNode):
+            error(line, "条目应为映射", "写成 - name: …，下一行 slug: …")
+            continue
+        lines = {str(k.value): k.start_mark.line + 1 for k, _ in entry_node.value}
+        unknown = set(map(str, entry)) - TERM_KEYS
+        if unknown:
+            error(line, f"未知字段：{'、'.join(sorted(unknown))}", "检查拼写")
+        wrong = [
+            k for k, v in entry.items()
+            if k in TERM_KEYS and not _shaped(v, list if k in LIST_KEYS else str)
+        ]  # fmt: skip
+        for field_key in wrong:
+            shape = "文字的列表，如 [甲, 乙]" if field_key in LIST_KEYS else "一行文字"
+            error(lines.get(field_key, line), f"字段“{field_key}”应为{shape}", TERM_SHAPE_HINT)
+        if wrong:
+            continue
+        name = (entry.get("name") or "").strip()
+        slug = (entry.get("slug") or "").strip()
+        if not name:
+            error(line, "缺少名称（name）", "加一行 name: 规范名称")
+            continue
+        problem = slug_problem(slug)
+        if problem:
+            error(lines.get("slug", line), f"“{name}”的{problem}", SLUG_HINT)
+        aliases = tuple(a.strip() for a in entry.get("aliases") or [])
+        for spelling in (name, *aliases):
+            if spelling in seen:
+                error(
+                    line,
+                    f"名称或别名“{spelling}”重复（第{seen[spelling]}行已有）",
+                    "每个名称只能属于一个条目",
+                )
+            seen[spelling] = line
+        if slug in seen:
+            error(line, f"网址名“{slug}”重复", "换一个网址名")
+        seen[slug] = line
+        terms.append(
+            Term(
+                name=name,
+                slug=slug,
+                group=entry.get("group"),
+                aliases=aliases,
+                description=entry.get("description"),
+                keywords=tuple(entry.get("keywords") or []),
+                note=entry.get("note"),
+            )
+        )
+    if problems:
+        raise ContentError(problems)
+    taxonomy = Taxonomy(key=key, label=label, terms=terms)
+    _LOADED[(str(path), key, label, rel)] = (text, taxonomy)
+    return taxonomy
+
+
+LIST_KEYS = {"aliases", "keywords"}
+TERM_SHAPE_HINT = "别名和关键词写成 [甲, 乙]，其余字段写一行文字；是 yes、no 之类的词时用引号括起来"
+
+
+def _shaped(value: object, shape: type) -> bool:
+    """Null, text, or (for a list field) a list of texts: nothing else is a term's field."""
+    if value is None:
+        return True
+    if shape is list:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, str)
+
+
+# Each taxonomy file's last text and what it gave: the same text gives the same object.
+_LOADED: dict[tuple[str, str, str, str], tuple[str, Taxonomy]] = {}
+
+
+def load_taxonomies(content: Path) -> dict[str, Taxonomy]:
+    """The counties and topics taxonomies of a content directory."""
+    base = content / "taxonomy"
+    return {
+        "counties": load_taxonomy(
+            base / "counties.yaml", "counties", "区县", "taxonomy/counties.yaml"
+        ),
+        "topics": load_taxonomy(base / "topics.yaml", "topics", "主题", "taxonomy/topics.yaml"),
+    }

@@ -1,0 +1,9 @@
+"""The site: the archive rendered through Pelican and the theme.
+
+Owns the Pelican generator (pages, lists, feeds, sitemap, open data files), paging, charts,
+the Content-Security-Policy, the plugin's settings, the adapter to the `search` package, the
+record of what each page was made of (`tracking`, `incremental`, for the preview) and which
+pages a part build writes (`parts`).
+
+May import every folder above (content, importing, relations, checks) and `search`.
+"""

@@ -1,0 +1,352 @@
+"""The thin adapter between the archive and the search package: documents → SearchDocs."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import multiprocessing
+import os
+import signal
+import traceback
+from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+from bulletin.content.labels import date_label, source_label
+from bulletin.content.model import Document, Item, Policy, Speech
+from bulletin.relations.archive import Archive
+from bulletin.relations.references import UNSTATED
+from search.documents import SearchDoc
+from search.pagefind_bundle import SHARD_SIZE, write_bundle
+from search.related import related
+from search.suggest import write_lexicon
+from search.whoosh_index import analyse, build_index, corpus_folds, write_folds
+
+logger = logging.getLogger(__name__)
+
+BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "blockquote", "pre", "dd", "dt"}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in BLOCKS:
+            self.flush()
+
+    def handle_endtag(self, tag):
+        if tag in BLOCKS:
+            self.flush()
+
+    def handle_data(self, data):
+        self.current.append(data)
+
+    def flush(self) -> None:
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+
+def html_to_text(html: str) -> str:
+    """Rendered HTML as plain text, one paragraph per block, separated by blank lines."""
+    parser = _Text()
+    parser.feed(str(html))  # as a plain str: the parser's slicing of `Markup` is slower
+    parser.close()
+    parser.flush()
+    return "\n\n".join(parser.blocks)
+
+
+def search_extra(document: Document) -> dict[str, str]:
+    """What the search indexes need beyond the record: an item's unit (for suggestions), a
+    policy's validity (a filter)."""
+    if isinstance(document, Item):
+        return {"unit": document.unit} if document.unit else {}
+    if isinstance(document, Policy):
+        return {"status": document.status or UNSTATED}
+    return {}
+
+
+def search_doc(archive: Archive, document: Document, texts: dict | None = None) -> SearchDoc:
+    """The search record of `document`. `texts` (a preview's): rendered HTML → its text,
+    known from the last build; the text of HTML not in it is added."""
+    date = document.sort_date
+    if texts is None:
+        text = html_to_text(document.html)
+    elif (text := texts.get(document.html)) is None:
+        text = texts[document.html] = html_to_text(document.html)
+    context = ""
+    if isinstance(document, Item):
+        if document.unit:
+            text = f"{text}\n\n{document.unit}"
+        context = source_label(document)
+    elif isinstance(document, Policy):
+        context = document.doc_number or ""
+        text = "\n\n".join(
+            p for p in [context, "　".join(document.issuers), document.recipients or "", text] if p
+        )
+    elif isinstance(document, Speech):
+        context = document.occasion or ""
+        text = "\n\n".join(p for p in [document.subtitle or "", text] if p)
+    date_display = date_label(document.date)
+    return SearchDoc(
+        url=document.url,
+        kind=document.kind,
+        title=document.title,
+        text=text,
+        date=date.iso if date else "",
+        date_display=date_display,
+        counties=tuple(t.name for t in archive.terms_of(document, "counties")),
+        topics=tuple(t.name for t in archive.terms_of(document, "topics")),
+        context=context,
+        extra=search_extra(document),
+        filed_year=str(archive.year_of(document) or ""),
+    )
+
+
+def search_docs(archive: Archive, texts: dict | None = None) -> list[SearchDoc]:
+    """Every item, policy and speech, newest first (`texts`: see `search_doc`)."""
+    return [search_doc(archive, document, texts) for document in archive.documents]
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this process when the build that started it ends (PR_SET_PDEATHSIG),
+    so that a killed build leaves no search worker behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+
+
+class SearchIndexes:
+    """The build's search work: related items, the Pagefind bundle and the Whoosh index."""
+
+    def __init__(
+        self, archive: Archive, settings: dict, cut: dict | None = None, texts: dict | None = None
+    ):
+        """`cut` (kept by a preview between builds): (title, text) → its words, so that
+        only a changed document is cut again (`words` gives it back for the next build);
+        `texts`, likewise, rendered HTML → its text (`texts` gives it back)."""
+        self.archive = archive
+        self.settings = settings
+        self.docs = search_docs(archive, texts)
+        self.texts = None if texts is None else {d.html: texts[d.html] for d in archive.documents}
+        known = cut or {}
+        missing = [d for d in self.docs if (d.title, d.text) not in known]
+        fresh = dict(zip(((d.title, d.text) for d in missing), analyse(missing), strict=True))
+        self.analysed = [
+            known.get((d.title, d.text)) or fresh[(d.title, d.text)] for d in self.docs
+        ]
+        # The worker processes `start` began, each with its end of a pipe (the fold map,
+        # then what went wrong); and where `finish` writes what is left to this process.
+        self.workers: list[tuple[multiprocessing.process.BaseProcess, object]] = []
+        self.left_here: tuple[Path, tuple[int, int] | None] | None = None  # see `start`
+
+    @property
+    def words(self) -> dict:
+        """Each record's (title, text) → its words: the `cut` of the next build."""
+        return {(d.title, d.text): a for d, a in zip(self.docs, self.analysed, strict=True)}
+
+    def start(
+        self,
+        site: Path,
+        part: tuple[int, int] | None = None,
+        nice: int = 0,
+        whoosh_apart: bool = True,
+    ) -> None:
+        """Begin `write` in a worker process, so that the indexes are built while the pages
+        are rendered (on the second core); `finish` waits for it. `nice`: how much lower the
+        workers' priority is than this process's.
+
+        With `whoosh_apart`, the Whoosh index is written by a second worker, beside the
+        first (Whoosh's pure-Python writer takes longer than the whole Pagefind bundle:
+        10 s against 7 s at 10,000 documents), and the fold map, which the first works out
+        and hands over, and the lexicon are left to `finish`, in this process. The preview,
+        whose process serves the editor, says no: one worker of low priority does it all.
+
+        The workers are forked: they read the documents as they are, without copying them
+        (`gc.freeze` keeps the collector from touching, and so copying, their memory).
+        """
+        if not self.settings.get("SEARCH_INDEXES", True):
+            return
+        self.left_here = (site, part) if whoosh_apart else None
+        hand_over = whoosh_apart
+        gc.freeze()
+        try:
+            self._fork(lambda sender: self._bundle(site, part, sender, hand_over), nice)
+            if whoosh_apart and self._whoosh_path(part) is not None:
+                self._fork(lambda sender: self._whoosh_index(part), nice)
+        finally:
+            gc.unfreeze()
+        _running.append(self)
+
+    def _fork(self, work: Callable, nice: int) -> None:
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        worker = context.Process(target=self._work, args=(work, sender, nice))
+        worker.start()
+        sender.close()
+        self.workers.append((worker, receiver))
+
+    @staticmethod
+    def _work(work: Callable, sender, nice: int) -> None:
+        _die_with_parent()
+        os.nice(nice)
+        try:
+            work(sender)
+        except OSError as exc:  # a full disk, say: passed on, to be said in Chinese
+            from bulletin.content.oserrors import as_os_error
+
+            sender.send(("done", as_os_error(exc)))
+            raise SystemExit(1) from None  # no English traceback on the operator's terminal
+        except BaseException:
+            sender.send(("done", traceback.format_exc()))
+            raise
+        sender.send(("done", None))
+
+    def _bundle(self, site: Path, part: tuple[int, int] | None, sender, hand_over: bool):
+        self.write(site, part, (lambda folds: sender.send(("folds", folds))) if hand_over else None)
+
+    def finish(self) -> None:
+        """Wait for the workers `start` began, then write the fold map and the lexicon if
+        they were left to this process; raise RuntimeError if a worker failed."""
+        folds = None
+        failed = []
+        try:
+            for worker, receiver in self.workers:
+                while True:
+                    try:
+                        what, value = receiver.recv()
+                    except EOFError:
+                        worker.join()
+                        code = worker.exitcode
+                        what, value = "done", f"a search worker ended without a word ({code})"
+                    if what == "folds":
+                        folds = value
+                    elif what == "done":
+                        break
+                if value is not None:
+                    failed.append(value)
+                    break
+                worker.join()
+        finally:
+            self.stop()
+        if failed:
+            if isinstance(failed[0], OSError):
+                raise failed[0]
+            raise RuntimeError(f"search indexes: {failed[0]}")
+        if self.left_here is not None and folds is not None:
+            site, part = self.left_here
+            directory = self._whoosh_path(part)
+            if directory is not None:
+                write_folds(directory, folds)
+            self._lexicon(site, part)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The workers stopped (SIGSTOP) while this runs, then let go on: the preview's
+        update of an edit, which an editor waits for, has the memory and both cores."""
+        stopped = []
+        for worker, _ in self.workers:
+            if worker.pid is not None and worker.is_alive():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGSTOP)
+                    stopped.append(worker.pid)
+        try:
+            yield
+        finally:
+            for pid in stopped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        """End the workers, if still running (a build that failed elsewhere)."""
+        for worker, receiver in self.workers:
+            if worker.is_alive():
+                worker.kill()
+            worker.join()
+            receiver.close()
+        self.workers = []
+        if self in _running:
+            _running.remove(self)
+
+    def _whoosh_path(self, part: tuple[int, int] | None) -> Path | None:
+        whoosh = self.settings.get("SEARCH_WHOOSH_PATH")
+        return Path(whoosh) if whoosh and part is None else None
+
+    def _whoosh_index(self, part: tuple[int, int] | None, folds: dict | None = None) -> None:
+        """The Whoosh index, where configured; its fold map too, if given."""
+        directory = self._whoosh_path(part)
+        if directory is not None:
+            procs = int(self.settings.get("SEARCH_WHOOSH_PROCS") or 1)
+            if len(self.docs) < 2000:  # below this, starting processes costs more than it saves
+                procs = 1
+            build_index(
+                self.docs, directory, self.analysed, procs=procs,
+                folds=False if folds is None else folds,
+            )  # fmt: skip
+
+    def _lexicon(self, site: Path, part: tuple[int, int] | None) -> None:
+        """The lexicon, beside the Whoosh index, and, in part 0 of a site built in parts or
+        in a whole site, into the site."""
+        if part is not None and part[0] != 0:
+            return
+        names = [s for t in self.archive.taxonomies.values() for term in t for s in term.spellings]
+        write_lexicon(self.docs, site, self._whoosh_path(part), names)
+
+    def relate(self, interrupt: Callable[[], None] | None = None) -> None:
+        """Attach up to five related documents to every item (before pages are written).
+        `interrupt` is called now and then, and may raise to stop."""
+        by_url = {d.url: d for d in self.archive.documents}
+        for url, urls in related(self.docs, self.analysed, interrupt=interrupt).items():
+            document = by_url[url]
+            if isinstance(document, Item):
+                document.related = [by_url[u] for u in urls]
+
+    def write(
+        self,
+        site: Path,
+        part: tuple[int, int] | None = None,
+        hand_over: Callable[[dict[str, str]], None] | None = None,
+    ) -> None:
+        """Write the Pagefind bundle into the site, the Whoosh index where configured, and
+        the lexicon.
+
+        As `part` (k, n) of a site built in parts, only part k's search shards (unmerged),
+        and, in part 0, what the search page needs besides (bulletin/site/parts.py). With
+        `hand_over`, the Whoosh index and the lexicon are left to whoever it hands the
+        fold map to (`start`)."""
+        if not self.settings.get("SEARCH_INDEXES", True):
+            return  # benchmarks measure the pages alone
+        folds = corpus_folds(self.docs)
+        if hand_over is not None:
+            hand_over(folds)
+        cache = self.settings.get("SEARCH_SHARD_CACHE")
+        if cache is None:  # default: beside the content, in the builds' directory
+            cache = Path(self.settings["PATH"]).resolve().parent / ".build" / "pagefind-shards"
+        stats = write_bundle(
+            self.docs, site, folds,
+            shard_size=int(self.settings.get("SEARCH_SHARD_SIZE") or SHARD_SIZE),
+            cache=Path(cache) if cache else None, part=part,
+        )  # fmt: skip
+        logger.info(
+            "Pagefind: %d records in %d shards (%d indexed) in %.1f s, bundle %.1f MB",
+            stats.records, stats.shards, stats.indexed, stats.seconds, stats.bytes / 1e6,
+        )  # fmt: skip
+        if hand_over is None:
+            self._whoosh_index(part, folds)
+            self._lexicon(site, part)
+
+
+# Search workers started and not yet finished; `stop_workers` ends them when a build fails
+# before it waits for them (Pelican raised while rendering the pages).
+_running: list[SearchIndexes] = []
+
+
+def stop_workers() -> None:
+    for indexes in list(_running):
+        indexes.stop()

@@ -139,13 +139,14 @@ def linking_cost(content: Path, results: dict) -> None:
     from bulletin.content.render import render_markdown
     from bulletin.content.taxonomy import load_taxonomies
     from bulletin.relations.archive import build_archive, read_content
+    from bulletin.relations.reference_problems import reference_problems
 
     documents, _ = read_content(content)
     archive = build_archive(documents, load_taxonomies(content))
     refs = _timed(
         "cross-references (find + resolve every mention)", results, lambda: archive.references
     )
-    _timed("check problems of mentions", results, refs.problems, content)
+    _timed("check problems of mentions", results, reference_problems, refs, content)
     texts = [d for d in archive.pages if not isinstance(d, Issue)]
 
     def render(links: bool) -> None:
@@ -156,7 +157,7 @@ def linking_cost(content: Path, results: dict) -> None:
 
     # The machine is shared and noisy: alternate the two, three times each, keep the best CPU
     # time; and time the link-wrapping step itself, inside the renderer.
-    from bulletin import render as renderer
+    from bulletin.content import render as renderer
 
     wrap = renderer._MentionLinks.run
     spent = [0.0]

@@ -23,6 +23,7 @@ import pytest
 
 from bulletin.checks.checks import read_archive
 from bulletin.importing.scaffold import PLACEHOLDER
+from bulletin.relations.archive import ArchiveMemory
 from tests.edits import ITEM_BLOCK, _issues, edit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +148,7 @@ def test_checks_kept_per_file_agree_with_a_fresh_check_after_random_edits_and_sl
     rng = random.Random(seed)
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
-    cache: dict = {}
+    cache = ArchiveMemory()
     assert _kept(content, cache) == _fresh(content)
     done = []
     for _ in range(6):

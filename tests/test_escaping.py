@@ -23,14 +23,14 @@ from bulletin.importing.importer import import_file
 from bulletin.importing.rawtext import DEBRIS_RE, HEADLINE_RE
 from bulletin.importing.rawtext.lines import md_paragraph
 from bulletin.relations.opendata import FORMULA_STARTS, csv_cell, from_csv_cell
-from bulletin.relations.references import site_links
+from bulletin.site.links import site_links
 from injection import corpus_documents
 from sitecheck import CONTENT, ROOT, main_text, squash
 
 # The modules allowed to call `trusted_html`: each marks HTML it made itself.
 PRODUCERS = {
     "bulletin/content/render.py",
-    "bulletin/relations/references.py",
+    "bulletin/site/links.py",
     "bulletin/site/charts.py",
 }
 TEMPLATE_MARKS_SAFE = re.compile(r"\|\s*safe\b|autoescape\s+(false|False|0)|\{%-?\s*autoescape")

@@ -1,13 +1,13 @@
 """References patched after an edit are the references built from scratch.
 
 A preview's update reads the archive again after every save; when only items changed, the
-cross-references are patched (`bulletin.relations.references._patched`): what the changed items gave
+cross-references are patched (`bulletin.relations.reference_patch`): what the changed items gave
 taken out, what they give now put in. Here a generated archive (bench/corpus.py: policies
 citing policies, items citing policies by title and 文号, often a clause) is edited at
 random, in rounds: items' bodies get mentions of held documents (titles, 文号 in other
 spellings, clauses, near misses, documents not held) or lose theirs, items are marked as the
 解读 of a policy or no longer, items are added and removed. After each round the patched
-references must equal those `_built` gives for the same documents, entry for entry and in
+references must equal those a build with no memory gives for the same documents, entry for entry and in
 the same order; and a policy's edit must not be patched at all.
 """
 
@@ -25,6 +25,8 @@ from bulletin.content.model import Issue, Policy
 from bulletin.content.taxonomy import load_taxonomies
 from bulletin.relations import references
 from bulletin.relations.archive import build_archive, read_content
+from bulletin.relations.reference_build import ReferenceMemory, build_references
+from bulletin.relations.reference_patch import patched as patch
 from sitecheck import ROOT
 
 SEED = 20261202
@@ -110,19 +112,21 @@ def test_patched_references_are_the_references_built(corpus: Path):
     policies = [d for d in documents if isinstance(d, Policy)]
     others = [d for d in documents if not isinstance(d, Issue)]
     rng = random.Random(SEED)
-    references.build_references(build_archive(issues + others, taxonomies))  # the last one
+    memory = ReferenceMemory()  # what a preview session keeps
+    build_references(build_archive(issues + others, taxonomies), memory)
     patched = 0
     for _ in range(40):
         issues = edited(rng, issues, policies)
         archive = build_archive(issues + others, taxonomies)
-        last = references._LAST
-        refs = references.build_references(archive)
+        last = memory.last
+        refs = build_references(archive, memory)
         patched += last is not None and refs.resolver is last.resolver
-        held = references._RESOLVER[0]
-        built = references._built(dict(refs.documents), refs.resolver, held)
+        built = build_references(archive)  # no memory: every text read
+        assert refs.resolver is not built.resolver
         assert summary(refs) == summary(built)
     assert patched == 40
-    assert sum(len(v) for v in references._LAST.interpretations.values()) > 0
+    assert memory.last is not None
+    assert sum(len(v) for v in memory.last.interpretations.values()) > 0
 
 
 def test_an_edited_policy_is_not_patched(corpus: Path):
@@ -130,11 +134,13 @@ def test_an_edited_policy_is_not_patched(corpus: Path):
     taxonomies = load_taxonomies(corpus)
     policies = [d for d in documents if isinstance(d, Policy)]
     rest = [d for d in documents if not isinstance(d, Policy)]
-    references.build_references(build_archive(documents, taxonomies))
-    last = references._LAST
+    memory = ReferenceMemory()
+    build_references(build_archive(documents, taxonomies), memory)
+    last = memory.last
+    assert last is not None
     changed = dataclasses.replace(policies[0], body=policies[0].body + "\n\n新增一段。")
     archive = build_archive([*rest, changed, *policies[1:]], taxonomies)
-    assert references._patched(last, _documents(archive), last.resolver, ()) is None
+    assert patch(last, _documents(archive), last.resolver, {}) is None
 
 
 def _documents(archive) -> dict:

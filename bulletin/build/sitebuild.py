@@ -151,14 +151,14 @@ def expected_in_site(archive: Archive, settings: dict | None = None) -> Expected
 def render_site(settings_file: str, output: Path, overrides: dict | None = None) -> list[str]:
     """Run Pelican into `output`; return its warnings. Raise BuildFailed on errors."""
     from pelican import Pelican
-    from pelican.log import console
     from pelican.settings import read_settings
+
+    from bulletin.site.pelican_api import quiet_console
 
     settings = read_settings(
         settings_file, override={"OUTPUT_PATH": str(output), **(overrides or {})}
     )
-    quiet, console.quiet = console.quiet, True  # Pelican's own summary counts blog articles
-    with collected() as collector:
+    with collected() as collector, quiet_console():
         try:
             Pelican(settings).run()
         except Exception as exc:
@@ -172,7 +172,6 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
 
             stop_workers()  # a search worker of a build that failed: nothing will read its output
             gc.unfreeze()  # what the generator froze for the build (if it failed before it could)
-            console.quiet = quiet
     if collector.failures:
         raise BuildFailed(collector.failures)
     return [r.getMessage() for r in collector.records]

@@ -24,7 +24,15 @@ from bulletin.content.taxonomy import Taxonomy, load_taxonomies
 from bulletin.importing.open_questions import open_questions
 from bulletin.importing.rawtext.lines import key as title_key
 from bulletin.importing.scaffold import PLACEHOLDER
-from bulletin.relations.archive import Archive, ContentFile, build_archive, documents_of, read_files
+from bulletin.relations.archive import (
+    Archive,
+    ArchiveMemory,
+    ContentFile,
+    build_archive,
+    documents_of,
+    read_files,
+)
+from bulletin.relations.reference_problems import reference_problems
 
 RAW_SCRIPT_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b", re.IGNORECASE)
 EVENT_HANDLER_RE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
@@ -47,7 +55,8 @@ def check_archive(archive: Archive, content: Path, files: list[ContentFile]) -> 
     problems += _check_sources(archive, raw)
     problems += load_moved(content, raw)[1]
     problems += _check_dates(archive, raw, per_file)
-    problems += archive.references.problems(content)  # mentions of documents, validity
+    starts = archive.memory.starts if archive.memory is not None else None
+    problems += reference_problems(archive.references, content, starts)  # mentions, validity
     return sorted(problems)
 
 
@@ -343,31 +352,36 @@ def _check_sources(archive: Archive, raw: dict[str, Path]) -> Iterator[Problem]:
 
 
 def read_archive(
-    content: Path, urls: dict | None = None, drafts: bool = False, cache: dict | None = None
+    content: Path,
+    urls: dict | None = None,
+    drafts: bool = False,
+    cache: ArchiveMemory | None = None,
 ) -> tuple[Archive | None, list[Problem]]:
     """The archive of a content directory and every problem in it (None: no taxonomies).
 
     Drafts (``draft: true``) are left out of the archive and their problems ignored, unless
     `drafts`: then they are in it (for the preview and for `invoke check`) and their problems
-    are warnings, so an unfinished draft never stops a build. `cache`: see `read_files`.
+    are warnings, so an unfinished draft never stops a build. `cache`: what a preview session
+    keeps between its readings (files as read: see `read_files`; the references' memory).
     """
     try:
         taxonomies = load_taxonomies(content)
     except ContentError as exc:
         return None, exc.problems
-    files = read_files(content, cache)
+    files = read_files(content, cache.files if cache is not None else None)
+    memory = cache.references if cache is not None else None
     documents, problems = documents_of(files)
     draft_files = {file.path for file in files if file.draft}
     if not drafts:
         documents = [d for d in documents if d.path not in draft_files]
         problems = [p for p in problems if p.path not in draft_files]
-    archive = build_archive(documents, taxonomies, urls)
+    archive = build_archive(documents, taxonomies, urls, memory)
     if drafts and draft_files:  # a draft whose URL is another's is left out (one file each)
         clashes = [p for p in _check_unique_urls(archive) if p.path in draft_files]
         if clashes:
             gone = {p.path for p in clashes}
             kept = [d for d in documents if d.path not in gone]
-            archive = build_archive(kept, taxonomies, urls)
+            archive = build_archive(kept, taxonomies, urls, memory)
             problems = problems + clashes
     else:
         archive.drafts_left_out = sorted(draft_files)

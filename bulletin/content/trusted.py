@@ -7,8 +7,8 @@ typed — titles, units, 文号, names of counties and topics, headings, notes �
 call it, each on HTML it made itself:
 
 - `bulletin.content.render`: Markdown rendered and then sanitised by nh3 to an allow-list;
-- `bulletin.relations.references.annotate_parts`: that HTML, with notes whose text it escaped itself;
-- `bulletin.relations.references.site_links`: that HTML, with the site's own address put in its links;
+- `bulletin.site.links.annotate_parts`: that HTML, with notes whose text it escaped itself;
+- `bulletin.site.links.site_links`: that HTML, with the site's own address put in its links;
 - `bulletin.site.charts`: SVG written by ElementTree, which escapes every text and attribute.
 
 tests/test_escaping.py holds the code to this: it fails if anything else in the code or the

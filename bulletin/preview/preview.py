@@ -51,9 +51,10 @@ from bulletin.build.sitebuild import (
 from bulletin.checks.checks import read_archive
 from bulletin.content.model import Document, Item
 from bulletin.content.problems import errors, located
-from bulletin.relations.archive import CONTENT_DIRS, Archive, ContentFile
+from bulletin.relations.archive import CONTENT_DIRS, Archive, ArchiveMemory
 from bulletin.site.generator import ArchiveGenerator
 from bulletin.site.incremental import Memo
+from bulletin.site.pelican_api import AtomicWriter, generator_classes, writer_of
 from bulletin.site.search_records import SearchIndexes
 from bulletin.site.tracking import Superseded, fingerprint, installed, resume, stop, track
 
@@ -94,7 +95,7 @@ class Preview:
         self.watched = [self.content, here / "theme", Path(settings_file).resolve()]
         self.seen: dict[str, list[int]] = {}
         self.tried: dict[str, list[int]] = {}  # the files as the last build, good or not, began
-        self.cache: dict[str, ContentFile] = {}  # content file → how it was read
+        self.cache = ArchiveMemory()  # files as read, references: kept between builds
         self.generator: ArchiveGenerator | None = None
         self.shown: Archive | None = None  # the archive the site shows (its edited pages)
         self.search = _SearchCatchUp(self)
@@ -182,7 +183,7 @@ class Preview:
         generators = [
             cls(context=context, settings=settings, path=pelican.path, theme=pelican.theme,
                 output_path=pelican.output_path)
-            for cls in pelican._get_generator_classes()
+            for cls in generator_classes(pelican)
         ]  # fmt: skip
         ours = next(g for g in generators if isinstance(g, ArchiveGenerator))
         settings["BULLETIN_CHECKED"] = preread
@@ -194,7 +195,7 @@ class Preview:
                 if hasattr(generator, "generate_context"):
                     generator.generate_context()
             signals.all_generators_finalized.send(generators)
-            writer = pelican._get_writer()
+            writer = writer_of(pelican)
             for generator in generators:
                 if hasattr(generator, "generate_output"):
                     generator.generate_output(writer)
@@ -246,7 +247,7 @@ class Preview:
             raise BuildFailed(collector.failures)
 
     def _writer(self, generator: ArchiveGenerator) -> Writer:
-        return _AtomicWriter(str(self.target.resolve()), settings=generator.settings)
+        return AtomicWriter(str(self.target.resolve()), settings=generator.settings)
 
     def complete(self, preread) -> Outcome:
         """The rest of an update (in `_Rest`'s thread): make again, in the site being
@@ -375,23 +376,6 @@ class _Rest:
             thread.join()
         finally:
             resume()
-
-
-class _AtomicWriter(Writer):
-    """Pelican's writer, writing each file aside and renaming it into place: a reader of the
-    site being served sees a page as it was or as it is now, never half written."""
-
-    @contextlib.contextmanager
-    def _open_w(self, filename, encoding, override=False):
-        aside = f"{filename}.part"
-        try:
-            with super()._open_w(aside, encoding, override) as handle:
-                yield handle
-        except BaseException:  # a newer edit stopped the round (`Superseded`), or worse
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(aside)
-            raise
-        os.replace(aside, filename)
 
 
 class _SearchCatchUp:

@@ -20,7 +20,8 @@ from bulletin.content.content_format import marked_draft, read_raw
 from bulletin.content.model import Document, Issue, Item, Policy, Speech
 from bulletin.content.problems import Problem
 from bulletin.content.taxonomy import Taxonomy, Term
-from bulletin.relations.references import References, build_references
+from bulletin.relations.reference_build import ReferenceMemory, build_references
+from bulletin.relations.references import References
 
 T = TypeVar("T")
 
@@ -51,6 +52,8 @@ class Archive:
     taxonomies: dict[str, Taxonomy] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_URLS))
     drafts_left_out: list[str] = field(default_factory=list)  # files of drafts not built
+    # What a preview session keeps between its readings of the archive (a build: None).
+    memory: ReferenceMemory | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.issues.sort(key=_sort_key)
@@ -94,7 +97,7 @@ class Archive:
     @cached_property
     def references(self) -> References:
         """Who cites whom (see `references`): computed once, on first use."""
-        return build_references(self)
+        return build_references(self, self.memory)
 
     @property
     def latest_issue(self) -> Issue | None:
@@ -225,6 +228,15 @@ class ContentFile:
         return result
 
 
+@dataclass
+class ArchiveMemory:
+    """What a preview session keeps between its readings of the content (a build keeps
+    nothing): each file as read, and the references' memory."""
+
+    files: dict[str, ContentFile] = field(default_factory=dict)
+    references: ReferenceMemory = field(default_factory=ReferenceMemory)
+
+
 def read_files(content: Path, cache: dict[str, ContentFile] | None = None) -> list[ContentFile]:
     """Every content file below the content directory, read once, in a stable order.
 
@@ -340,9 +352,13 @@ def read_content(content: Path) -> tuple[list[Document], list[Problem]]:
 
 
 def build_archive(
-    documents: list[Document], taxonomies: dict[str, Taxonomy], urls: dict[str, str] | None = None
+    documents: list[Document],
+    taxonomies: dict[str, Taxonomy],
+    urls: dict[str, str] | None = None,
+    memory: ReferenceMemory | None = None,
 ) -> Archive:
     return Archive(
+        memory=memory,
         issues=[d for d in documents if isinstance(d, Issue)],
         policies=[d for d in documents if isinstance(d, Policy)],
         speeches=[d for d in documents if isinstance(d, Speech)],

@@ -34,10 +34,11 @@ from bulletin.content.taxonomy import Taxonomy, Term
 from bulletin.relations.archive import Archive
 from bulletin.relations.citeformat import gbt7714
 from bulletin.relations.opendata import FIELDS, csv_row, document_id, schema_json
-from bulletin.relations.references import SITE, STATUSES, UNSTATED, annotate_parts, site_links
+from bulletin.relations.references import SITE, STATUSES, UNSTATED
 from bulletin.site.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.site.csp import meta_policy
 from bulletin.site.incremental import Memo
+from bulletin.site.links import annotate_parts, site_links
 from bulletin.site.paging import PER_PAGE, paginate
 from bulletin.site.parts import owns, parse_part, writes_shared
 from bulletin.site.search_records import SearchIndexes

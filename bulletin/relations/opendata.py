@@ -16,8 +16,11 @@ Pure: no Pelican.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from bulletin.content.model import Document
+from bulletin.content.model import Document, Item, Policy, Speech
+from bulletin.relations.archive import Archive
 from bulletin.relations.references import STATUSES, UNSTATED
 
 LIST_SEPARATOR = "；"
@@ -42,39 +45,145 @@ def _ids(description: str) -> dict:
     }
 
 
-FIELDS: dict[str, dict] = {
-    "id": _text(
-        "文件标识：文件在本站的路径，稳定不变，如 policies/wenweifa-2014-27", pattern=ID_PATTERN
+@dataclass(frozen=True)
+class Field:
+    """One column of the open data: its JSON Schema, and its value for a document."""
+
+    schema: dict
+    value: Callable[[Document, Archive, str], object]  # (document, archive, site URL)
+
+
+def _item(document: Document) -> Item | None:
+    return document if isinstance(document, Item) and document.issue else None
+
+
+def _policy(document: Document) -> Policy | None:
+    return document if isinstance(document, Policy) else None
+
+
+def _date(document: Document, archive: Archive, site: str) -> str:
+    date = document.date.value
+    return date.iso if date else ""
+
+
+def _replaced_by(document: Document, archive: Archive, site: str) -> str:
+    if not isinstance(document, Policy):
+        return ""
+    successor = archive.references.replaced_by.get(document.url)
+    return document_id(successor) if successor else document.replaced_by or ""
+
+
+def _cited_by(document: Document, archive: Archive, site: str) -> list[str]:
+    refs = archive.references
+    return [document_id(b.document) for b in refs.backlinks(document.url)] + [
+        document_id(d) for d in refs.interpreted_by(document.url)
+    ]
+
+
+def _interprets(document: Document, archive: Archive, site: str) -> str:
+    interpreted = archive.references.interprets.get(document.url)
+    return document_id(interpreted) if interpreted is not None else ""
+
+
+def _source(document: Document, archive: Archive, site: str) -> str:
+    if isinstance(document, (Policy, Speech)):
+        return document.source or ""
+    item = _item(document)
+    return item.issue.source or "" if item else ""
+
+
+# The one definition of the open data's fields: the schema, the JSON, the CSV's columns and
+# their order all come from here (a new field is one entry).
+FIELDS: dict[str, Field] = {
+    "id": Field(
+        _text(
+            "文件标识：文件在本站的路径，稳定不变，如 policies/wenweifa-2014-27", pattern=ID_PATTERN
+        ),
+        lambda d, a, site: document_id(d),
     ),
-    "kind": {"type": "string", "description": "类别", "enum": ["简报", "政策文件", "讲话"]},
-    "title": _text("标题，按原文", minLength=1),
-    "url": _text("文件页面在正式网站上的地址", pattern=r"^https?://[^\s]+/$"),
-    "date": _text(
-        "日期（YYYY、YYYY-MM 或 YYYY-MM-DD）；原文未注明且无法推断时为空", pattern=DATE_PATTERN
+    "kind": Field(
+        {"type": "string", "description": "类别", "enum": ["简报", "政策文件", "讲话"]},
+        lambda d, a, site: d.kind_label,
     ),
-    "date_inferred": {"type": "boolean", "description": "日期是否为推断（原文未注明）"},
-    "counties": {"type": "array", "description": "区县（规范名称）", "items": {"type": "string"}},
-    "topics": {"type": "array", "description": "主题", "items": {"type": "string"}},
-    "issue": _text("简报条目所在的一期简报；其他类别为空"),
-    "unit": _text("简报条目的报送单位，按原文；其他类别或原文未注明时为空"),
-    "doc_number": _text("政策文件的文号；其他类别为空"),
-    "status": {
-        "type": "string",
-        "description": f"政策文件的效力状态；原文未说明时为“{UNSTATED}”；其他类别为空",
-        "enum": ["", *STATUSES, UNSTATED],
-    },
-    "status_date": _text("效力状态的起始日期；未注明时为空", pattern=DATE_PATTERN),
-    "replaced_by": _text("替代或修改该政策文件的文件：本库收录的写其 id，否则按原文写文号或标题"),
-    "interprets": _text("本文件是哪份政策文件的解读（其 id）；不是解读时为空"),
-    "cites": _ids("本文件提及（引用）的本库文件的 id，按首次提及的顺序"),
-    "cited_by": _ids("提及（引用）本文件的本库文件的 id，新的在前；解读列在最后"),
-    "cites_not_held": {
-        "type": "array",
-        "description": "本文件提及、本库未收录的文件（标题和/或文号，按原文）",
-        "items": {"type": "string", "minLength": 1},
-    },
-    "source": _text("原始文本在本站的路径（raw/…）"),
+    "title": Field(_text("标题，按原文", minLength=1), lambda d, a, site: d.title),
+    "url": Field(
+        _text("文件页面在正式网站上的地址", pattern=r"^https?://[^\s]+/$"),
+        lambda d, a, site: site + "/" + d.url,
+    ),
+    "date": Field(
+        _text(
+            "日期（YYYY、YYYY-MM 或 YYYY-MM-DD）；原文未注明且无法推断时为空", pattern=DATE_PATTERN
+        ),
+        _date,
+    ),
+    "date_inferred": Field(
+        {"type": "boolean", "description": "日期是否为推断（原文未注明）"},
+        lambda d, a, site: d.date.inferred,
+    ),
+    "counties": Field(
+        {"type": "array", "description": "区县（规范名称）", "items": {"type": "string"}},
+        lambda d, a, site: [t.name for t in a.terms_of(d, "counties")],
+    ),
+    "topics": Field(
+        {"type": "array", "description": "主题", "items": {"type": "string"}},
+        lambda d, a, site: [t.name for t in a.terms_of(d, "topics")],
+    ),
+    "issue": Field(
+        _text("简报条目所在的一期简报；其他类别为空"),
+        lambda d, a, site: item.issue.title if (item := _item(d)) else "",
+    ),
+    "unit": Field(
+        _text("简报条目的报送单位，按原文；其他类别或原文未注明时为空"),
+        lambda d, a, site: (item.unit or "") if (item := _item(d)) else "",
+    ),
+    "doc_number": Field(
+        _text("政策文件的文号；其他类别为空"),
+        lambda d, a, site: (policy.doc_number or "") if (policy := _policy(d)) else "",
+    ),
+    "status": Field(
+        {
+            "type": "string",
+            "description": f"政策文件的效力状态；原文未说明时为“{UNSTATED}”；其他类别为空",
+            "enum": ["", *STATUSES, UNSTATED],
+        },
+        lambda d, a, site: (policy.status or UNSTATED) if (policy := _policy(d)) else "",
+    ),
+    "status_date": Field(
+        _text("效力状态的起始日期；未注明时为空", pattern=DATE_PATTERN),
+        lambda d, a, site: (
+            policy.status_date.iso if (policy := _policy(d)) and policy.status_date else ""
+        ),
+    ),
+    "replaced_by": Field(
+        _text("替代或修改该政策文件的文件：本库收录的写其 id，否则按原文写文号或标题"),
+        _replaced_by,
+    ),
+    "interprets": Field(_text("本文件是哪份政策文件的解读（其 id）；不是解读时为空"), _interprets),
+    "cites": Field(
+        _ids("本文件提及（引用）的本库文件的 id，按首次提及的顺序"),
+        lambda d, a, site: [document_id(c) for c in a.references.cited(d.url)],
+    ),
+    "cited_by": Field(_ids("提及（引用）本文件的本库文件的 id，新的在前；解读列在最后"), _cited_by),
+    "cites_not_held": Field(
+        {
+            "type": "array",
+            "description": "本文件提及、本库未收录的文件（标题和/或文号，按原文）",
+            "items": {"type": "string", "minLength": 1},
+        },
+        lambda d, a, site: [entry.text for entry in a.references.not_held(d.url)],
+    ),
+    "source": Field(_text("原始文本在本站的路径（raw/…）"), _source),
 }
+
+
+def records(archive: Archive, site: str) -> list[dict]:
+    """One record per item, policy and speech (`archive.documents`' order), as
+    /data/documents.schema.json describes it; `site`: the published site's address."""
+    return [
+        {name: field.value(document, archive, site) for name, field in FIELDS.items()}
+        for document in archive.documents
+    ]
+
 
 SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -87,7 +196,7 @@ SCHEMA: dict = {
     "type": "array",
     "items": {
         "type": "object",
-        "properties": FIELDS,
+        "properties": {name: field.schema for name, field in FIELDS.items()},
         "required": list(FIELDS),
         "additionalProperties": False,
     },
@@ -137,7 +246,7 @@ def from_csv_row(row: dict[str, str]) -> dict:
     record: dict = {}
     for key, cell in row.items():
         value = from_csv_cell(cell)
-        kind = FIELDS.get(key, {}).get("type")
+        kind = FIELDS[key].schema.get("type") if key in FIELDS else None
         if kind == "array":
             record[key] = value.split(LIST_SEPARATOR) if value else []
         elif kind == "boolean":

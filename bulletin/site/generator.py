@@ -33,7 +33,8 @@ from bulletin.content.render import Rendered, render_markdown
 from bulletin.content.taxonomy import Taxonomy, Term
 from bulletin.relations.archive import Archive
 from bulletin.relations.citeformat import gbt7714
-from bulletin.relations.opendata import FIELDS, csv_row, document_id, schema_json
+from bulletin.relations.opendata import FIELDS, csv_row, schema_json
+from bulletin.relations.opendata import records as opendata_records
 from bulletin.relations.references import SITE, STATUSES, UNSTATED
 from bulletin.site.charts import Bar, Chart, bar_chart, column_chart
 from bulletin.site.csp import meta_policy
@@ -483,62 +484,14 @@ class ArchiveGenerator(Generator):
 
     # --- data files and sitemap ----------------------------------------------------------------
 
-    def _records(self) -> list[dict]:
-        """One record per item, policy and speech: the fields of /data/documents.schema.json."""
-        assert self.archive is not None
-        refs = self.archive.references
-        site = self.public_url
-        records = []
-        for document in self.archive.documents:
-            date = document.date.value
-            record = {
-                "id": document_id(document),
-                "kind": document.kind_label,
-                "title": document.title,
-                "url": site + "/" + document.url,
-                "date": date.iso if date else "",
-                "date_inferred": document.date.inferred,
-                "counties": [t.name for t in self.archive.terms_of(document, "counties")],
-                "topics": [t.name for t in self.archive.terms_of(document, "topics")],
-                "issue": "",
-                "unit": "",
-                "doc_number": "",
-                "status": "",
-                "status_date": "",
-                "replaced_by": "",
-                "interprets": "",
-                "cites": [document_id(d) for d in refs.cited(document.url)],
-                "cited_by": [document_id(b.document) for b in refs.backlinks(document.url)]
-                + [document_id(d) for d in refs.interpreted_by(document.url)],
-                "cites_not_held": [entry.text for entry in refs.not_held(document.url)],
-                "source": "",
-            }
-            if isinstance(document, Item) and document.issue:
-                record["issue"] = document.issue.title
-                record["unit"] = document.unit or ""
-                record["source"] = document.issue.source or ""
-            if isinstance(document, Policy):
-                record["doc_number"] = document.doc_number or ""
-                record["status"] = document.status or UNSTATED
-                record["status_date"] = document.status_date.iso if document.status_date else ""
-                successor = refs.replaced_by.get(document.url)
-                record["replaced_by"] = (
-                    document_id(successor) if successor else document.replaced_by or ""
-                )
-            if document.url in refs.interprets:
-                record["interprets"] = document_id(refs.interprets[document.url])
-            if isinstance(document, (Policy, Speech)):
-                record["source"] = document.source or ""
-            records.append(record)
-        return records
-
     def _write(self, name: str, text: str) -> None:
         path = Path(self.output_path) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
 
     def _data_files(self) -> None:
-        records = self._records()
+        assert self.archive is not None
+        records = opendata_records(self.archive, self.public_url)
         self._write("data/documents.json", json.dumps(records, ensure_ascii=False, indent=1) + "\n")
         buffer = io.StringIO()
         out = csv.DictWriter(

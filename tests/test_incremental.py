@@ -205,7 +205,7 @@ def test_a_template_reading_only_through_the_archive_is_remade_when_the_answer_c
     assert pages == ["1 期", "2 期"]  # the second round kept the page; the third made it
 
 
-def test_a_query_is_fingerprinted_once_a_round_but_not_one_that_cannot_be_written_down(
+def test_a_query_is_digested_once_a_round_but_not_one_that_cannot_be_written_down(
     monkeypatch,
 ):
     """Every list page of a large archive asks for all its items: the answer is hashed once
@@ -235,8 +235,8 @@ def test_a_query_is_fingerprinted_once_a_round_but_not_one_that_cannot_be_writte
         issues[-1].url = f"bulletins/{slug}/"
     shelf = Shelf(issues)
     hashed: list[object] = []
-    fingerprint = tracking.fingerprint
-    monkeypatch.setattr(tracking, "fingerprint", lambda v: hashed.append(v) or fingerprint(v))
+    digest = tracking.value_digest
+    monkeypatch.setattr(tracking, "value_digest", lambda v: hashed.append(v) or digest(v))
     memo = Memo()
     memo.begin(issues, {"archive": shelf}, environment.globals)
 

@@ -56,7 +56,7 @@ from bulletin.site.generator import ArchiveGenerator
 from bulletin.site.incremental import Memo
 from bulletin.site.pelican_api import AtomicWriter, generator_classes, writer_of
 from bulletin.site.search_records import SearchIndexes
-from bulletin.site.tracking import Superseded, fingerprint, installed, resume, stop, track
+from bulletin.site.tracking import Superseded, installed, resume, stop, track, value_digest
 
 logger = logging.getLogger(__name__)
 
@@ -306,7 +306,7 @@ def _collector_paused() -> Iterator[None]:
 def _content_of(document: Document) -> bytes:
     """A document as its file gives it: not what a build adds (html, related items)."""
     state = object.__getattribute__(document, "__dict__")
-    return fingerprint(sorted((k, v) for k, v in state.items() if k not in _ADDED))
+    return value_digest(sorted((k, v) for k, v in state.items() if k not in _ADDED))
 
 
 _ADDED = {"html", "toc", "related"}

@@ -43,7 +43,7 @@ from bulletin.site.links import annotate_parts, site_links
 from bulletin.site.paging import PER_PAGE, paginate
 from bulletin.site.parts import owns, parse_part, writes_shared
 from bulletin.site.search_records import SearchIndexes
-from bulletin.site.tracking import check, fingerprint
+from bulletin.site.tracking import stop_if_asked, value_digest
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class FeedEntry:
         return self.content
 
 
-# What the templates get that is too big to fingerprint whole: a preview records what a page
+# What the templates get that is too big to digest whole: a preview records what a page
 # asks of these instead (bulletin.site.tracking).
 ROOTS = frozenset({"archive", "refs", "tagged"})
 
@@ -123,7 +123,7 @@ class ArchiveGenerator(Generator):
         self.defer_search = None
         self.cut: dict | None = None  # the words of each search record, in a preview
         self.texts: dict | None = None  # the text of each rendered HTML, in a preview
-        self.common_key = b""  # the fingerprint of `_common()` but the roots, in a preview
+        self.common_key = b""  # the digest of `_common()` but the roots, in a preview
 
     # --- context -----------------------------------------------------------------------------
 
@@ -141,7 +141,7 @@ class ArchiveGenerator(Generator):
         if archive is None:  # the taxonomies cannot be read: nothing can be built
             return
         # What mentions resolve against: a preview renders a text again when it changes.
-        held = fingerprint(archive.references.resolver.held) if self.rendered is not None else b""
+        held = value_digest(archive.references.resolver.held) if self.rendered is not None else b""
         previous, self.rendered = self.rendered, {} if self.rendered is not None else None
         for document in archive.pages:
             rendered = self._render(document, archive, held, previous or {})
@@ -156,7 +156,7 @@ class ArchiveGenerator(Generator):
             # sight until its pages are written (each full collection walked it all: 6.4 s
             # of a 100,000-item build's 154 s). A preview freezes what it keeps itself.
             gc.freeze()
-        self.search.relate(interrupt=check)
+        self.search.relate(interrupt=stop_if_asked)
         self.archive = archive
         self.context["archive"] = archive
 
@@ -179,7 +179,7 @@ class ArchiveGenerator(Generator):
         if self.rendered is None:
             return render_markdown(text, structure, links)
         # The preview renders a text again only if it, or what mentions resolve to, changed.
-        key = fingerprint((text, structure, document.url, held) if links else (text, structure))
+        key = value_digest((text, structure, document.url, held) if links else (text, structure))
         found = previous.get(key) or render_markdown(text, structure, links)
         self.rendered[key] = found
         return found
@@ -198,7 +198,7 @@ class ArchiveGenerator(Generator):
         if self.memo is not None:
             roots = {"archive": archive, "refs": archive.references, "tagged": self.tagged}
             self.memo.begin(archive.pages, roots, self.env.globals)
-            # What every page gets besides the roots, fingerprinted once for all pages.
+            # What every page gets besides the roots, digested once for all pages.
             shared = {k: v for k, v in self._common().items() if k not in ROOTS}
             self.common_key = self.memo.key(shared)
         self._page(writer, "", "index", page_title=None, home_limit=HOME_LIST)
@@ -266,7 +266,7 @@ class ArchiveGenerator(Generator):
         self.__dict__.pop("tagged", None)
         self.archive = archive
         self.context["archive"] = archive
-        held = fingerprint(archive.references.resolver.held)
+        held = value_digest(archive.references.resolver.held)
         for document in documents:
             rendered = self._render(document, archive, held, self.rendered or {})
             document.html, document.toc = rendered.html, rendered.toc

@@ -1,11 +1,11 @@
 """Which outputs of a preview must be made again after an edit, from what each was made of.
 
 A `Memo` lives as long as the preview. Every output a build writes through it (a page, a
-feed) is recorded with what it was made of (`bulletin.site.tracking`): the fingerprint of its
+feed) is recorded with what it was made of (`bulletin.site.tracking`): the digest of its
 own variables, the documents it read and the answers of the queries it asked of the
 archive. After an edit, a new archive is read and the output is made again only if
 
-- it is new, or its variables' fingerprint changed;
+- it is new, or its variables' digest changed;
 - a document it read changed (its `document_state`) or is gone; or
 - one of its queries, asked again of the new archive, answers differently.
 
@@ -23,9 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from bulletin.content.model import Document
-from bulletin.site.tracking import Reads, check, document_state, fingerprint, recording, replay
+from bulletin.site.tracking import (
+    Reads,
+    document_state,
+    recording,
+    replay,
+    stop_if_asked,
+    value_digest,
+)
 
-LONG = 100  # a list this long is fingerprinted once a round (`Memo.key`)
+LONG = 100  # a list this long is digested once a round (`Memo.key`)
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ class Memo:
         by_url = {object.__getattribute__(d, "url"): d for d in documents}
         states = {}
         for url, document in by_url.items():
-            check()  # a newer edit stops the round here too (this reads no attribute)
+            stop_if_asked()  # a newer edit stops the round here too (this reads no attribute)
             states[url] = document_state(document)
         changed = {u for u, s in states.items() if self.states.get(u) != s}
         changed |= set(self.states) - set(states)
@@ -75,10 +82,10 @@ class Memo:
         return self.current
 
     def key(self, *values: Any) -> bytes:
-        """The fingerprint of an output's own variables. A long list (all of a term's
-        documents, say), the same for many pages, is fingerprinted once a round."""
+        """The digest of an output's own variables. A long list (all of a term's
+        documents, say), the same for many pages, is digested once a round."""
         assert self.current is not None
-        return fingerprint(tuple(self._shared(v) for v in values))
+        return value_digest(tuple(self._shared(v) for v in values))
 
     def _shared(self, value: Any) -> Any:
         if isinstance(value, dict):
@@ -86,12 +93,12 @@ class Memo:
         if isinstance(value, (list, tuple)) and len(value) > LONG:
             memo = self.current.memo
             if id(value) not in memo:
-                memo[id(value)] = fingerprint(value)
+                memo[id(value)] = value_digest(value)
             return ("long", memo[id(value)])
         return value
 
     def fresh(self, name: str, key: bytes) -> bool:
-        """Whether the output `name`, with variables of fingerprint `key`, is still as it was
+        """Whether the output `name`, with variables of digest `key`, is still as it was
         made (then it counts as made in this round)."""
         round_ = self.current
         assert round_ is not None
@@ -113,7 +120,7 @@ class Memo:
         if path not in round_.answers:
             try:
                 value = replay(path, round_.roots, round_.globals, round_.documents)
-                round_.answers[path] = fingerprint(value)
+                round_.answers[path] = value_digest(value)
             except (LookupError, AttributeError, TypeError):
                 round_.answers[path] = None
         return round_.answers[path]
@@ -140,7 +147,7 @@ class Memo:
     def produce(self, name: str, key: bytes, make: Callable[[], None]) -> bool:
         """Make the output `name` unless it is fresh; True if it was made. Raise
         `Superseded` if the round was asked to stop."""
-        check()
+        stop_if_asked()
         if self.fresh(name, key):
             return False
         with self.making(name, key):

@@ -5,12 +5,12 @@ While a `Reads` is active (`recording`):
 
 - every attribute read of a `Document`, by a template or by any Python code a template
   calls, adds that document's URL to `Reads.documents`;
-- every read through a *root* (an object too big to fingerprint whole, such as the archive
+- every read through a *root* (an object too big to digest whole, such as the archive
   or its references), by a template, is kept as a `Query`: the root's name, the path of
-  attribute, item and call steps, and a fingerprint of what it gave. Calls of template
+  attribute, item and call steps, and a digest of what it gave. Calls of template
   globals that take a root (``term_links(archive, doc, key)``) are queries too.
 
-A page is then made of: the fingerprint of its own variables (`fingerprint`, where a
+A page is then made of: the digest of its own variables (`digest`, where a
 document counts by its URL only), the documents it read, and the answers of its queries.
 If none of them changed, the page would render to the same bytes.
 
@@ -47,20 +47,20 @@ class Reads:
     # The roots of this rendering: id → name (a root's name is its place in `Query` paths).
     roots: dict[int, str] = field(default_factory=dict)
     replayable: bool = True  # False: a query could not be written down; always re-render
-    # The fingerprints of the answers of this round's queries, by path, shared by all its
-    # outputs (`bulletin.site.incremental.Round.answers`); None: fingerprinted at each read.
+    # The digests of the answers of this round's queries, by path, shared by all its
+    # outputs (`bulletin.site.incremental.Round.answers`); None: digested at each read.
     answers: dict[tuple, bytes | None] | None = None
 
     def answer(self, path: tuple, value: Any) -> bytes:
-        """The fingerprint of `value`, the answer to the query `path`. Within a round every
-        output that asks a query gets the same answer, so it is fingerprinted once: the list
+        """The digest of `value`, the answer to the query `path`. Within a round every
+        output that asks a query gets the same answer, so it is digested once: the list
         pages of a large archive each asked for all its items (100,000 documents pickled per
         page; the preview's first build at 100,000 items took 442 s before, 256 s after)."""
         if self.answers is None or _unknown(path):
-            return fingerprint(value)
+            return value_digest(value)
         found = self.answers.get(path)
         if found is None:  # not asked yet (or asked again of the archive and not answered)
-            found = fingerprint(value)
+            found = value_digest(value)
             if path not in self.answers:
                 self.answers[path] = found
         return found
@@ -87,7 +87,7 @@ _stopping: int | None = None  # the thread asked to stop (`stop`)
 
 def stop(thread: int) -> None:
     """Make the thread `thread` raise `Superseded` at its next read of a document, or its
-    next `check`: at once, wherever it is in a round."""
+    next `stop_if_asked`: at once, wherever it is in a round."""
     global _stopping
     _stopping = thread
 
@@ -97,7 +97,7 @@ def resume() -> None:
     _stopping = None
 
 
-def check() -> None:
+def stop_if_asked() -> None:
     """Raise `Superseded` if this thread was asked to stop."""
     if _stopping is not None and _stopping == threading.get_ident():
         raise Superseded
@@ -132,11 +132,11 @@ def installed() -> Iterator[None]:
         uninstall()
 
 
-# --- fingerprints -------------------------------------------------------------------------------
+# --- digests -------------------------------------------------------------------------------
 
 
 def _document(url: str) -> str:
-    """What a pickled document stands for in a fingerprint: its URL (never unpickled)."""
+    """What a pickled document stands for in a digest: its URL (never unpickled)."""
     return url
 
 
@@ -148,7 +148,7 @@ def _kinds(cls: type) -> list[type]:
     return [cls, *(k for sub in cls.__subclasses__() for k in _kinds(sub))]
 
 
-def fingerprint(value: Any) -> bytes:
+def value_digest(value: Any) -> bytes:
     """A hash of `value`, where a document counts by its URL only.
 
     A value that cannot be pickled gets a hash of its own each time: whatever is made of it
@@ -168,7 +168,7 @@ def fingerprint(value: Any) -> bytes:
 def document_state(document: Document) -> bytes:
     """A hash of everything a document holds (other documents it refers to by URL)."""
     state = object.__getattribute__(document, "__dict__")
-    return fingerprint((type(document).__name__, sorted(state.items())))
+    return value_digest((type(document).__name__, sorted(state.items())))
 
 
 # --- queries through roots ----------------------------------------------------------------------

@@ -148,14 +148,15 @@ class _Reader:
     ) -> tuple[dict[str, Any], dict[str, int]] | None:
         """Parse a YAML mapping; return it with the file line of each top-level key.
 
-        None when the YAML cannot be read at all: that one mistake is reported (in Chinese,
-        at its line) and nothing else of the block is checked, so no false problem follows.
+        None when the YAML cannot be read at all: its mistakes are reported (in Chinese, each
+        at its line; every independent one, `safe_yaml.independent`) and nothing else of the
+        block is checked, so no false problem follows.
         """
         try:
             node, data = safe_yaml.load(text)
         except safe_yaml.YamlRefused as refused:
-            mistake = refused.mistake
-            self.syntax_error(first_line + mistake.line, mistake.message, mistake.hint)
+            for mistake in refused.mistakes:  # each independent mistake, at its own line
+                self.syntax_error(first_line + mistake.line, mistake.message, mistake.hint)
             return None
         if data is None:
             return {}, {}
@@ -370,7 +371,9 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
         return None, reader.problems
     loaded = reader.load_mapping(front, front_line)
     if loaded is None:
-        return None, reader.problems
+        if ITEM_FENCE in (line.strip() for line in body_lines):  # an issue's item blocks
+            _read_items(reader, body_lines, body_line)  # may hold mistakes of their own
+        return None, sorted(reader.syntax)
     data, lines = loaded
     kind = data.get("kind")
     if kind not in KINDS:

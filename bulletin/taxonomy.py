@@ -151,9 +151,8 @@ def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> T
     try:
         node, data = safe_yaml.load(text)
     except safe_yaml.YamlRefused as refused:
-        mistake = refused.mistake
         raise ContentError(
-            [Problem(rel, mistake.line + 1, mistake.message, mistake.hint)]
+            [Problem(rel, m.line + 1, m.message, m.hint) for m in refused.mistakes]
         ) from None
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
         raise ContentError([Problem(rel, 1, "分类文件应为条目列表", "每个条目以“- name: …”开头")])

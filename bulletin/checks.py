@@ -256,12 +256,13 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
             yield Problem(
                 item.path, item.line, f"条目“{item.title}”正文为空", "补上正文，或删除这个条目"
             )
-        if not item.unit:
+        if not item.unit and not item.unit_absent:
             yield Problem(
                 item.path,
                 item.line_of("unit"),
                 f"条目“{item.title}”没有报送单位",
-                "如原文有单位，填写 unit；原文确实没有则可忽略",
+                "原文有单位的，照原文填写 unit；核对过原文确实没有署单位的，在 unit 下加一行"
+                " unit_absent: true",
                 "warning",
             )
         if not item.counties and not item.topics:

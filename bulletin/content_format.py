@@ -97,7 +97,7 @@ SPEECH_KEYS = {
     "kind", "draft", "slug", "title", "subtitle", "speaker", "occasion", "attachment", "date",
     "date_inferred", "date_basis", "source", "counties", "topics", "interprets",
 }  # fmt: skip
-ITEM_KEYS = {"slug", "date", "unit", "counties", "topics", "interprets"}
+ITEM_KEYS = {"slug", "date", "unit", "unit_absent", "counties", "topics", "interprets"}
 TERM_KEYS = {"counties", "topics"}  # lists of taxonomy names, never holding a comma
 
 
@@ -559,6 +559,13 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
     item.slug = reader.slug(data, keys, where)
     item.date = DateInfo(reader.date(data, keys, "date", where))
     item.unit = reader.text(data, keys, "unit", where)
+    item.unit_absent = reader.flag(data, keys, "unit_absent")
+    if item.unit and item.unit_absent:
+        reader.error(
+            keys["unit_absent"],
+            f"条目“{item.title}”填了报送单位“{item.unit}”，又写了 unit_absent: true（原文未署单位）",
+            "照原文：原文有单位就删去 unit_absent 一行；原文没有就把 unit 改为 null",
+        )
     item.counties = reader.text_list(data, keys, "counties", where)
     item.topics = reader.text_list(data, keys, "topics", where)
     item.interprets = reader.text(data, keys, "interprets", where)
@@ -693,6 +700,8 @@ def format_issue(issue: Issue, notes: dict[int, dict[str, str]] | None = None) -
             "counties": _yaml_value(item.counties),
             "topics": _yaml_value(item.topics),
         }
+        if item.unit_absent:
+            fields["unit_absent"] = "true  # 原文未署报送单位"
         if item.interprets:
             fields["interprets"] = _yaml_value(item.interprets)
         out += ["", f"## {item.title}", "", ITEM_FENCE]

@@ -338,3 +338,44 @@ def test_an_editors_session_speaks_chinese_and_shows_each_files_errors_at_its_ur
     written = [p for p in site.rglob("*.html") if b"preview-panel" in p.read_bytes()]
     written += [p for p in site.rglob("*.html") if "这一页暂时无法显示".encode() in p.read_bytes()]
     assert written == []
+
+
+def test_the_panel_and_the_error_page_show_in_chromium_under_the_sites_policy(preview, browser):
+    """In a real browser: the panel is seen at the top of the draft's page, styled by the
+    preview's stylesheet (allowed by the Content-Security-Policy: no console error); the
+    error page too. Screenshots go to test-results/ to be looked at."""
+    from conftest import ARTIFACTS
+
+    from browsing import screenshot
+
+    draft = preview.issue.with_name("2014-09-05.md")
+    text = preview.issue.read_text(encoding="utf-8")
+    text = text.replace("kind: bulletin\n", "kind: bulletin\ndraft: true\n", 1)
+    text = text.replace("2014-07-13", "2014-09-05").replace("counties: []", "counties: [龙港]", 1)
+    text = text.replace(
+        "\n7月11日", "\n<!-- 待定：是否另起一段？｜原文 第9行：7月11日 -->\n7月11日", 1
+    )
+    draft.write_text(text, "utf-8")
+    url = preview.url.replace("2014-07-13", "2014-09-05")
+    assert wait_for(lambda: "preview-panel" in (fetch(url) or ""))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+    try:
+        page.goto(url)
+        panel = page.locator(".preview-panel")
+        assert panel.is_visible() and "龙港（龙港镇）是苍南县的镇" in panel.inner_text()
+        assert panel.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+        assert panel.bounding_box()["y"] < page.locator(".draft-banner").bounding_box()["y"]
+        screenshot(page, ARTIFACTS / "preview-panel.png")
+        draft.write_text(text.replace("date: 2014-09-05", "date：2014-09-05"), "utf-8")
+        assert wait_for(lambda: "这一页暂时无法显示" in (fetch(url) or ""))
+        page.goto(url)
+        assert page.locator("h1").inner_text().startswith("这一页暂时无法显示")
+        assert page.locator("main").evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+        screenshot(page, ARTIFACTS / "preview-error.png")
+        assert errors == []
+    finally:
+        page.close()

@@ -89,7 +89,7 @@ def test_whatever_content_says_is_shown_as_text_never_markup(
     parsed = _tags(page)
     assert parsed.tags <= PAGE_TAGS, parsed.tags
     assert parsed.attributes <= {"class", "role", "id", "aria-labelledby", "lang", "charset",
-                                 "http-equiv", "content", "name", "rel", "href", "tabindex"}  # fmt: skip
+                                 "http-equiv", "content", "name", "rel", "href", "tabindex", "type"}  # fmt: skip
 
 
 def test_a_committed_file_with_an_error_is_an_error_page_at_all_its_urls(real):

@@ -5,9 +5,11 @@ After each build (good or not) the preview works out, from what `invoke check` f
 - **error pages**: a file that cannot be shown as it is — one that cannot be read, or has a
   mistake in itself (YAML, a date, a field), draft or not; or a file with any error that is
   not a draft (its errors stop the build) — is answered, at every URL it had in the site last
-  shown, has now, or its ``slug:`` (else its file name) gives, with a Chinese page naming
-  the file, each line and what to do, until it is fixed. Never at a URL another file's
-  document holds now.
+  shown or has now, and at the one its ``slug:`` gives (else its file name: the first that
+  no other file's page holds), with a Chinese page naming the file, each line and what to
+  do, until it is fixed. Never at a URL another file's document holds now. The answer is
+  HTTP 200: the browser shows it and livereload reloads it as any page (a 500 would also be
+  logged by Tornado as a fault of the server).
 - **panels**: every other file with problems (a draft's, which are warnings; an import's
   open questions, `Problem.question`) gets a panel on its pages: an issue's page lists all of
   them, an item's page those of its own lines.

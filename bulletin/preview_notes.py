@@ -23,6 +23,7 @@ Pure: Jinja2, no Pelican, no server.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -34,7 +35,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bulletin.archive import CONTENT_DIRS, DEFAULT_URLS, Archive, ContentFile
 from bulletin.content_format import slug_problem, split_front_matter
 from bulletin.csp import meta_policy
-from bulletin.model import Document, Issue
+from bulletin.model import Document, Item
 from bulletin.problems import Problem, located, shown_directory
 
 STYLESHEET = "_preview/preview.css"  # served by `invoke serve` from theme/preview/
@@ -44,21 +45,35 @@ PANEL_AFTER_RE = re.compile(rb"<main\b[^>]*>")  # the panel opens the page's mai
 
 
 @dataclass(frozen=True)
+class Shown:
+    """What one URL shows of a file's problems (rendered when asked: a build of a large
+    archive with many warnings must not wait for pages nobody looks at)."""
+
+    path: str  # the content file
+    problems: tuple[Problem, ...]
+    draft: bool = False
+
+
+@dataclass(frozen=True)
 class Notes:
-    errors: Mapping[str, bytes] = field(default_factory=dict)  # URL → error page
-    panels: Mapping[str, str] = field(default_factory=dict)  # URL → panel (HTML)
+    errors: Mapping[str, Shown] = field(default_factory=dict)  # URL → its error page
+    panels: Mapping[str, Shown] = field(default_factory=dict)  # URL → its panel
     # The files shown as error pages, with their problems as `invoke check` prints them.
     broken: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    maker: NoteMaker | None = field(default=None, compare=False, repr=False)
 
     def answer(self, path: str, site: Path) -> tuple[int, bytes] | None:
         """What to answer for a request of `path` (a URL path without its leading slash)
         instead of the file of the site: (status, page), or None."""
         url = _page_url(path)
-        if url in self.errors:
-            return 200, self.errors[url]
-        panel = self.panels.get(url)
-        if panel is None:
+        if self.maker is None:
             return None
+        if url in self.errors:
+            return 200, self.maker.error_page(self.errors[url])
+        shown = self.panels.get(url)
+        if shown is None:
+            return None
+        panel = self.maker.panel(shown)
         try:  # `url` is a document's (a key of `panels`), never the request's own text
             page = (site / url / "index.html").read_bytes()
         except OSError:
@@ -117,8 +132,8 @@ class NoteMaker:
         now = _pages_of(archive, by_path)
         shown = {p for p, documents in now.items() if documents}
         taken = archive.by_url if archive is not None else {}  # URL → document now
-        errors: dict[str, bytes] = {}
-        panels: dict[str, str] = {}
+        errors: dict[str, Shown] = {}
+        panels: dict[str, Shown] = {}
         broken: dict[str, tuple[str, ...]] = {}
         before = _pages_of(previous, by_path)
         urls = archive.urls if archive is not None else DEFAULT_URLS
@@ -128,7 +143,7 @@ class NoteMaker:
             own = [p for p in file.problems if p.severity == "error"] if file is not None else []
             unshowable = path not in shown or bool(own)
             if unshowable if draft else any(p.severity == "error" for p in found):
-                page = self._error_page(path, found, draft)
+                page = Shown(path, tuple(found), draft)
                 places = {d.url for d in (*before.get(path, []), *now.get(path, []))}
                 guessed = [u for u in _guessed_urls(path, file, urls) if u not in taken]
                 for url in {*places, *guessed[:1]}:
@@ -137,30 +152,33 @@ class NoteMaker:
                         errors[url] = page
                 broken[path] = tuple(located(p, self.content) for p in found)
                 continue
-            for document in now.get(path, []):
-                mine = _problems_of_page(document, found)
-                if mine:
-                    panels[document.url] = self._panel(path, mine)
-        return Notes(errors, panels, broken)
+            for url, mine in _problems_by_page(now.get(path, []), found).items():
+                panels[url] = Shown(path, mine)
+        return Notes(errors, panels, broken, self)
 
     def stylesheet(self) -> bytes:
         return (self.theme / "preview" / "preview.css").read_bytes()
 
-    def _error_page(self, path: str, problems: list[Problem], draft: bool) -> bytes:
-        template = self.env.get_template("error.html")
-        return template.render(
-            path=f"{shown_directory(self.content)}/{path}",
-            problems=problems,
-            draft=draft,
-            policy=meta_policy(),
-            stylesheet=f"/{STYLESHEET}",
-        ).encode()
+    def error_page(self, shown: Shown) -> bytes:
+        """The page that stands for a file's pages while it has errors."""
+        return (
+            self.env.get_template("error.html")
+            .render(
+                path=f"{shown_directory(self.content)}/{shown.path}",
+                problems=shown.problems,
+                draft=shown.draft,
+                policy=meta_policy(),
+                stylesheet=f"/{STYLESHEET}",
+            )
+            .encode()
+        )
 
-    def _panel(self, path: str, problems: list[Problem]) -> str:
+    def panel(self, shown: Shown) -> str:
+        """The panel of a page: its file's problems, the open questions apart."""
         return self.env.get_template("panel.html").render(
-            path=f"{shown_directory(self.content)}/{path}",
-            questions=[p for p in problems if p.question is not None],
-            others=[p for p in problems if p.question is None],
+            path=f"{shown_directory(self.content)}/{shown.path}",
+            questions=[p for p in shown.problems if p.question is not None],
+            others=[p for p in shown.problems if p.question is None],
         )
 
 
@@ -175,15 +193,24 @@ def _pages_of(archive: Archive | None, paths: Mapping[str, object]) -> dict[str,
     return found
 
 
-def _problems_of_page(document: Document, problems: list[Problem]) -> list[Problem]:
-    """An issue's page: all of its file's problems; an item's: those at its own lines."""
-    issue = getattr(document, "issue", None)
-    if not isinstance(issue, Issue):
-        return problems
-    starts = sorted(i.line for i in issue.items)
-    following = [s for s in starts if s > document.line]
-    end = following[0] if following else None
-    return [p for p in problems if p.line >= document.line and (end is None or p.line < end)]
+def _problems_by_page(
+    documents: list[Document], problems: list[Problem]
+) -> dict[str, tuple[Problem, ...]]:
+    """The pages of one file with problems, by URL: an issue's page (or a policy's, a
+    speech's) shows all of them; an item's those from its heading to the next item's."""
+    pages: dict[str, tuple[Problem, ...]] = {}
+    items = sorted((d for d in documents if isinstance(d, Item)), key=lambda i: i.line)
+    starts = [item.line for item in items]
+    mine: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        at = bisect.bisect_right(starts, problem.line) - 1
+        if at >= 0:
+            mine[items[at].url].append(problem)
+    for document in documents:
+        found = tuple(problems) if not isinstance(document, Item) else tuple(mine[document.url])
+        if found:
+            pages[document.url] = found
+    return pages
 
 
 def _guessed_urls(path: str, file: ContentFile | None, urls: Mapping[str, str]) -> list[str]:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from bulletin.archive import ContentFile, read_files
 from bulletin.checks import read_archive
 from bulletin.preview_log import editor_lines
-from bulletin.preview_notes import NoteMaker, Notes, with_panel
+from bulletin.preview_notes import NoteMaker, Notes, Shown, with_panel
 from bulletin.problems import OpenQuestion, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +75,7 @@ def test_whatever_content_says_is_shown_as_text_never_markup(
         Problem(ISSUE, line, message, hint, "warning", question),
     ]
     notes = maker().notes(problems, files, archive, archive)
-    (panel,) = {notes.panels[u] for u in notes.panels if u == "bulletins/2014-07-13/"}
+    panel = notes.maker.panel(notes.panels["bulletins/2014-07-13/"])
     parsed = _tags(panel)
     assert parsed.tags <= PANEL_TAGS and parsed.attributes <= {
         "class",
@@ -86,7 +86,7 @@ def test_whatever_content_says_is_shown_as_text_never_markup(
     broken = maker().notes(
         [Problem(ISSUE, line, message, hint, "error", question)], files, archive, archive
     )
-    page = broken.errors["bulletins/2014-07-13/"].decode()
+    page = broken.maker.error_page(broken.errors["bulletins/2014-07-13/"]).decode()
     parsed = _tags(page)
     assert parsed.tags <= PAGE_TAGS, parsed.tags
     assert parsed.attributes <= {"class", "role", "id", "aria-labelledby", "lang", "charset",
@@ -101,7 +101,7 @@ def test_a_committed_file_with_an_error_is_an_error_page_at_all_its_urls(real):
     notes = maker().notes([problem], files, archive, archive)
     mine = {d.url for d in archive.pages if d.path == ISSUE}
     assert len(mine) > 3 and set(notes.errors) == mine and notes.panels == {}
-    page = notes.errors["bulletins/2014-07-13/"].decode()
+    page = notes.answer("bulletins/2014-07-13/", ROOT / "no-site")[1].decode()
     assert "content/bulletins/2014-07-13.md 有错误" in page
     assert "第 5 行" in page and "日期“2014-07-32”无效" in page and "写成 YYYY-MM-DD" in page
     assert notes.broken == {ISSUE: (f"content/{problem}",)}
@@ -153,9 +153,10 @@ def test_an_items_page_shows_its_own_lines_and_the_issue_page_all(real):
         Problem(ISSUE, second.line_of("unit"), "丙问题", "丙", "warning"),
     ]
     notes = maker().notes(problems, files, archive, archive)
-    assert all(w in notes.panels[issue.url] for w in ("甲问题", "乙问题", "丙问题"))
-    assert "乙问题" in notes.panels[first.url] and "丙问题" not in notes.panels[first.url]
-    assert "丙问题" in notes.panels[second.url] and "甲问题" not in notes.panels[second.url]
+    panels = {url: notes.maker.panel(shown) for url, shown in notes.panels.items()}
+    assert all(w in panels[issue.url] for w in ("甲问题", "乙问题", "丙问题"))
+    assert "乙问题" in panels[first.url] and "丙问题" not in panels[first.url]
+    assert "丙问题" in panels[second.url] and "甲问题" not in panels[second.url]
     assert notes.errors == {} and notes.broken == {}
 
 
@@ -168,10 +169,16 @@ def test_the_panel_opens_the_main_content_and_the_answer_reads_only_documents_pa
     (site / "a").mkdir(parents=True)
     (site / "a" / "index.html").write_bytes(page)
     (tmp_path / "secret").write_text("x")
-    notes = Notes(errors={"b/": b"E"}, panels={"a/": "<aside>P</aside>"})
+    made = maker()
+    notes = Notes(
+        errors={"b/": Shown("bulletins/b.md", (Problem("bulletins/b.md", 2, "甲", "乙"),))},
+        panels={"a/": Shown("bulletins/a.md", (Problem("bulletins/a.md", 3, "丙", "丁"),))},
+        maker=made,
+    )
+    shown = with_panel(page, made.panel(notes.panels["a/"]))
     assert notes.answer("a/", site)[1] == shown == notes.answer("a/index.html", site)[1]
-    assert notes.answer("a", site)[1] == shown
-    assert notes.answer("b/index.html", site) == (200, b"E")
+    assert notes.answer("a", site)[1] == shown and b"<aside" in shown
+    assert notes.answer("b/index.html", site) == (200, made.error_page(notes.errors["b/"]))
     for other in ("../secret", "a/../../secret", "c/", "theme/css/site.css", ""):
         assert notes.answer(other, site) is None
 
@@ -236,7 +243,7 @@ def test_a_copy_of_the_content_with_a_draft_gets_its_panel_from_check(tmp_path):
     archive, problems = read_archive(content, drafts=True, cache=cache)
     files = {f.path: f for f in cache.values()}
     notes = NoteMaker(ROOT / "theme", content).notes(problems, files, archive, None)
-    panel = notes.panels["bulletins/2014-09-05/"]
+    panel = notes.maker.panel(notes.panels["bulletins/2014-09-05/"])
     assert (
         "导入时待定的问题（1）" in panel
         and "是否另起一段？" in panel

@@ -222,13 +222,15 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     """本地预览网站，内容或模板保存后自动重建并刷新浏览器；出错时保留上一次的网站。"""
     import threading
 
-    from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop
 
     from bulletin.build.sitebuild import BuildFailed
     from bulletin.preview.preview import Preview
+    from bulletin.preview.preview_log import quiet_server
 
+    quiet_server(sys.stderr)  # the server's English log lines never reach the editor
+    _port_free(host, int(port))  # said before a first build of minutes, not after
     source = Path(content).absolute() if content else CONTENT
     site = Path(output).absolute() if output else OUTPUT
     # Another site than output/ gets its own search index beside it, not .search.
@@ -237,13 +239,24 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     # pages it changed are made again (bulletin/preview/preview.py); search catches up after.
     preview = Preview(str(ROOT / "pelicanconf.py"), source, site, overrides)
 
+    def broken(said: list[str]) -> str:
+        """The lines of the files shown as error pages (a draft's: no build stops for it)
+        not said yet, printed; what the build line adds about them."""
+        lines = [line for lines in preview.notes.broken.values() for line in lines]
+        for line in lines:
+            if line not in said:
+                print(line, file=sys.stderr, flush=True)
+        count = len(preview.notes.broken)
+        return f"；{count} 个文件有错误，预览中它们的网页显示错误说明" if count else ""
+
     def build_and_say() -> None:
         try:
             outcome = preview.build()
         except BuildFailed as exc:
             print("\n".join(exc.messages), file=sys.stderr, flush=True)
+            also = broken(exc.messages)
             print(
-                "构建失败：继续显示上一次成功构建的网站。修改后保存即可重试。",
+                f"构建失败{also}：其余页面继续显示上一次成功构建的网站。修改后保存即可重试。",
                 file=sys.stderr, flush=True,
             )  # fmt: skip
             return
@@ -254,11 +267,12 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
                 file=sys.stderr, flush=True,
             )  # fmt: skip
             return
+        also = broken([])
         if outcome.whole:
-            print(f"已重建（{outcome.seconds:.2f} 秒）；搜索索引在后台更新。", flush=True)
+            print(f"已重建（{outcome.seconds:.2f} 秒）{also}；搜索索引在后台更新。", flush=True)
         else:
             print(
-                f"已更新修改的 {outcome.made} 个页面（{outcome.seconds:.2f} 秒）；"
+                f"已更新修改的 {outcome.made} 个页面（{outcome.seconds:.2f} 秒）{also}；"
                 "其余受影响的页面和搜索索引在后台更新。",
                 flush=True,
             )
@@ -306,12 +320,45 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     if served_before:
         print("先显示上一次构建的网站；预览的首次构建在后台进行，完成后自动刷新。", flush=True)
         first.start()
-    server = Server(watcher=_instant_watcher())
-    server.SFH = _site_not_found_handler()
+    server = _quiet_livereload_server(watcher=_instant_watcher())
+    server.SFH = _preview_file_handler(preview)
     for path in (source, ROOT / "theme", ROOT / "pelicanconf.py"):
         server.watch(str(path), rebuild, delay=0.5)
-    print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 停止）")
-    server.serve(host=host, port=int(port), root=str(site), open_url_delay=None)
+    print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 停止）", flush=True)
+    try:
+        server.serve(host=host, port=int(port), root=str(site), open_url_delay=None)
+    except OSError as exc:  # from listening (taken since `_port_free` looked)
+        raise _port_taken(host, int(port), exc) from None
+    print("预览已停止。")
+
+
+def _port_free(host: str, port: int) -> None:
+    """Raise the editor's message if the preview cannot listen on `host`:`port`."""
+    import socket
+
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        raise _port_taken(host, port, exc) from None
+
+
+def _port_taken(host: str, port: int, exc: OSError) -> Exit:
+    return _fail(
+        f"无法在 {host}:{port} 上预览：端口已被占用或不可用（错误号 {exc.errno}）。"
+        f"先停止另一个预览，或换一个端口：invoke serve --port {port + 1}"
+    )
+
+
+def _quiet_livereload_server(*args, **kwargs):
+    """livereload's server, leaving its log to `bulletin.preview.preview_log` (it would add its own
+    English handler to the livereload and tornado loggers)."""
+    from livereload import Server
+
+    class QuietServer(Server):
+        def _setup_logging(self) -> None:
+            pass
+
+    return QuietServer(*args, **kwargs)
 
 
 def _instant_watcher():
@@ -340,14 +387,32 @@ def _instant_watcher():
     return InstantWatcher()
 
 
-def _site_not_found_handler():
-    """livereload's file handler, answering a missing page with the site's own 404.html.
+def _preview_file_handler(preview):
+    """livereload's file handler, answering first what the preview shows beside the site
+    (`Preview.answer`: a file's error page, a page with its panel, their stylesheet), and a
+    missing page with the site's own 404.html.
 
     Tornado's default error page is English ("404: Not Found"); the site has its own.
     """
     from livereload.handlers import StaticFileHandler
 
     class SiteFileHandler(StaticFileHandler):
+        async def get(self, path: str, include_body: bool = True) -> None:
+            found = preview.answer(path)
+            if found is None:
+                await super().get(path, include_body)
+                return
+            status, kind, body = found
+            self.set_status(status)
+            self.set_header("Content-Type", kind)
+            self.set_header("Cache-Control", "no-store")
+            self.finish(body if include_body else b"")
+
+        def compute_etag(self) -> str | None:
+            if getattr(self, "absolute_path", None) is None:
+                return None  # an answer of the preview's own (`Preview.answer`): no file
+            return super().compute_etag()
+
         def write_error(self, status_code: int, **kwargs) -> None:
             page = Path(self.root) / "404.html"
             if status_code != 404 or not page.is_file():

@@ -44,7 +44,7 @@ CASES = {
     "item_unknown_topic.md": (16, "错误", "未知的主题“温商回乡”", "是不是“温商回归”"),
     "item_duplicate_title.md": (21, "错误", "条目标题“测试条目一”与第9行重复", "删除重复的条目"),
     "item_empty.md": (21, "错误", "条目“测试条目二”正文为空", "补上正文"),
-    "item_without_unit.md": (26, "警告", "没有报送单位", "原文确实没有则可忽略"),
+    "item_without_unit.md": (26, "警告", "没有报送单位", "加一行 unit_absent: true"),
     "item_without_county_or_topic.md": (27, "警告", "既没有区县也没有主题", "counties 或 topics"),
     "item_raw_script.md": (31, "错误", "含有 <script> 等可执行的 HTML", "删除这段 HTML"),
     "item_event_handler.md": (31, "错误", "含有 onclick 之类的事件属性", "删除这段 HTML"),
@@ -98,7 +98,49 @@ def test_invoke_check_passes_on_the_real_content():
         [sys.executable, "-m", "invoke", "check"], cwd=ROOT, capture_output=True, text=True
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "检查通过：0 个错误" in run.stdout
+    assert "检查通过：0 个错误，0 个警告。" in run.stdout
+    assert "警告：" not in run.stdout + run.stderr
+
+
+def test_an_item_marked_unit_absent_has_no_unit_in_its_raw_source():
+    """`unit_absent: true` records what the source says: in the raw text, the paragraph that
+    ends the item is followed by no reporting-unit line (the importer's own rule, `is_unit`)."""
+    from bulletin.checks.checks import read_archive
+    from bulletin.importing.rawtext.lines import is_unit
+
+    archive, _ = read_archive(ROOT / "content")
+    marked = [i for i in archive.items if i.unit_absent]
+    assert len(marked) == 4
+    for item in marked:
+        assert item.unit is None
+        raw = (ROOT / "content" / item.issue.source).read_text(encoding="utf-8").splitlines()
+        last = item.body.split("\n\n")[-1].strip()
+        ends = [n for n, line in enumerate(raw) if line.strip() and line.strip()[:15] in last]
+        assert ends, item.title
+        following = [line.strip() for line in raw[ends[-1] + 1 :] if line.strip()]
+        assert following, item.title
+        assert not is_unit(following[0]), (item.title, following[0])
+    # and the rule sees the units of the items that have one
+    assert all(is_unit(i.unit) for i in archive.items if i.unit)
+
+
+def test_unit_absent_is_refused_beside_a_unit_and_written_back_as_read(tmp_path):
+    from bulletin.content.content_format import format_issue, read_document
+
+    text = (FIXTURES / "item_without_unit.md").read_text(encoding="utf-8")
+    marked = text.replace("unit: null", "unit: null\nunit_absent: true", 1)
+    assert marked != text
+    issue, problems = read_document(marked, "bulletins/x.md")
+    assert issue is not None and [p for p in problems if "报送单位" in p.message] == []
+    again, _ = read_document(format_issue(issue), "bulletins/x.md")
+    assert [i.unit_absent for i in again.items] == [i.unit_absent for i in issue.items]
+    assert any(i.unit_absent for i in again.items)
+
+    both = marked.replace("unit: null", "unit: （联络指导处）", 1)
+    _, problems = read_document(both, "bulletins/x.md")
+    (problem,) = [p for p in problems if p.severity == "error"]
+    line = both.splitlines().index("unit_absent: true") + 1
+    assert problem.line == line and "unit_absent" in problem.message
 
 
 def test_a_new_issue_scaffold_reads_cleanly_and_check_asks_for_the_placeholders(tmp_path):

@@ -85,6 +85,7 @@ def committed(name: str) -> Document:
 def facts(document: Document, reviewed: bool) -> dict:
     """What an import must get right; `reviewed`: the suggested counties and topics too."""
     skip = {"html", "toc", "url", "field_lines", "path", "source", "line", "issue", "related"}
+    skip.add("unit_absent")  # an editor's record, once the source was checked: no import's
     skip |= set() if reviewed else REVIEWED
 
     def of(thing) -> dict:

@@ -22,7 +22,7 @@ SEEDS = {
     ),
 }
 # Fields an editor sets or corrects after import; the importer only suggests them.
-REVIEWED = {"counties", "topics", "html", "toc", "url"}
+REVIEWED = {"counties", "topics", "unit_absent", "html", "toc", "url"}
 # Where each field is written in the file, not what it says.
 LAYOUT = {"field_lines"}
 

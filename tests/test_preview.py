@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,8 +95,10 @@ def test_saving_rebuilds_and_a_broken_file_keeps_the_last_good_site(preview):
     assert wait_for(lambda: "构建失败" in preview.log.read_text())
     output = preview.log.read_text()
     assert "bulletins/2014-07-13.md:5: 错误：日期“2014-07-32”无效" in output
-    page = fetch(url)
-    assert page is not None and "（预览测试）" in page  # still the last good build
+    page = fetch(url)  # the broken file's own page says what is wrong with it
+    assert page is not None and "日期“2014-07-32”无效" in page and "（预览测试）" not in page
+    other = fetch(url.replace("bulletins/2014-07-13/", "topics/wenshang-huigui/"))
+    assert other is not None and "（预览测试）" in other  # the rest: the last good build
 
     issue.write_text(original, "utf-8")
     assert wait_for(lambda: "（预览测试）" not in (fetch(url) or "（预览测试）"))
@@ -238,7 +241,10 @@ def test_hostile_files_are_reported_as_check_reports_them_never_a_traceback(prev
     (folder / "laughs.md").write_text(f"---\nkind: bulletin\na: &a [x, x, x]\n{aliases}---\n")
     assert wait_for(lambda: preview.log.read_text().count("构建失败") >= 1, 60)
     expected = [str(p) for p in errors(check_content(folder.parent))]
-    assert len(expected) == 3
+    # One error of each file; the alias chain's every line with an anchor its own.
+    assert {e.split(":")[0] for e in expected} == {
+        f"bulletins/{n}" for n in ("pipe.md", "gone.md", "laughs.md")
+    }
     assert wait_for(lambda: all(e in preview.log.read_text() for e in expected), 30)
     said = preview.log.read_text()
     assert "Traceback" not in said and "Error" not in said, said
@@ -251,3 +257,125 @@ def test_hostile_files_are_reported_as_check_reports_them_never_a_traceback(prev
         "utf-8",
     )
     assert wait_for(lambda: "（又好了）" in (fetch(url) or ""), 60)
+
+
+CJK_LINE_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_an_editors_session_speaks_chinese_and_shows_each_files_errors_at_its_urls(preview):
+    """Page views, a 404, saves good and bad, of a committed file and of a draft: the
+    terminal says only Chinese lines (livereload's and Tornado's English never), naming file
+    and line; a file with an error is a Chinese error page at its URLs until fixed; a draft's
+    warnings and open questions are a panel on its page. None of it is written to the site."""
+    url, issue = preview.url, preview.issue
+    base = url.split("bulletins/")[0]
+    original = issue.read_text(encoding="utf-8")
+    item = re.search(
+        r'href="\.\./\.\./(bulletins/2014-07-13/[a-z0-9-]+/)"', fetch(url) or ""
+    ).group(1)
+    for path in ("", "bulletins/2014-10/", item, "livereload.js", "theme/css/site.css"):
+        assert fetch(base + path) is not None, path
+    with contextlib.suppress(urllib.error.HTTPError):
+        urllib.request.urlopen(base + "no-such-page/", timeout=5)
+
+    def said() -> str:
+        return preview.log.read_text(encoding="utf-8")
+
+    def english() -> list[str]:
+        lines = [line for line in said().splitlines() if line.strip()]
+        return [line for line in lines if not CJK_LINE_RE.search(line) or line.startswith("[")]
+
+    # A good save: one line, in Chinese, as every line since start-up.
+    issue.write_text(
+        original.replace("书记市长当场抓落实", "书记市长当场抓落实（又改）", 1), "utf-8"
+    )
+    assert wait_for(lambda: "（又改）" in (fetch(url) or ""))
+    assert wait_for(lambda: "已更新修改的" in said())
+    assert english() == [], said()
+
+    # A committed file with a slip: its issue page and its items' pages are its error page.
+    issue.write_text(original.replace("date: 2014-07-13", "date：2014-07-13", 1), "utf-8")
+    assert wait_for(lambda: "构建失败" in said())
+    line = "content/bulletins/2014-07-13.md:5: 错误：字段“date”后面用了全角冒号“：”"
+    assert line in said()
+    for page in (url, base + item):
+        shown = fetch(page) or ""
+        assert "这一页暂时无法显示：content/bulletins/2014-07-13.md 有错误" in shown, page
+        assert "第 5 行" in shown and "改成半角冒号加一个空格" in shown
+    assert "这一页暂时无法显示" not in (fetch(base + "bulletins/2014-10/") or "这一页暂时无法显示")
+    issue.write_text(original, "utf-8")
+    assert wait_for(lambda: "这一页暂时无法显示" not in (fetch(url) or "这一页暂时无法显示"))
+    assert "温商回乡踊跃提建议" in (fetch(url) or "")
+
+    # A new draft that cannot be read, quoting markup: its error page, escaped; then fixed,
+    # with an unknown county and an open question: its page and their panel.
+    draft = issue.with_name("2014-09-05.md")
+    text = original.replace("kind: bulletin\n", "kind: bulletin\ndraft: true\n", 1)
+    text = text.replace("slug: 2014-07-13", "slug: 2014-09-05")
+    draft.write_text(text.replace("date: 2014-07-13", "date: <script>alert(1)</script>"), "utf-8")
+    draft_url = url.replace("2014-07-13", "2014-09-05")
+    assert wait_for(lambda: "2014-09-05.md:6:" in said())
+    shown = wait_for(lambda: fetch(draft_url)) or ""
+    assert "这一页暂时无法显示：content/bulletins/2014-09-05.md 有错误" in shown
+    assert "日期“&lt;script&gt;alert(1)&lt;/script&gt;”无效" in shown
+    assert "<script>alert" not in shown
+    text = text.replace("date: 2014-07-13", "date: 2014-09-05")
+    text = text.replace("counties: []", "counties: [龙港镇]", 1)
+    text = text.replace(
+        "\n7月11日", "\n<!-- 待定：是否另起一段？<b>｜原文 第9行：7月11日 -->\n7月11日", 1
+    )
+    draft.write_text(text, "utf-8")
+    shown = wait_for(lambda: "preview-panel" in (fetch(draft_url) or "") and fetch(draft_url)) or ""
+    assert 'class="draft-banner"' in shown and "这一页暂时无法显示" not in shown
+    assert "龙港镇是苍南县的镇，不是区县" in shown and "请写 苍南县" in shown
+    assert "要决定：是否另起一段？&lt;b&gt;" in shown and "原文 第9行：7月11日" in shown
+    assert "preview-panel" not in (fetch(url) or "preview-panel")  # not on other pages
+
+    time.sleep(1.0)  # the background round and the search catch-up have their say
+    assert english() == [], said()
+    assert "Traceback" not in said() and "Browser Connected" not in said()
+    site = issue.parent.parent.parent / "output"
+    written = [p for p in site.rglob("*.html") if b"preview-panel" in p.read_bytes()]
+    written += [p for p in site.rglob("*.html") if "这一页暂时无法显示".encode() in p.read_bytes()]
+    assert written == []
+
+
+def test_the_panel_and_the_error_page_show_in_chromium_under_the_sites_policy(preview, browser):
+    """In a real browser: the panel is seen at the top of the draft's page, styled by the
+    preview's stylesheet (allowed by the Content-Security-Policy: no console error); the
+    error page too. Screenshots go to test-results/ to be looked at."""
+    from conftest import ARTIFACTS
+
+    from browsing import screenshot
+
+    draft = preview.issue.with_name("2014-09-05.md")
+    text = preview.issue.read_text(encoding="utf-8")
+    text = text.replace("kind: bulletin\n", "kind: bulletin\ndraft: true\n", 1)
+    text = text.replace("2014-07-13", "2014-09-05").replace("counties: []", "counties: [龙港]", 1)
+    text = text.replace(
+        "\n7月11日", "\n<!-- 待定：是否另起一段？｜原文 第9行：7月11日 -->\n7月11日", 1
+    )
+    draft.write_text(text, "utf-8")
+    url = preview.url.replace("2014-07-13", "2014-09-05")
+    assert wait_for(lambda: "preview-panel" in (fetch(url) or ""))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+    try:
+        page.goto(url)
+        panel = page.locator(".preview-panel")
+        assert panel.is_visible() and "龙港（龙港镇）是苍南县的镇" in panel.inner_text()
+        assert panel.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+        assert panel.bounding_box()["y"] < page.locator(".draft-banner").bounding_box()["y"]
+        screenshot(page, ARTIFACTS / "preview-panel.png")
+        draft.write_text(text.replace("date: 2014-09-05", "date：2014-09-05"), "utf-8")
+        assert wait_for(lambda: "这一页暂时无法显示" in (fetch(url) or ""))
+        page.goto(url)
+        assert page.locator("h1").inner_text().startswith("这一页暂时无法显示")
+        assert page.locator("main").evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+        screenshot(page, ARTIFACTS / "preview-error.png")
+        assert errors == []
+    finally:
+        page.close()

@@ -225,7 +225,7 @@ def test_script_in_content_is_refused_before_building(tmp_path: Path):
     with pytest.raises(BuildFailed) as caught:
         build_site(str(ROOT / "publishconf.py"), target, content=content, publish=True)
     messages = "\n".join(caught.value.messages)
-    assert "2014-07-13.md:34: 错误：正文含有 <script> 等可执行的 HTML" in messages
+    assert "2014-07-13.md:35: 错误：正文含有 <script> 等可执行的 HTML" in messages
     assert "事件属性" in messages and "javascript: 链接" in messages
     assert not target.exists()
 

@@ -11,8 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bulletin.checks.checks import check_content
+from bulletin.content.content_format import read_document
 from bulletin.content.problems import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,3 +216,91 @@ def test_mistakes_in_the_real_files_get_one_chinese_error_at_their_line():
         if len(errors) != 1 or errors[0].line != line or ENGLISH_RE.search(message):
             wrong.append((name, [(p.line, p.message) for p in problems]))
     assert wrong == []
+
+
+# --- several slips in one file: each reported at its line, in one run -----------------------
+
+
+def _fields(lines: list[str]) -> dict[tuple[int, int | None], list[int]]:
+    """The metadata lines (0-based) of a real file by (block, top-level field): a field's
+    own line and its nested lines (the 报/送/发 of `distribution`)."""
+    fields: dict[tuple[int, int | None], list[int]] = {}
+    meta, fences, block, top = False, 0, 0, None
+    for index, line in enumerate(lines):
+        if line in ("---", "```item", "```"):
+            fences += line == "---"
+            meta = (line == "---" and fences == 1) or line == "```item"
+            block += 1
+            continue
+        if not meta:
+            continue
+        if line[:1] not in (" ", "\t", "-", "#", ""):
+            top = index
+        match = REAL_LINE_RE.match(line)
+        if match and not match.group(3).lstrip().startswith("#"):
+            fields.setdefault((block, top), []).append(index)
+    return fields
+
+
+def _slips(line: str) -> dict[str, str]:
+    """The slips of an editor's hand that make one metadata line unreadable as YAML."""
+    indent, key, value = REAL_LINE_RE.match(line).groups()  # type: ignore[union-attr]
+    slips = {
+        "full-width colon": f"{indent}{key}：{value}",
+        "no space after colon": f"{indent}{key}:{value}",
+        "no colon": f"{indent}{key} {value}",
+        "tab": f"\t{line}",
+        "unclosed quote": f'{indent}{key}: "{value}',
+        "value starting with *": f"{indent}{key}: *{value}",
+    }
+    if value.startswith("[") and value.endswith("]"):
+        slips["unclosed ["] = f"{indent}{key}: {value[:-1]}"
+    return slips
+
+
+REAL_FILES = sorted((ROOT / "content").glob("*/*.md"))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_independent_slip_of_a_file_is_reported_at_its_line_in_one_run(data):
+    """Three slips of several kinds in three different fields (front matter, item blocks,
+    nested fields) of a real file: three Chinese errors, each at its slip's line."""
+    path = data.draw(st.sampled_from(REAL_FILES), label="file")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fields = _fields(lines)
+    chosen = data.draw(
+        st.lists(st.sampled_from(sorted(fields, key=str)), min_size=3, max_size=3, unique=True),
+        label="fields",
+    )
+    slipped = list(lines)
+    for field in chosen:
+        index = data.draw(st.sampled_from(fields[field]), label="line")
+        slips = _slips(lines[index])
+        kind = data.draw(st.sampled_from(sorted(slips)), label=f"slip at {index + 1}")
+        slipped[index] = slips[kind]
+    expected = sorted(i + 1 for i, (a, b) in enumerate(zip(lines, slipped, strict=True)) if a != b)
+    _, problems = read_document("\n".join(slipped) + "\n", f"{path.parent.name}/{path.name}")
+    errors = [p for p in problems if p.severity == "error"]
+    assert sorted(p.line for p in errors) == expected, [str(p) for p in problems]
+    for problem in errors:
+        assert CJK_RE.search(problem.message) and CJK_RE.search(problem.hint), str(problem)
+        assert not ENGLISH_RE.search(problem.message + problem.hint), str(problem)
+
+
+def test_check_reports_slips_in_the_front_matter_and_two_items_in_one_run(tmp_path):
+    """Through `invoke check`'s own function: a slip in the front matter no longer hides
+    those of the item blocks."""
+    lines = VALID.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("date: ")]
+    front, *items = starts[0], *starts[1:]
+    assert lines[front].startswith("date: ") and len(items) >= 2
+    slipped = list(lines)
+    for index in (front, *items[:2]):
+        key, value = lines[index].split(": ", 1)
+        slipped[index] = f"{key}：{value}"
+    problems = problems_of(tmp_path, "\n".join(slipped) + "\n")
+    assert [(p.line, p.severity) for p in problems] == [
+        (i + 1, "error") for i in (front, *items[:2])
+    ], [str(p) for p in problems]
+    assert all("全角冒号" in p.message for p in problems)

@@ -151,13 +151,30 @@ def _unknown_terms(top: Document, taxonomies: dict[str, Taxonomy]) -> Iterator[P
             for name in getattr(document, key):
                 if taxonomy.resolve(name) is not None:
                     continue
+                town = taxonomy.town(name)
+                if town is not None:  # 龙港镇 → 苍南县: a town is never a new county
+                    shown = town.name if name == town.name else f"{name}（{town.name}）"
+                    yield Problem(
+                        document.path,
+                        document.line_of(key),
+                        f"{shown}是{town.county}的{town.town_kind}，不是{taxonomy.label}",
+                        f"请写 {town.county}：{taxonomy.label}只写县、市、区和功能区，"
+                        f"{town.town_kind}名留在正文里",
+                    )
+                    continue
                 guesses = taxonomy.did_you_mean(name)
+                near = taxonomy.towns.did_you_mean(name, 1) if taxonomy.towns else []
                 where = f"content/taxonomy/{key}.yaml"
-                hint = (
-                    f"是不是“{'”或“'.join(guesses)}”？确是新{taxonomy.label}的，先加入 {where}"
-                    if guesses
-                    else f"可用的{taxonomy.label}见 {where}；新{taxonomy.label}须先加入该文件"
-                )
+                if guesses:
+                    hint = (
+                        f"是不是“{'”或“'.join(guesses)}”？确是新{taxonomy.label}的，先加入 {where}"
+                    )
+                elif near:  # 龙港县: not a county, but close to a town's name
+                    town = taxonomy.town(near[0])
+                    assert town is not None
+                    hint = f"是不是{town.county}的{town.name}？{taxonomy.label}请写 {town.county}"
+                else:
+                    hint = f"可用的{taxonomy.label}见 {where}；新{taxonomy.label}须先加入该文件"
                 yield Problem(
                     document.path, document.line_of(key), f"未知的{taxonomy.label}“{name}”", hint
                 )
@@ -265,12 +282,13 @@ def _check_issue(issue: Issue) -> Iterator[Problem]:
             yield Problem(
                 item.path, item.line, f"条目“{item.title}”正文为空", "补上正文，或删除这个条目"
             )
-        if not item.unit:
+        if not item.unit and not item.unit_absent:
             yield Problem(
                 item.path,
                 item.line_of("unit"),
                 f"条目“{item.title}”没有报送单位",
-                "如原文有单位，填写 unit；原文确实没有则可忽略",
+                "原文有单位的，照原文填写 unit；核对过原文确实没有署单位的，在 unit 下加一行"
+                " unit_absent: true",
                 "warning",
             )
         if not item.counties and not item.topics:

@@ -97,7 +97,7 @@ SPEECH_KEYS = {
     "kind", "draft", "slug", "title", "subtitle", "speaker", "occasion", "attachment", "date",
     "date_inferred", "date_basis", "source", "counties", "topics", "interprets",
 }  # fmt: skip
-ITEM_KEYS = {"slug", "date", "unit", "counties", "topics", "interprets"}
+ITEM_KEYS = {"slug", "date", "unit", "unit_absent", "counties", "topics", "interprets"}
 TERM_KEYS = {"counties", "topics"}  # lists of taxonomy names, never holding a comma
 
 
@@ -148,14 +148,15 @@ class _Reader:
     ) -> tuple[dict[str, Any], dict[str, int]] | None:
         """Parse a YAML mapping; return it with the file line of each top-level key.
 
-        None when the YAML cannot be read at all: that one mistake is reported (in Chinese,
-        at its line) and nothing else of the block is checked, so no false problem follows.
+        None when the YAML cannot be read at all: its mistakes are reported (in Chinese, each
+        at its line; every independent one, `safe_yaml.independent`) and nothing else of the
+        block is checked, so no false problem follows.
         """
         try:
             node, data = safe_yaml.load(text)
         except safe_yaml.YamlRefused as refused:
-            mistake = refused.mistake
-            self.syntax_error(first_line + mistake.line, mistake.message, mistake.hint)
+            for mistake in refused.mistakes:  # each independent mistake, at its own line
+                self.syntax_error(first_line + mistake.line, mistake.message, mistake.hint)
             return None
         if data is None:
             return {}, {}
@@ -370,7 +371,9 @@ def read_document(text: str, path: str) -> tuple[Document | None, list[Problem]]
         return None, reader.problems
     loaded = reader.load_mapping(front, front_line)
     if loaded is None:
-        return None, reader.problems
+        if ITEM_FENCE in (line.strip() for line in body_lines):  # an issue's item blocks
+            _read_items(reader, body_lines, body_line)  # may hold mistakes of their own
+        return None, sorted(reader.syntax)
     data, lines = loaded
     kind = data.get("kind")
     if kind not in KINDS:
@@ -556,6 +559,13 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
     item.slug = reader.slug(data, keys, where)
     item.date = DateInfo(reader.date(data, keys, "date", where))
     item.unit = reader.text(data, keys, "unit", where)
+    item.unit_absent = reader.flag(data, keys, "unit_absent")
+    if item.unit and item.unit_absent:
+        reader.error(
+            keys["unit_absent"],
+            f"条目“{item.title}”填了报送单位“{item.unit}”，又写了 unit_absent: true（原文未署单位）",
+            "照原文：原文有单位就删去 unit_absent 一行；原文没有就把 unit 改为 null",
+        )
     item.counties = reader.text_list(data, keys, "counties", where)
     item.topics = reader.text_list(data, keys, "topics", where)
     item.interprets = reader.text(data, keys, "interprets", where)
@@ -690,6 +700,8 @@ def format_issue(issue: Issue, notes: dict[int, dict[str, str]] | None = None) -
             "counties": _yaml_value(item.counties),
             "topics": _yaml_value(item.topics),
         }
+        if item.unit_absent:
+            fields["unit_absent"] = "true  # 原文未署报送单位"
         if item.interprets:
             fields["interprets"] = _yaml_value(item.interprets)
         out += ["", f"## {item.title}", "", ITEM_FENCE]

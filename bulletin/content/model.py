@@ -78,6 +78,9 @@ class Item(Document):
 
     body: str = ""  # Markdown
     unit: str | None = None  # the reporting-unit line as printed, e.g. （联络指导处）
+    # The editor checked the source: it prints no unit for this item (``unit_absent: true``).
+    # Shown as the page shows any item without a unit (原文未注明); `check` then asks no more.
+    unit_absent: bool = False
     section: str | None = None  # e.g. 各地动态
     number: int = 0  # position in the issue, from 1
     issue: Issue | None = field(default=None, repr=False, compare=False)

@@ -57,7 +57,13 @@ def located(problem: Problem, content: Path) -> str:
     Relative to the working directory when the content is below it (so ``file:line`` is
     clickable in a terminal), absolute otherwise.
     """
+    return f"{shown_directory(content)}/{problem}"
+
+
+def shown_directory(content: Path) -> str:
+    """The content directory as problems name it: relative to the working directory when
+    it is below it, absolute otherwise."""
     directory = content.resolve()
     if directory.is_relative_to(Path.cwd()):
         directory = Path(os.path.relpath(directory))
-    return f"{directory.as_posix()}/{problem}"
+    return directory.as_posix()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import yaml
 
 from bulletin.content.characters import ANY_REFUSED_RE, refused_in
-from bulletin.content.yaml_errors import YamlMistake, explain
+from bulletin.content.yaml_errors import YamlMistake, explain, without_line
 
 MAX_DEPTH = 5
 KEPT_TYPES = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"}
@@ -38,11 +38,16 @@ TAG_HINT = "删去以 ! 开头的类型标记；值本身以 ! 开头时用引�
 DEPTH_HINT = "元数据只用“键: 值”和列表 [甲, 乙]，不要层层嵌套"
 
 
-class YamlRefused(Exception):
-    """A YAML text the archive does not read; `mistake` says where and why, in Chinese."""
+MAX_MISTAKES = 20  # of one YAML text, reported in one run; more are found after fixing these
 
-    def __init__(self, mistake: YamlMistake):
+
+class YamlRefused(Exception):
+    """A YAML text the archive does not read; `mistake` says where and why, in Chinese, and
+    `mistakes` every independent mistake found (`load`), the first being `mistake`."""
+
+    def __init__(self, mistake: YamlMistake, mistakes: tuple[YamlMistake, ...] = ()):
         self.mistake = mistake
+        self.mistakes = mistakes or (mistake,)
         super().__init__(f"{mistake.line + 1}: {mistake.message}")
 
 
@@ -113,7 +118,15 @@ def _refuse_marked(event: yaml.Event) -> None:
 
 def load(text: str) -> tuple[yaml.Node | None, object]:
     """Parse a YAML text once it passed the screening: its node tree (for line numbers) and
-    its data. Raise `YamlRefused` with the editor's mistake, at its line of `text`."""
+    its data. Raise `YamlRefused` with the editor's mistakes, at their lines of `text`: the
+    first, and each later one that does not follow from it (`independent`)."""
+    try:
+        return _load(text)
+    except YamlRefused as refused:
+        raise YamlRefused(refused.mistake, independent(text, refused.mistake)) from None
+
+
+def _load(text: str) -> tuple[yaml.Node | None, object]:
     try:
         _screen(text)
         loader = _Loader(text)
@@ -124,3 +137,22 @@ def load(text: str) -> tuple[yaml.Node | None, object]:
             loader.dispose()
     except yaml.YAMLError as exc:
         raise YamlRefused(explain(text, exc)) from None
+
+
+def independent(text: str, first: YamlMistake) -> tuple[YamlMistake, ...]:
+    """`first` and the mistakes of the rest of `text`: while a mistake is on a line of its
+    own (`YamlMistake.pinned`), that line (with what belongs to it) is set aside and the text
+    read again, so three slips in three fields are three messages in one run. A mistake
+    YAML noticed away from its cause ends the search: what follows might be its echo."""
+    found = [first]
+    while found[-1].pinned and len(found) < MAX_MISTAKES:
+        text = without_line(text, found[-1].line)
+        try:
+            _load(text)
+        except YamlRefused as refused:
+            if refused.mistake.line in {m.line for m in found}:
+                break  # nothing new: the same line again
+            found.append(refused.mistake)
+            continue
+        break
+    return tuple(sorted(found, key=lambda m: m.line))

@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -21,7 +21,7 @@ from bulletin.content.content_files import read_text
 from bulletin.content.content_format import SLUG_HINT, slug_problem
 from bulletin.content.problems import ContentError, Problem
 
-TERM_KEYS = {"name", "slug", "group", "aliases", "description", "keywords", "note"}
+TERM_KEYS = {"name", "slug", "group", "aliases", "description", "keywords", "note", "county"}
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,16 @@ class Term:
     description: str | None = None
     keywords: tuple[str, ...] = ()
     note: str | None = None
+    county: str | None = None  # towns: the county the town belongs to (its canonical name)
 
     @property
     def spellings(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @property
+    def town_kind(self) -> str:
+        """镇, 乡 or 街道: what a town of the gazetteer is, by its name."""
+        return "街道" if self.name.endswith("街道") else "乡" if self.name.endswith("乡") else "镇"
 
 
 @dataclass
@@ -46,6 +52,9 @@ class Taxonomy:
     key: str  # "counties" or "topics": the document field that holds the terms
     label: str  # 区县 / 主题
     terms: list[Term] = field(default_factory=list)
+    # Counties: the towns (镇、乡、街道) within them, from taxonomy/towns.yaml: not terms of
+    # their own, only known, so that a town written as a county is named as such.
+    towns: Taxonomy | None = None
 
     def __post_init__(self) -> None:
         self._by_spelling = {s: t for t in self.terms for s in t.spellings}
@@ -65,8 +74,17 @@ class Taxonomy:
         """The term a name or alias stands for."""
         return self._by_spelling.get(name.strip())
 
+    def by_name(self, name: str) -> Term | None:
+        """The term whose canonical name is `name` (not an alias)."""
+        term = self._by_spelling.get(name)
+        return term if term is not None and term.name == name else None
+
     def by_slug(self, slug: str) -> Term | None:
         return self._by_slug.get(slug)
+
+    def town(self, name: str) -> Term | None:
+        """The town (of `towns`) a name or alias stands for: 龙港 → 龙港镇 (of 苍南县)."""
+        return self.towns.resolve(name) if self.towns is not None else None
 
     def did_you_mean(self, name: str, n: int = 3) -> list[str]:
         """Canonical names close to an unknown name (平杨县 → 平阳县)."""
@@ -130,8 +148,13 @@ def suggest_topics(
     return [(name, f"关键词得分{score[name]}") for name in ranked[:limit]]
 
 
-def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> Taxonomy:
-    """Load and validate a taxonomy YAML file; raise ContentError naming file and line."""
+def load_taxonomy(
+    path: Path, key: str, label: str, rel: str | None = None, within: Taxonomy | None = None
+) -> Taxonomy:
+    """Load and validate a taxonomy YAML file; raise ContentError naming file and line.
+
+    `within`: the taxonomy whose terms this one's lie in (the towns' counties): each term
+    must name one of them as its ``county``, and no spelling may be one of theirs."""
     rel = rel or path.as_posix()
     problems: list[Problem] = []
 
@@ -145,15 +168,15 @@ def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> T
     text, unreadable = read_text(path, rel)
     if text is None:
         raise ContentError(unreadable)
-    known = _LOADED.get((str(path), key, label, rel))
+    cached = (str(path), key, label, rel, tuple(within.terms) if within is not None else None)
+    known = _LOADED.get(cached)
     if known is not None and known[0] == text:
         return known[1]  # a preview reads the taxonomies again after every edit
     try:
         node, data = safe_yaml.load(text)
     except safe_yaml.YamlRefused as refused:
-        mistake = refused.mistake
         raise ContentError(
-            [Problem(rel, mistake.line + 1, mistake.message, mistake.hint)]
+            [Problem(rel, m.line + 1, m.message, m.hint) for m in refused.mistakes]
         ) from None
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
         raise ContentError([Problem(rel, 1, "分类文件应为条目列表", "每个条目以“- name: …”开头")])
@@ -198,6 +221,25 @@ def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> T
         if slug in seen:
             error(line, f"网址名“{slug}”重复", "换一个网址名")
         seen[slug] = line
+        county = entry.get("county")
+        if within is None and county is not None:
+            error(lines["county"], "只有镇、乡、街道才写所属区县（county）", "删去这一行")
+        elif within is not None:
+            where = f"{within.label}的规范名称（见 taxonomy/{within.key}.yaml）"
+            if within.by_name(county or "") is None:
+                shown = f"“{county}”不是" if county else "缺少所属区县（county）：应为"
+                error(
+                    lines.get("county", line),
+                    f"“{name}”的所属区县{shown}{where}",
+                    f"写 county: {where}",
+                )
+            for spelling in (name, *aliases):
+                if within.resolve(spelling) is not None:
+                    error(
+                        line,
+                        f"“{spelling}”已是{within.label}的名称或别名",
+                        f"{label}不能与{within.label}同名",
+                    )
         terms.append(
             Term(
                 name=name,
@@ -207,12 +249,13 @@ def load_taxonomy(path: Path, key: str, label: str, rel: str | None = None) -> T
                 description=entry.get("description"),
                 keywords=tuple(entry.get("keywords") or []),
                 note=entry.get("note"),
+                county=county,
             )
         )
     if problems:
         raise ContentError(problems)
     taxonomy = Taxonomy(key=key, label=label, terms=terms)
-    _LOADED[(str(path), key, label, rel)] = (text, taxonomy)
+    _LOADED[cached] = (text, taxonomy)
     return taxonomy
 
 
@@ -230,15 +273,20 @@ def _shaped(value: object, shape: type) -> bool:
 
 
 # Each taxonomy file's last text and what it gave: the same text gives the same object.
-_LOADED: dict[tuple[str, str, str, str], tuple[str, Taxonomy]] = {}
+_LOADED: dict[tuple, tuple[str, Taxonomy]] = {}
 
 
 def load_taxonomies(content: Path) -> dict[str, Taxonomy]:
-    """The counties and topics taxonomies of a content directory."""
+    """The counties (with the towns within them, if taxonomy/towns.yaml is there) and topics
+    taxonomies of a content directory."""
     base = content / "taxonomy"
+    counties = load_taxonomy(base / "counties.yaml", "counties", "区县", "taxonomy/counties.yaml")
+    if os.path.lexists(base / "towns.yaml"):
+        towns = load_taxonomy(
+            base / "towns.yaml", "towns", "镇乡街道", "taxonomy/towns.yaml", within=counties
+        )
+        counties = replace(counties, towns=towns)
     return {
-        "counties": load_taxonomy(
-            base / "counties.yaml", "counties", "区县", "taxonomy/counties.yaml"
-        ),
+        "counties": counties,
         "topics": load_taxonomy(base / "topics.yaml", "topics", "主题", "taxonomy/topics.yaml"),
     }

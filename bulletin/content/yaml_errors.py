@@ -24,6 +24,9 @@ class YamlMistake:
     line: int  # 0-based, within the YAML text
     message: str
     hint: str
+    # The mistake is on this very line (a slip recognised in it, or noticed there): without
+    # the line, the rest of the text can be read on for mistakes of its own (`independent`).
+    pinned: bool = True
 
 
 KEY = r"(?:[A-Za-z_][A-Za-z0-9_]*|抄报|抄送|报|送|发)"  # field names; distribution labels
@@ -229,4 +232,44 @@ def explain(text: str, exc: yaml.YAMLError) -> YamlMistake:
     line = min(line, len(lines) - 1)
     while line > 0 and not _without_comment(lines[line]).strip():
         line -= 1  # never a blank line or a comment
-    return YamlMistake(line, message, hint)
+    # Pinned when YAML noticed it on this line, or the line is a key without its colon
+    # (noticed on the next line: the simple key began here and ended there).
+    pinned = (problem_mark is not None and problem_mark.line == line) or (
+        context_mark is not None and context_mark.line == line and "expected ':'" in problem
+    )
+    return YamlMistake(line, message, hint, pinned)
+
+
+def without_line(text: str, line: int) -> str:
+    """`text` with the line `line` (0-based) and the lines that belong to it blanked: the
+    line numbers stay the same.
+
+    What is left of a block after a slip at `line`, to be read on for other mistakes. The
+    lines that belong to it are those after it indented deeper than the level it was meant
+    to stand at: its own (up to a Tab), or, when that is deeper than the line before it
+    (``   date:`` indented too far), that line's. So the value of a field written
+    ``distribution：`` goes with it, and no false mistake follows."""
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return text
+    depth = len(lines[line]) - len(lines[line].lstrip(" "))  # spaces before any Tab
+    before = _content_lines(lines, range(line - 1, -1, -1))[:1]
+    if before:
+        previous = _without_comment(lines[before[0]])
+        opens = KEY_LINE_RE.match(previous) and not KEY_LINE_RE.match(previous).group(2).strip()
+        if not (opens and depth > _indent(previous)):
+            depth = min(depth, _indent(previous))
+    end = line + 1
+    while end < len(lines):
+        code = _without_comment(lines[end])
+        if code.strip() and (_indent(code) <= depth or "\t" in code[: _indent(code)]):
+            break  # the next field, or a Tab-indented line: a slip of its own
+        end += 1
+    while end > line + 1 and not _without_comment(lines[end - 1]).strip():
+        end -= 1  # blank lines before the next field are kept (they are nothing)
+    return "\n".join([*lines[:line], *[""] * (end - line), *lines[end:]])
+
+
+def _indent(line: str) -> int:
+    expanded = line.expandtabs(8)
+    return len(expanded) - len(expanded.lstrip(" "))

@@ -51,6 +51,7 @@ from bulletin.build.sitebuild import (
 from bulletin.checks.checks import read_archive
 from bulletin.content.model import Document, Item
 from bulletin.content.problems import errors, located
+from bulletin.preview.preview_notes import STYLESHEET, NoteMaker, Notes
 from bulletin.relations.archive import CONTENT_DIRS, Archive, ArchiveMemory
 from bulletin.site.generator import ArchiveGenerator
 from bulletin.site.incremental import Memo
@@ -100,6 +101,10 @@ class Preview:
         self.shown: Archive | None = None  # the archive the site shows (its edited pages)
         self.search = _SearchCatchUp(self)
         self.rest = _Rest(self)
+        self.note_maker = NoteMaker(here / "theme", self.content)
+        # What the preview shows beside the site (error pages, panels), as the last read of
+        # the content found it, good or not: replaced whole, read by the server's thread.
+        self.notes = Notes()
 
     # --- builds ----------------------------------------------------------------------------
 
@@ -142,9 +147,13 @@ class Preview:
         archive, problems = read_archive(
             self.content, settings.get("BULLETIN_URLS"), drafts=True, cache=self.cache
         )
+        files = {file.path: file for file in self.cache.files.values()}
+        self.notes = self.note_maker.notes(problems, files, archive, self.shown)
         if errors(problems) or archive is None:
             raise BuildFailed([located(p, self.content) for p in errors(problems)])
-        return archive, problems
+        # The rest is the preview's to show (`notes`: panels, a draft's error page), not
+        # the generator's to log again at every round: the editor's terminal stays quiet.
+        return archive, []
 
     def whole(self) -> Outcome:
         """Build the whole site into a new directory and swap it in (as `invoke build`),
@@ -272,6 +281,14 @@ class Preview:
             time.perf_counter() - started, whole=False, made=len(round_.made), kept=round_.kept,
             deleted=round_.gone, steps=steps,
         )  # fmt: skip
+
+    def answer(self, path: str) -> tuple[int, str, bytes] | None:
+        """What the server answers for a request of `path` (without its leading slash)
+        instead of the site's file: (status, content type, body), or None (the file)."""
+        if path == STYLESHEET:
+            return 200, "text/css; charset=utf-8", self.note_maker.stylesheet()
+        found = self.notes.answer(path, self.target)
+        return None if found is None else (found[0], "text/html; charset=utf-8", found[1])
 
     def wait(self) -> Outcome | None:
         """Until the site and its search indexes are those of the latest edit; return how

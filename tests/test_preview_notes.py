@@ -17,7 +17,7 @@ from bulletin.checks.checks import read_archive
 from bulletin.content.problems import OpenQuestion, Problem
 from bulletin.preview.preview_log import editor_lines
 from bulletin.preview.preview_notes import NoteMaker, Notes, Shown, with_panel
-from bulletin.relations.archive import ContentFile, read_files
+from bulletin.relations.archive import ArchiveMemory, ContentFile, read_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -244,9 +244,9 @@ def test_a_copy_of_the_content_with_a_draft_gets_its_panel_from_check(tmp_path):
         "\n7月11日", "\n<!-- 待定：是否另起一段？｜原文 第9行：7月11日 -->\n7月11日", 1
     )
     (content / "bulletins" / "2014-09-05.md").write_text(draft, encoding="utf-8")
-    cache: dict = {}
+    cache = ArchiveMemory()
     archive, problems = read_archive(content, drafts=True, cache=cache)
-    files = {f.path: f for f in cache.values()}
+    files = {f.path: f for f in cache.files.values()}
     notes = NoteMaker(ROOT / "theme", content).notes(problems, files, archive, None)
     panel = notes.maker.panel(notes.panels["bulletins/2014-09-05/"])
     assert (

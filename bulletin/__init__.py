@@ -1,8 +1,10 @@
 """The archive's Pelican plugin: bulletin issues, items, policies, speeches and taxonomies.
 
-`register()` only connects functions; the logic lives in the modules named after what they
-hold (`content_format`, `rawtext`, `taxonomy`, `archive`, `render`, `checks`), which need no
-Pelican build, and the glue in `generator` and `settings`.
+`register()` only connects functions. The logic lives in folders that show the pipeline,
+each standing on the ones below it: `content` (the model and file format), `importing`,
+`relations` (the archive as a whole), `checks`, `site` (the Pelican glue), `build` and
+`preview` (docs/architecture.md). This package may import all of them, lazily; nothing in
+them imports it.
 """
 
 # Imports happen in the functions: `bulletin.build.sitebuild` (a submodule) must load without

@@ -185,6 +185,7 @@ def test_an_edit_stops_the_search_workers_while_its_pages_are_made(tmp_path: Pat
         worker.join()
 
 
+@pytest.mark.alone  # its save must fall inside a first build of some seconds: timing
 def test_a_built_site_is_served_at_once_and_a_save_meanwhile_is_shown_after_the_first_build(
     tmp_path,
 ):

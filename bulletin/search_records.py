@@ -17,11 +17,13 @@ from bulletin.archive import Archive
 from bulletin.labels import date_label, source_label
 from bulletin.model import Document, Item, Policy, Speech
 from bulletin.references import UNSTATED
-from search.documents import SearchDoc
-from search.pagefind_bundle import SHARD_SIZE, write_bundle
-from search.related import related
-from search.suggest import write_lexicon
-from search.whoosh_index import analyse, build_index, corpus_folds, write_folds
+from search.analysis.documents import SearchDoc
+from search.analysis.folds import corpus_folds
+from search.analysis.segmentation import analyse
+from search.index.bundle import SHARD_SIZE, write_bundle
+from search.index.lexicon import write_lexicon
+from search.index.related import related
+from search.index.whoosh_writer import build_index, write_folds
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from search.rules import rules_json
+from search.analysis.rules import rules_json
 from sitecheck import ROOT
 
 pytestmark = pytest.mark.browser

@@ -20,10 +20,13 @@ from nouns import compact, documents_containing, proper_nouns
 from browsing import screenshot
 from bulletin.archive import build_archive, read_content
 from bulletin.taxonomy import load_taxonomies
-from search.cli import run, suggest
-from search.rules import FILLER, TITLE_SLOTS
-from search.text import document_words, fold_map, normalize, query_terms, spaced
-from search.whoosh_index import Filters, search
+from search.analysis.documents import document_words
+from search.analysis.folds import fold_map
+from search.analysis.rules import FILLER, TITLE_SLOTS
+from search.analysis.tokens import normalize, query_terms, spaced
+from search.query.cli import run
+from search.query.suggest import suggest
+from search.query.whoosh_search import Filters, search
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -16,8 +16,8 @@ from queries import CLASSES, generate
 
 from bulletin.archive import build_archive, read_content
 from bulletin.taxonomy import load_taxonomies
-from search.cli import suggest
-from search.whoosh_index import search
+from search.query.suggest import suggest
+from search.query.whoosh_search import search
 from sitecheck import CONTENT
 
 PER_DOC = int(os.environ.get("SEARCH_QUERIES_PER_DOC", "2"))

@@ -1,19 +1,16 @@
-"""您是不是要找: the archive's own names that read like what the reader typed.
+"""The lexicon of 您是不是要找, made at build time: the archive's own names, and how its
+characters read.
 
 Readers type with a pinyin input method and pick the wrong character: 孔海隆 for 孔海龙,
-瓯江口新去 for 瓯江口新区. When a query finds little, each of its terms is compared with a
-lexicon made at build time from the archive: proper nouns (people, places, organisations:
-rjieba's nr/ns/nt/nz), the county and topic names, reporting units, titles and 文号.
+瓯江口新去 for 瓯江口新区. When a query finds little, each of its terms is compared with this
+lexicon (`search.query.suggest`): proper nouns (people, places, organisations: rjieba's
+nr/ns/nt/nz), the county and topic names, reporting units, titles and 文号, each with the
+number of documents that contain it; and the readings (toneless pinyin) of every character
+of GB 2312 and of the archive.
 
-An entry is offered for a term of the same number of tokens when it differs from the term
-and every differing token is a Chinese character that shares a reading with the typed one
-(toneless pinyin, every reading of a polyphone), or when exactly one token differs and the
-term has three tokens or more. Entries that only sound alike come before those one
-character off; then the entries found in more documents.
-
-The browser (`theme/static/js/search.js`) runs the same comparison on the same data: the
-lexicon split by length (`search/suggest/<n>.json`) and the readings of every character of
-GB 2312 and of the archive (`search/suggest/pinyin.json`).
+Written twice, for the two that compare: split by length for the search page
+(`search/suggest/<n>.json`, `search/suggest/pinyin.json`), whole beside the Whoosh index
+for `invoke search` (`SUGGEST_FILE`).
 """
 
 from __future__ import annotations
@@ -28,12 +25,13 @@ from pathlib import Path
 import rjieba
 from pypinyin import Style, pinyin
 
-from search.documents import SearchDoc
-from search.rules import SUGGEST_LIMIT, SUGGEST_MAX_TOKENS, SUGGEST_MIN_TOKENS
-from search.text import HAN_RE, normalize, tokens
+from search.analysis.documents import SearchDoc
+from search.analysis.rules import SUGGEST_MAX_TOKENS, SUGGEST_MIN_TOKENS
+from search.analysis.tokens import HAN_RE, normalize, tokens
 
 PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}
-SUGGEST_DIR = "search/suggest"  # in the site; the command line keeps suggest.json by its index
+SUGGEST_DIR = "search/suggest"  # in the site
+SUGGEST_FILE = "suggest.json"  # beside the Whoosh index, for the command line
 
 Entry = tuple[str, int]  # as written, documents that contain it
 
@@ -131,62 +129,8 @@ def write_lexicon(
         (directory / "pinyin.json").write_text(_json(table), encoding="utf-8")
     if index_dir is not None:
         data = {"entries": entries, "pinyin": table}
-        (index_dir / "suggest.json").write_text(_json(data), encoding="utf-8")
+        (index_dir / SUGGEST_FILE).write_text(_json(data), encoding="utf-8")
 
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _sounds(table: dict[str, str]) -> dict[str, set[str]]:
-    sounds: dict[str, set[str]] = {}
-    for syllable, chars in table.items():
-        for char in chars:
-            sounds.setdefault(char, set()).add(syllable)
-    return sounds
-
-
-def compare(term: list[str], entry: list[str], sounds: dict[str, set[str]]) -> int | None:
-    """0 when the entry reads like the term, 1 when one token is off, None otherwise."""
-    if len(entry) != len(term) or entry == term:
-        return None
-    differing = [(a, b) for a, b in zip(term, entry, strict=True) if a != b]
-    alike = all(sounds.get(a, set()) & sounds.get(b, set()) for a, b in differing)
-    if alike:
-        return 0
-    return 1 if len(differing) == 1 and len(term) >= 3 else None
-
-
-def suggestions(
-    terms: list[list[str]], entries: list[Entry], table: dict[str, str]
-) -> list[tuple[int, str]]:
-    """(term index, entry) pairs, best first, at most SUGGEST_LIMIT."""
-    sounds = _sounds(table)
-    ranked = []
-    for at, term in enumerate(terms):
-        if not SUGGEST_MIN_TOKENS <= len(term) <= SUGGEST_MAX_TOKENS:
-            continue
-        for order, (name, count) in enumerate(entries):
-            entry = tokens(normalize(name))
-            distance = compare(term, entry, sounds)
-            if distance is not None:
-                ranked.append((distance, -count, order, at, name))
-    ranked.sort()
-    out: list[tuple[int, str]] = []
-    for *_, at, name in ranked:
-        if (at, name) not in out:
-            out.append((at, name))
-    return out[:SUGGEST_LIMIT]
-
-
-def suggested_queries(terms: list[list[str]], raw_terms: list[str], index_dir: Path) -> list[str]:
-    """The queries to offer: the reader's terms with one replaced by a lexicon entry."""
-    path = index_dir / "suggest.json"
-    if not path.is_file():
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    entries = [(name, count) for name, count in data["entries"]]
-    offered = []
-    for at, name in suggestions(terms, entries, data["pinyin"]):
-        offered.append(" ".join(name if k == at else t for k, t in enumerate(raw_terms)))
-    return offered

@@ -3,8 +3,9 @@
 A document is the sequence of words Pagefind indexes (`search.text.document_words`): one
 word per token, the token's code followed by the next token's code, so a word's position is
 its token's position. Matching works on those positions alone, the same way in Python
-(`search.matching`) and in the browser (`theme/static/js/search.js`), which reads the
-numbers below from `/search/rules.json`, written from this module at every build.
+(`search.query.matching`) and in the browser (`theme/static/js/search-core.js`), which
+reads the numbers and character classes below from `/search/query.json` (`rules_json`),
+written from this module at every build.
 
 A term (the query split on spaces) matches a document
 
@@ -40,6 +41,13 @@ FILLER = "zz"  # no query word begins with z (codes begin with h, l or e)
 # the command line alike, with `query_too_long`.
 MAX_QUERY_TOKENS = 64
 
+# What a token is (search.analysis.tokens): a Han character of these ranges, or a run of
+# Latin letters and digits, cut into pieces of at most LATIN_RUN (its length is one base-36
+# digit of its code). A query's terms are separated by these spaces (JavaScript's \s).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+LATIN_RUN = 35
+SPACE = "\t\n\v\f\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
 # Suggestions (您是不是要找): offered when a query finds fewer documents than this.
 SUGGEST_BELOW = 3
 SUGGEST_LIMIT = 5
@@ -59,5 +67,11 @@ def rules_json() -> str:
         "suggestMinTokens": SUGGEST_MIN_TOKENS,
         "suggestMaxTokens": SUGGEST_MAX_TOKENS,
         "maxQueryTokens": MAX_QUERY_TOKENS,
+        "tierTitle": TIER_TITLE,
+        "tierExact": TIER_EXACT,
+        "tierGap": TIER_GAP,
+        "latinRun": LATIN_RUN,
+        "han": HAN,
+        "space": SPACE,
     }
     return json.dumps(rules, separators=(",", ":"))

@@ -1,0 +1,81 @@
+"""您是不是要找: queries with one term replaced by a name of the archive that reads alike.
+
+Each term of a query that found little is compared with the lexicon the build made
+(`search.index.lexicon`). An entry is offered for a term of the same number of tokens when
+it differs from the term and every differing token is a Chinese character that shares a
+reading with the typed one (toneless pinyin, every reading of a polyphone), or when exactly
+one token differs and the term has three tokens or more. Entries that only sound alike come
+before those one character off; then the entries found in more documents; then by name.
+
+The search page (`suggestions` in theme/static/js/search-core.js) runs the same comparison
+on the same data; tests/test_search_conformance.py holds the two to the same answers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from search.analysis.rules import SUGGEST_LIMIT, SUGGEST_MAX_TOKENS, SUGGEST_MIN_TOKENS
+from search.analysis.tokens import fold_query, query_parts, tokens
+from search.index.lexicon import SUGGEST_FILE, Entry
+from search.index.whoosh_writer import load_folds
+
+
+def sounds_of(table: dict[str, str]) -> dict[str, set[str]]:
+    """Character → its readings, from the reading table (syllable → characters)."""
+    sounds: dict[str, set[str]] = {}
+    for syllable, chars in table.items():
+        for char in chars:
+            sounds.setdefault(char, set()).add(syllable)
+    return sounds
+
+
+def compare(term: list[str], entry: list[str], sounds: dict[str, set[str]]) -> int | None:
+    """0 when the entry reads like the term, 1 when one token is off, None otherwise."""
+    if len(entry) != len(term) or entry == term:
+        return None
+    differing = [(a, b) for a, b in zip(term, entry, strict=True) if a != b]
+    if all(sounds.get(a, set()) & sounds.get(b, set()) for a, b in differing):
+        return 0
+    return 1 if len(differing) == 1 and len(term) >= 3 else None
+
+
+def suggestions(
+    query: str, folds: dict[str, str], entries: list[Entry], table: dict[str, str]
+) -> list[str]:
+    """The queries to offer for `query`, best first, at most SUGGEST_LIMIT: the reader's
+    terms, as typed, with one replaced by a lexicon entry."""
+    sounds = sounds_of(table)
+    raw = query_parts(query, folds)
+    terms = [tokens(fold_query(part, folds)) for part in raw]
+    if not any(SUGGEST_MIN_TOKENS <= len(term) <= SUGGEST_MAX_TOKENS for term in terms):
+        return []
+    cut = [(name, count, tokens(fold_query(name, folds))) for name, count in entries]
+    ranked = []
+    for at, term in enumerate(terms):
+        if not SUGGEST_MIN_TOKENS <= len(term) <= SUGGEST_MAX_TOKENS:
+            continue
+        for name, count, entry in cut:
+            distance = compare(term, entry, sounds)
+            if distance is not None:
+                ranked.append((distance, -count, name, at))
+    ranked.sort()
+    offered: list[str] = []
+    for _, _, name, at in ranked:
+        suggested = " ".join(name if k == at else part for k, part in enumerate(raw))
+        if suggested not in offered:
+            offered.append(suggested)
+    return offered[:SUGGEST_LIMIT]
+
+
+def suggest(index_dir: Path, query: str, folds: dict[str, str] | None = None) -> list[str]:
+    """`suggestions` from the lexicon and fold map beside the Whoosh index (none if it has
+    no lexicon; `folds`: the fold map, if already read)."""
+    path = index_dir / SUGGEST_FILE
+    if not path.is_file():
+        return []
+    folds = load_folds(index_dir) if folds is None else folds
+    data = json.loads(path.read_text(encoding="utf-8"))
+    entries = [(name, count) for name, count in data["entries"]]
+    return suggestions(query, folds, entries, data["pinyin"])

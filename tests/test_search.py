@@ -20,7 +20,7 @@ from nouns import compact, documents_containing, proper_nouns
 from browsing import screenshot
 from bulletin.archive import build_archive, read_content
 from bulletin.taxonomy import load_taxonomies
-from search.analysis.documents import document_words
+from search.analysis.documents import BLOCK_END, document_words
 from search.analysis.folds import fold_map
 from search.analysis.rules import FILLER, TITLE_SLOTS
 from search.analysis.tokens import normalize, query_terms, spaced
@@ -71,8 +71,10 @@ def test_index_and_query_are_cut_the_same_way():
     ]
     assert query_terms("温委发〔2014〕第27号") == query_terms("温委发[2014]27号")
     words = document_words("孔海龙督查", "副市长孔海龙率队")
-    assert words[:5] == spaced("孔海龙督查").split() and set(words[5:TITLE_SLOTS]) == {FILLER}
-    assert words[TITLE_SLOTS:] == spaced("副市长孔海龙率队").split()
+    # as Pagefind numbers them: a full stop after the title's words and after the filler's
+    assert words[:5] == spaced("孔海龙督查").split() and words[5] == BLOCK_END
+    assert set(words[6 : TITLE_SLOTS + 1]) == {FILLER} and words[TITLE_SLOTS + 1] == BLOCK_END
+    assert words[TITLE_SLOTS + 2 :] == spaced("副市长孔海龙率队").split()
 
 
 def test_fold_map_covers_the_corpus_characters_in_every_script():

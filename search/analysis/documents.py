@@ -15,6 +15,9 @@ from search.analysis.tokens import normalize, pair_words, tokens
 # page names them.
 KINDS = {"item": "简报", "policy": "政策", "speech": "讲话"}
 KIND_NAMES = {"item": "简报", "policy": "政策文件", "speech": "讲话"}
+# Between two blocks of a document's words: Pagefind counts a full stop after every block
+# (search.index.shards), a position that no word of a query begins with.
+BLOCK_END = "."
 
 
 @dataclass(frozen=True)
@@ -53,18 +56,19 @@ class SearchDoc:
 
     @property
     def words(self) -> str:
-        """All the index words, space-separated: a word's index is its position."""
-        return " ".join(segment for segment in self.segments if segment)
+        """All the index words, space-separated, BLOCK_END between blocks: a word's index is
+        its position, as Pagefind reports it (`document_words`)."""
+        return f" {BLOCK_END} ".join(segment for segment in self.segments if segment)
 
 
 def document_segments(title: str, text: str) -> list[list[str]]:
     """What Pagefind indexes for a document, one list of words per paragraph it is given.
 
-    The title's pair words, filler words up to position `TITLE_SLOTS` (so that a word is in
-    the title when its position is below that), then each paragraph's pair words.
-    Concatenated (`document_words`), a word's index is the position Pagefind reports for it:
-    the search page reads those positions, and the command line keeps the same list, so
-    both see the same document (see `search.analysis.rules`).
+    The title's pair words, filler words up to `TITLE_SLOTS` words (so that a word is in the
+    title when its position is below that), then each paragraph's pair words. Put together
+    (`document_words`), a word's index is the position Pagefind reports for it: the search
+    page reads those positions, and the command line keeps the same list, so both see the
+    same document (see `search.analysis.rules`).
     """
     title_words = pair_words(tokens(normalize(title)))
     segments = [title_words, [FILLER] * max(0, TITLE_SLOTS - len(title_words))]
@@ -75,7 +79,17 @@ def document_segments(title: str, text: str) -> list[list[str]]:
 
 
 def document_words(title: str, text: str) -> list[str]:
-    return [word for segment in document_segments(title, text) for word in segment]
+    """The blocks of `document_segments` one after the other, BLOCK_END between two: a
+    word's index is its position as Pagefind numbers it (a full stop counted after every
+    block of words), which is what the search page reads (a gap across paragraphs skips
+    one more)."""
+    out: list[str] = []
+    for segment in document_segments(title, text):
+        if segment:
+            if out:
+                out.append(BLOCK_END)
+            out += segment
+    return out
 
 
 def filter_values(doc: SearchDoc) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """What a match is: the one definition the search page and `invoke search` both follow.
 
-A document is the sequence of words Pagefind indexes (`search.text.document_words`): one
+A document is the sequence of words Pagefind indexes (`search.analysis.documents.document_words`): one
 word per token, the token's code followed by the next token's code, so a word's position is
 its token's position. Matching works on those positions alone, the same way in Python
 (`search.query.matching`) and in the browser (`theme/static/js/search-core.js`), which

@@ -121,15 +121,21 @@ def write_lexicon(
     if site is not None:
         directory = site / SUGGEST_DIR
         directory.mkdir(parents=True, exist_ok=True)
-        by_length: dict[int, list[Entry]] = {}
-        for name, count in entries:
-            by_length.setdefault(len(tokens(normalize(name))), []).append((name, count))
-        for length, group in by_length.items():
+        for length, group in by_length(entries).items():
             (directory / f"{length}.json").write_text(_json(group), encoding="utf-8")
         (directory / "pinyin.json").write_text(_json(table), encoding="utf-8")
     if index_dir is not None:
         data = {"entries": entries, "pinyin": table}
         (index_dir / SUGGEST_FILE).write_text(_json(data), encoding="utf-8")
+
+
+def by_length(entries: list[Entry]) -> dict[int, list[Entry]]:
+    """The entries by their number of tokens, in their order: as the search page loads them
+    (`search/suggest/<n>.json`) and as both sides look them up."""
+    grouped: dict[int, list[Entry]] = {}
+    for name, count in entries:
+        grouped.setdefault(len(tokens(normalize(name))), []).append((name, count))
+    return grouped
 
 
 def _json(value) -> str:

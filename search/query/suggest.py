@@ -18,7 +18,7 @@ from pathlib import Path
 
 from search.analysis.rules import SUGGEST_LIMIT, SUGGEST_MAX_TOKENS, SUGGEST_MIN_TOKENS
 from search.analysis.tokens import fold_query, query_parts, tokens
-from search.index.lexicon import SUGGEST_FILE, Entry
+from search.index.lexicon import SUGGEST_FILE, Entry, by_length
 from search.index.whoosh_writer import load_folds
 
 
@@ -42,22 +42,23 @@ def compare(term: list[str], entry: list[str], sounds: dict[str, set[str]]) -> i
 
 
 def suggestions(
-    query: str, folds: dict[str, str], entries: list[Entry], table: dict[str, str]
+    query: str,
+    folds: dict[str, str],
+    lexicons: dict[int, list[Entry]],
+    sounds: dict[str, set[str]],
 ) -> list[str]:
     """The queries to offer for `query`, best first, at most SUGGEST_LIMIT: the reader's
-    terms, as typed, with one replaced by a lexicon entry."""
-    sounds = sounds_of(table)
+    terms, as typed, with one replaced by a lexicon entry. `lexicons`: the lexicon by
+    number of tokens (`search.index.lexicon.by_length`); `sounds`: `sounds_of` its reading
+    table."""
     raw = query_parts(query, folds)
-    terms = [tokens(fold_query(part, folds)) for part in raw]
-    if not any(SUGGEST_MIN_TOKENS <= len(term) <= SUGGEST_MAX_TOKENS for term in terms):
-        return []
-    cut = [(name, count, tokens(fold_query(name, folds))) for name, count in entries]
     ranked = []
-    for at, term in enumerate(terms):
+    for at, part in enumerate(raw):
+        term = tokens(fold_query(part, folds))
         if not SUGGEST_MIN_TOKENS <= len(term) <= SUGGEST_MAX_TOKENS:
             continue
-        for name, count, entry in cut:
-            distance = compare(term, entry, sounds)
+        for name, count in lexicons.get(len(term), []):
+            distance = compare(term, tokens(fold_query(name, folds)), sounds)
             if distance is not None:
                 ranked.append((distance, -count, name, at))
     ranked.sort()
@@ -77,5 +78,5 @@ def suggest(index_dir: Path, query: str, folds: dict[str, str] | None = None) ->
         return []
     folds = load_folds(index_dir) if folds is None else folds
     data = json.loads(path.read_text(encoding="utf-8"))
-    entries = [(name, count) for name, count in data["entries"]]
-    return suggestions(query, folds, entries, data["pinyin"])
+    lexicons = by_length([(name, count) for name, count in data["entries"]])
+    return suggestions(query, folds, lexicons, sounds_of(data["pinyin"]))

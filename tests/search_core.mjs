@@ -3,7 +3,7 @@
 //
 //   node tests/search_core.mjs CASES.json > ANSWERS.json
 //
-// CASES.json: {rules, folds, lexicons: {n: [[name, count], …]}, pinyin, cases: [[kind, …]]}.
+// CASES.json: {rules, folds, lexicons: {n: [[name, count], …]}, most, pinyin, cases: [[kind, …]]}.
 // The module is loaded from its source as the browser loads it, an ES module with no imports.
 import { readFileSync } from "node:fs";
 
@@ -22,7 +22,11 @@ const answer = {
   refusal: (query, filtered) => [refusal(query, null, filtered), core.refusal(query, core.terms(query), filtered)],
   tier: (terms, positions) => core.pageTier(terms, new Map(Object.entries(positions).map(([w, at]) => [w, new Set(at)]))),
   excerpt: (text, terms, width) => core.excerpt(text, terms, width),
-  suggest: (query) => core.suggestions(query, lexicons, sounds),
+  // as the page loads them: only the lexicons that can offer something
+  suggest: (query, found) => {
+    const loaded = new Map(core.suggestLengths(query, found, data.most).map((n) => [n, lexicons.get(n)]));
+    return core.suggestions(query, loaded, sounds, found);
+  },
 };
 const out = data.cases.map(([kind, ...args]) => {
   try {

@@ -318,7 +318,9 @@ def test_homophone_typos_offer_the_archive_names(page, site_url, whoosh):
             "() => document.getElementById('search-suggest').dataset.state === 'done'"
         )
         offered = page.locator("#search-suggest a").all_inner_texts()
-        assert offered[0] == meant and offered == suggest(whoosh, typo)
+        assert offered[0] == meant and offered == suggest(
+            whoosh, typo, len(search(whoosh, typo)[0])
+        )
     page.click("#search-suggest a")  # the suggestion runs that search
     page.wait_for_function(
         "() => document.getElementById('search-results').dataset.query === '瓯江口新区'"

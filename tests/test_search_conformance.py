@@ -37,7 +37,7 @@ from search.analysis.documents import SearchDoc
 from search.analysis.folds import corpus_folds
 from search.analysis.rules import GAP_MAX_SKIPPED, LATIN_RUN, TITLE_SLOTS, rules_json
 from search.analysis.tokens import normalize, query_parts, query_terms, tokens
-from search.index.lexicon import by_length, lexicon, reading_table
+from search.index.lexicon import by_length, lexicon, most_documents, reading_table
 from search.index.shards import index_shard
 from search.query.cli import refusal
 from search.query.excerpt import excerpt
@@ -117,15 +117,16 @@ class Cases:
         pieces = [list(p) for p in excerpt(text, terms, self.folds, width)]
         self.rows.append((["excerpt", text, terms, width], pieces, source))
 
-    def suggest(self, query: str, source: str) -> None:
-        answer = suggestions(query, self.folds, self.lexicons, self.sounds)
-        self.rows.append((["suggest", query], answer, source))
+    def suggest(self, query: str, found: int, source: str) -> None:
+        answer = suggestions(query, self.folds, self.lexicons, self.sounds, found)
+        self.rows.append((["suggest", query, found], answer, source))
 
     def data(self) -> dict:
         return {
             "rules": json.loads(rules_json()),
             "folds": self.folds,
             "lexicons": {str(n): entries for n, entries in self.lexicons.items()},
+            "most": most_documents(self.lexicons),
             "pinyin": self.table,
             "cases": [case for case, _, _ in self.rows],
         }
@@ -305,13 +306,14 @@ def table() -> Cases:
             else f"{doc.text}\n\n{query} Thomas Lee 𠮷 {latin_run(rng)}"
         )
         cases.excerpt(text, query, rng.choice([60, 90]), source)
+    found = [0, 0, 0, 1, 2, 3, 4, 5, 10, len(docs)]  # documents the query found
     for query in homophone_typos(rng, cases, 300):
-        cases.suggest(query, "typo of a lexicon name")
+        cases.suggest(query, rng.choice(found), "typo of a lexicon name")
     for q in generate(archive, per_doc=1):
         if q.kind == "homophone":
-            cases.suggest(q.text, "queries.homophone")
+            cases.suggest(q.text, rng.choice(found), "queries.homophone")
     for query, source in rng.sample(generated, 100):
-        cases.suggest(query, source)
+        cases.suggest(query, rng.choice(found), source)
     return cases
 
 

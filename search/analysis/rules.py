@@ -48,8 +48,15 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 LATIN_RUN = 35
 SPACE = "\t\n\v\f\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
-# Suggestions (您是不是要找): offered when a query finds fewer documents than this.
+# Excerpts (search.query.excerpt): a window never starts or ends between two characters of
+# a Latin word or number (these); at most EXCERPT_OCCURRENCES of a term are looked at.
+LATIN_WORD = "0-9A-Za-z\u00c0-\u024f'’-"
+EXCERPT_OCCURRENCES = 200
+
+# Suggestions (您是不是要找): an entry that reads like a term is offered when the query finds
+# fewer documents than SUGGEST_BELOW, or when the entry is in SUGGEST_RATIO times as many.
 SUGGEST_BELOW = 3
+SUGGEST_RATIO = 10
 SUGGEST_LIMIT = 5
 SUGGEST_MIN_TOKENS = 2
 SUGGEST_MAX_TOKENS = 16
@@ -63,6 +70,7 @@ def rules_json() -> str:
         "gapMaxSkipped": GAP_MAX_SKIPPED,
         "titleSlots": TITLE_SLOTS,
         "suggestBelow": SUGGEST_BELOW,
+        "suggestRatio": SUGGEST_RATIO,
         "suggestLimit": SUGGEST_LIMIT,
         "suggestMinTokens": SUGGEST_MIN_TOKENS,
         "suggestMaxTokens": SUGGEST_MAX_TOKENS,
@@ -73,5 +81,7 @@ def rules_json() -> str:
         "latinRun": LATIN_RUN,
         "han": HAN,
         "space": SPACE,
+        "latinWord": LATIN_WORD,
+        "excerptOccurrences": EXCERPT_OCCURRENCES,
     }
     return json.dumps(rules, separators=(",", ":"))

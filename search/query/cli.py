@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from search.analysis.rules import MAX_QUERY_TOKENS, SUGGEST_BELOW, TIER_GAP
+from search.analysis.rules import MAX_QUERY_TOKENS, TIER_GAP
 from search.analysis.tokens import BLANK_RE, query_terms
 from search.index.whoosh_writer import load_folds
 from search.query.suggest import suggest
@@ -107,7 +107,7 @@ def run(
     hits, total = search(index_dir, query, filters, sort=sort, limit=limit)
     if as_json:
         return json.dumps([h.as_json(site_url) for h in hits], ensure_ascii=False, indent=1)
-    offered = suggest(index_dir, query, folds) if total < SUGGEST_BELOW else []
+    offered = suggest(index_dir, query, total, folds)
     return format_text(query, hits, total, site_url, colour, offered)
 
 

@@ -1,10 +1,13 @@
-"""您是不是要找: queries with one term replaced by a name of the archive that reads alike.
+"""您是不是要找: queries with one term replaced by a name or term of the archive that reads
+alike.
 
-Each term of a query that found little is compared with the lexicon the build made
-(`search.index.lexicon`). An entry is offered for a term of the same number of tokens when
-it differs from the term and every differing token is a Chinese character that shares a
-reading with the typed one (toneless pinyin, every reading of a polyphone), or when exactly
-one token differs and the term has three tokens or more. Entries that only sound alike come
+Each term of a query is compared with the lexicon the build made (`search.index.lexicon`).
+An entry reads like a term of the same number of tokens when it differs from the term and
+every differing token is a Chinese character that shares a reading with the typed one
+(toneless pinyin, every reading of a polyphone), or when exactly one token differs and the
+term has three tokens or more. It is offered when the query found fewer than SUGGEST_BELOW
+documents, or when the entry is in SUGGEST_RATIO times as many documents as the query found
+(陈一心 for 陈一新, even though 陈一心 finds a few). Entries that only sound alike come
 before those one character off; then the entries found in more documents; then by name.
 
 The search page (`suggestions` in theme/static/js/search-core.js) runs the same comparison
@@ -16,7 +19,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from search.analysis.rules import SUGGEST_LIMIT, SUGGEST_MAX_TOKENS, SUGGEST_MIN_TOKENS
+from search.analysis.rules import (
+    SUGGEST_BELOW,
+    SUGGEST_LIMIT,
+    SUGGEST_MAX_TOKENS,
+    SUGGEST_MIN_TOKENS,
+    SUGGEST_RATIO,
+)
 from search.analysis.tokens import fold_query, query_parts, tokens
 from search.index.lexicon import SUGGEST_FILE, Entry, by_length
 from search.index.whoosh_writer import load_folds
@@ -46,11 +55,13 @@ def suggestions(
     folds: dict[str, str],
     lexicons: dict[int, list[Entry]],
     sounds: dict[str, set[str]],
+    found: int,
 ) -> list[str]:
-    """The queries to offer for `query`, best first, at most SUGGEST_LIMIT: the reader's
-    terms, as typed, with one replaced by a lexicon entry. `lexicons`: the lexicon by
-    number of tokens (`search.index.lexicon.by_length`); `sounds`: `sounds_of` its reading
-    table."""
+    """The queries to offer for `query`, which found `found` documents, best first, at most
+    SUGGEST_LIMIT: the reader's terms, as typed, with one replaced by a lexicon entry.
+    `lexicons`: the lexicon by number of tokens (`search.index.lexicon.by_length`), most
+    documents first; `sounds`: `sounds_of` its reading table."""
+    least = 0 if found < SUGGEST_BELOW else SUGGEST_RATIO * found  # documents an entry needs
     raw = query_parts(query, folds)
     ranked = []
     for at, part in enumerate(raw):
@@ -58,6 +69,8 @@ def suggestions(
         if not SUGGEST_MIN_TOKENS <= len(term) <= SUGGEST_MAX_TOKENS:
             continue
         for name, count in lexicons.get(len(term), []):
+            if count < least:
+                break  # (most documents first: none after it has enough)
             distance = compare(term, tokens(fold_query(name, folds)), sounds)
             if distance is not None:
                 ranked.append((distance, -count, name, at))
@@ -70,13 +83,16 @@ def suggestions(
     return offered[:SUGGEST_LIMIT]
 
 
-def suggest(index_dir: Path, query: str, folds: dict[str, str] | None = None) -> list[str]:
-    """`suggestions` from the lexicon and fold map beside the Whoosh index (none if it has
-    no lexicon; `folds`: the fold map, if already read)."""
+def suggest(
+    index_dir: Path, query: str, found: int = 0, folds: dict[str, str] | None = None
+) -> list[str]:
+    """`suggestions` for `query`, which found `found` documents, from the lexicon and fold
+    map beside the Whoosh index (none if it has no lexicon; `folds`: the fold map, if
+    already read)."""
     path = index_dir / SUGGEST_FILE
     if not path.is_file():
         return []
     folds = load_folds(index_dir) if folds is None else folds
     data = json.loads(path.read_text(encoding="utf-8"))
     lexicons = by_length([(name, count) for name, count in data["entries"]])
-    return suggestions(query, folds, lexicons, sounds_of(data["pinyin"]))
+    return suggestions(query, folds, lexicons, sounds_of(data["pinyin"]), found)

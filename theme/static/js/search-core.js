@@ -37,7 +37,6 @@ export function refusal(query, termList, filtered, rules = null) {
 }
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const WORD = /[0-9A-Za-z\u00c0-\u024f'’-]/u; // a character of a Latin word or number
 
 export class SearchCore {
   /** `rules`: search/query.json's "rules"; `folds`: its "fold" map (character → character). */
@@ -51,6 +50,7 @@ export class SearchCore {
     this.spaces = new RegExp(`[${rules.space}]+`, "u");
     this.blank = new RegExp(`^[${rules.space}]*$`, "u");
     this.lineBreaks = new RegExp(`[${rules.space}]*\\n+[${rules.space}]*`, "gu");
+    this.word = new RegExp(`[${rules.latinWord}]`, "u"); // a character of a Latin word or number
     this.betweens = [`[^0-9a-z${rules.han}]*`, `[\\s\\S]{0,${2 * rules.gapMaxSkipped}}?`];
     this.folded = new Map(); // character → its folded form, worked out once
   }
@@ -227,8 +227,9 @@ export class SearchCore {
 
   /* --- excerpts (search/query/excerpt.py) ------------------------------------------------- */
 
-  /** Where each term occurs first in `text`, as [start, end) places in characters, in order. */
-  spans(text, termList) {
+  /** Every occurrence of each term in `text`, as [start, end, term] (places in characters),
+   * in order of place (occurrences). */
+  occurrences(text, termList) {
     let folded = "";
     const origin = []; // for each UTF-16 unit of the folded text, the character it came from
     let at = 0;
@@ -240,26 +241,48 @@ export class SearchCore {
     }
     origin.push(at);
     const found = [];
-    for (const term of termList) {
+    termList.forEach((term, number) => {
       for (const between of this.betweens) {
-        const match = new RegExp(term.map(escape).join(between), "u").exec(folded);
-        if (match) {
-          found.push([origin[match.index], origin[match.index + match[0].length - 1] + 1]);
+        const pattern = new RegExp(term.map(escape).join(between), "gu");
+        const matches = [];
+        for (const match of folded.matchAll(pattern)) {
+          matches.push([origin[match.index], origin[match.index + match[0].length - 1] + 1, number]);
+          if (matches.length === this.rules.excerptOccurrences) break;
+        }
+        if (matches.length) {
+          found.push(...matches);
           break;
         }
       }
-    }
-    return found.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    });
+    return found.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
   }
 
-  /** The excerpt of `text`: `width` characters from a third of it before the first match,
-   * never starting or ending inside a Latin word or number, as pieces [text, marked]. */
+  /** Where the window begins: a third of it before the occurrence whose window holds the
+   * most different terms, then the most occurrences, then the earliest (best_window). */
+  bestWindow(found, width) {
+    let best = [-1, -1];
+    let begin = 0;
+    for (const [start] of found) {
+      const b = Math.max(0, start - Math.floor(width / 3));
+      const inside = found.filter(([s, e]) => s >= b && e <= b + width).map(([, , term]) => term);
+      const score = [new Set(inside).size, inside.length];
+      if (score[0] > best[0] || (score[0] === best[0] && score[1] > best[1])) {
+        best = score;
+        begin = b;
+      }
+    }
+    return begin;
+  }
+
+  /** The excerpt of `text`: `width` characters where most terms meet, never starting or
+   * ending inside a Latin word or number, as pieces [text, marked], every occurrence marked. */
   excerpt(text, termList, width) {
     const flat = text.replace(this.lineBreaks, " ");
     const chars = Array.from(flat);
-    const marks = this.spans(flat, termList);
-    const inside = (i) => i > 0 && i < chars.length && WORD.test(chars[i - 1]) && WORD.test(chars[i]);
-    let begin = marks.length ? Math.max(0, marks[0][0] - Math.floor(width / 3)) : 0;
+    const found = this.occurrences(flat, termList);
+    const inside = (i) => i > 0 && i < chars.length && this.word.test(chars[i - 1]) && this.word.test(chars[i]);
+    let begin = this.bestWindow(found, width);
     while (inside(begin)) begin--;
     while (begin < chars.length && chars[begin] === " ") begin++;
     let end = Math.min(chars.length, begin + width);
@@ -268,8 +291,8 @@ export class SearchCore {
     const slice = (a, b) => chars.slice(a, b).join("");
     const pieces = begin > 0 ? [["…", false]] : [];
     let at = begin;
-    for (const [start, stop] of marks) {
-      if (start < at || stop > end) continue;
+    for (const [start, stop] of found) {
+      if (start < at || stop > end) continue; // outside the window, or overlapping a mark before it
       pieces.push([slice(at, start), false], [slice(start, stop), true]);
       at = stop;
     }
@@ -292,10 +315,20 @@ export class SearchCore {
     return sounds;
   }
 
-  /** The numbers of tokens of the query's terms that suggestions are looked for at. */
-  suggestLengths(query) {
+  /** The least documents an entry must be in to be offered for a query that found `found`. */
+  suggestLeast(found) {
+    return found < this.rules.suggestBelow ? 0 : this.rules.suggestRatio * found;
+  }
+
+  /** The numbers of tokens of the query's terms whose lexicons can offer something, for a
+   * query that found `found` documents: `most` (search/suggest/most.json) gives, for each
+   * number, the most documents an entry of it is in. Only those lexicons need loading. */
+  suggestLengths(query, found, most) {
     const { suggestMinTokens: low, suggestMaxTokens: high } = this.rules;
-    return [...new Set(this.terms(query).map((t) => t.length))].filter((n) => n >= low && n <= high);
+    const least = this.suggestLeast(found);
+    return [...new Set(this.terms(query).map((t) => t.length))].filter(
+      (n) => n >= low && n <= high && (most[n] || 0) >= least && (most[n] || 0) > 0,
+    );
   }
 
   /** 0 when the entry reads like the term, 1 when one token is off, null otherwise. */
@@ -307,17 +340,20 @@ export class SearchCore {
     return differing.length === 1 && term.length >= 3 ? 1 : null;
   }
 
-  /** The queries to offer for `query`, best first: its terms, as typed, with one replaced
-   * by a lexicon entry. `lexicons`: number of tokens → [[name, documents], …] (the build's
-   * search/suggest/<n>.json); `sounds`: `soundsOf` the reading table. */
-  suggestions(query, lexicons, sounds) {
+  /** The queries to offer for `query`, which found `found` documents, best first: its terms,
+   * as typed, with one replaced by a lexicon entry. `lexicons`: number of tokens →
+   * [[name, documents], …], most documents first (the build's search/suggest/<n>.json);
+   * `sounds`: `soundsOf` the reading table. */
+  suggestions(query, lexicons, sounds, found) {
     const { suggestMinTokens: low, suggestMaxTokens: high } = this.rules;
+    const least = this.suggestLeast(found);
     const raw = this.rawTerms(query);
     const ranked = [];
     raw.forEach((part, at) => {
       const term = this.tokens(this.fold(part));
       if (term.length < low || term.length > high) return;
       for (const [name, count] of lexicons.get(term.length) || []) {
+        if (count < least) break; // (most documents first: none after it has enough)
         const distance = this.compare(term, this.tokens(this.fold(name)), sounds);
         if (distance !== null) ranked.push([distance, -count, name, at]);
       }

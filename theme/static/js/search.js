@@ -174,7 +174,7 @@ function sayCount(every) {
   const shownQuery = current.label;
   if (n) say(`${shownQuery}：找到 ${n} 条结果${near ? `，另有 ${near} 条相近结果` : ""}。`);
   else if (near) say(`${shownQuery}：没有完全相同的结果，找到 ${near} 条相近结果（字词之间有间隔）。`);
-  else say(`${shownQuery}：没有找到结果。可以换个词，或减少筛选条件。`);
+  else say(`${shownQuery}：没有找到结果。${current.filtered ? "可以换个词，或减少筛选条件。" : "可以换个词再试。"}`);
 }
 
 /** The positions of `term`'s words in one document (id), as the core's termTier takes them
@@ -274,6 +274,7 @@ async function find(engine, termList, filters, byDate) {
 /* --- 您是不是要找 (search-core.js `suggestions`) --------------------------------------- */
 
 let sounds = null; // character → its toneless readings
+let most = null; // number of tokens → the most documents an entry of it is in
 const lexicons = new Map(); // number of tokens → [[name, documents], …]
 
 /** A file of the search (the date order, the suggestions' lexicons), revalidated like the
@@ -283,9 +284,11 @@ async function loadJSON(path) {
   return response.ok ? response.json() : null;
 }
 
-/** The suggestions for `query`, once the lexicons of its terms' lengths are loaded. */
-async function suggestions(query) {
-  const lengths = core.suggestLengths(query);
+/** The suggestions for `query`, which found `found` documents, once the lexicons that can
+ * offer something are loaded. */
+async function suggestions(query, found) {
+  if (!most) most = (await loadJSON("search/suggest/most.json")) || {};
+  const lengths = core.suggestLengths(query, found, most);
   if (!lengths.length) return [];
   if (!sounds) sounds = SearchCore.soundsOf((await loadJSON("search/suggest/pinyin.json")) || {});
   await Promise.all(
@@ -293,14 +296,14 @@ async function suggestions(query) {
       .filter((n) => !lexicons.has(n))
       .map(async (n) => lexicons.set(n, (await loadJSON(`search/suggest/${n}.json`)) || [])),
   );
-  return core.suggestions(query, lexicons, sounds);
+  return core.suggestions(query, lexicons, sounds, found);
 }
 
-async function offer(query) {
+async function offer(query, found) {
   const box = document.getElementById("search-suggest");
   box.replaceChildren();
   box.hidden = true;
-  const offered = await suggestions(query);
+  const offered = await suggestions(query, found);
   if (!offered.length || input.value.trim() !== query) return;
   box.append("您是不是要找：");
   offered.forEach((q, i) => {
@@ -351,13 +354,15 @@ async function run() {
       return;
     }
     const source = results(engine, termList, filters, form.elements.sort.value === "date");
-    current = { source, shown: 0, termList, label: query ? `“${query}”` : "所选条件" };
+    current = { source, shown: 0, termList, filtered, label: query ? `“${query}”` : "所选条件" };
     await showMore();
     if (current.source !== source) return;
     list.dataset.state = "done";
-    if (termList.length && more.hidden && current.shown < core.rules.suggestBelow) {
+    // 您是不是要找, once the number of results is known (a query of the archive's commonest
+    // words, shown from its best pages, finds too many for an entry to be in ten times as many).
+    if (termList.length && list.dataset.total !== undefined) {
       box.dataset.state = "loading";
-      await offer(query);
+      await offer(query, Number(list.dataset.total));
       box.dataset.state = "done";
     }
   } catch (error) {
@@ -372,15 +377,30 @@ form.addEventListener("submit", (event) => {
   writeURL();
   run();
 });
+// Keys that change a closed <select>'s value where it stands (Chromium): each press would
+// search again and rewrite the URL. A filter changes only once its list is opened (Alt+↓,
+// F4, or a click), where these keys move within the list instead.
+const MOVES = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"]);
 for (const name of [...FILTERS, "sort"]) {
+  form.elements[name].addEventListener("keydown", (event) => {
+    if (MOVES.has(event.key) && !event.altKey) event.preventDefault();
+  });
   form.elements[name].addEventListener("change", () => {
     writeURL();
     run();
   });
 }
+// The next results: focus moves to the first of them (the button may be gone, and focus
+// with it), and the status says which are shown.
 more.addEventListener("click", async () => {
+  const { source } = current;
+  const first = current.shown;
   list.dataset.state = "more";
   await showMore();
+  if (current.source === source && current.shown > first) {
+    list.children[first].querySelector("a.doc-title").focus();
+    say(`${status.textContent}已显示第 ${first + 1}–${current.shown} 条。`);
+  }
   list.dataset.state = "done";
 });
 

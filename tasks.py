@@ -515,7 +515,7 @@ def search(c, query, county=None, topic=None, kind=None, year=None, sort="releva
     from pelican.settings import read_settings
 
     from bulletin.content.taxonomy import load_taxonomies
-    from search.cli import UsageError, run
+    from search.query.cli import UsageError, run
 
     settings = read_settings(str(ROOT / "pelicanconf.py"))
     taxonomies = load_taxonomies(CONTENT)

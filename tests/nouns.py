@@ -13,7 +13,7 @@ import rjieba
 
 from bulletin.content.model import Item
 from bulletin.relations.archive import Archive
-from search.text import normalize
+from search.analysis.tokens import normalize
 
 PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")

@@ -27,7 +27,7 @@ from nouns import compact, proper_nouns, texts
 from pypinyin import Style, pinyin
 
 from bulletin.relations.archive import Archive
-from search.suggest import gb2312
+from search.index.lexicon import gb2312
 
 CLASSES = ("traditional", "words", "gap", "homophone", "docnumber")
 DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,10})〔(\d{4})〕(\d+)号")

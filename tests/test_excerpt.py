@@ -1,7 +1,8 @@
 """Search result excerpts start and end between words or characters, never inside a name.
 
-Runs `excerpt()` and the functions it uses, taken from theme/static/js/search.js as they are,
-in Chromium on generated texts.
+Runs `excerpt()` of theme/static/js/search-core.js, the module the search page imports, in
+Chromium on generated texts (tests/test_search_conformance.py holds `invoke search`'s
+excerpts to the same pieces).
 """
 
 from __future__ import annotations
@@ -11,39 +12,26 @@ import re
 
 import pytest
 
-from search.rules import rules_json
+from search.analysis.rules import rules_json
 from sitecheck import ROOT
 
 pytestmark = pytest.mark.browser
 
-SEARCH_JS = (ROOT / "theme" / "static" / "js" / "search.js").read_text(encoding="utf-8")
-
-
-def js_function(name: str) -> str:
-    """The source of a top-level function of search.js (braces counted)."""
-    start = SEARCH_JS.index(f"function {name}(")
-    depth, at = 0, SEARCH_JS.index("{", start)
-    while True:
-        char = SEARCH_JS[at]
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        at += 1
-        if depth == 0:
-            return SEARCH_JS[start:at]
-
-
-def js_const(name: str) -> str:
-    return re.search(rf"^const {name} = .*;$", SEARCH_JS, re.M).group(0)
-
-
-HARNESS = "\n".join(
-    [
-        js_const("HAN"),
-        "let folds = {};",
-        f"let rules = {rules_json()};",
-        *(js_function(n) for n in ("fold", "spans", "excerpt")),
-        "window.cut = (text, terms) => excerpt(text, terms).textContent;",
-    ]
+CORE_JS = (ROOT / "theme" / "static" / "js" / "search-core.js").read_text(encoding="utf-8")
+HARNESS = (
+    CORE_JS
+    + f"\nconst core = new SearchCore({rules_json()}, {{}});\n"
+    + "window.cut = (text, terms) => core.excerpt(text, terms, 90).map(([p]) => p).join('');\n"
 )
+
+
+def open_harness(browser):
+    page = browser.new_page()
+    page.set_content("<!doctype html><meta charset=utf-8><body></body>")
+    page.add_script_tag(content=HARNESS, type="module")
+    page.wait_for_function("typeof window.cut === 'function'")
+    return page
+
 
 NAMES = ["Thomas Lee Renger", "Wenzhou", "Hollywood", "2014", "B2B", "Zhejiang-Fujian"]
 HAN = "温州商会回归项目投资协议签约园区企业发展合作交流经济"
@@ -71,10 +59,8 @@ WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f'’-]")
 
 
 def test_excerpts_cut_only_between_words_and_characters(browser):
-    page = browser.new_page()
+    page = open_harness(browser)
     try:
-        page.set_content("<!doctype html><meta charset=utf-8><body></body>")
-        page.add_script_tag(content=HARNESS)
         for text, terms in generated_texts(300):
             shown = page.evaluate("([t, q]) => cut(t, q)", [text, terms])
             body = shown.removeprefix("…").removesuffix("…")
@@ -92,10 +78,8 @@ def test_excerpts_cut_only_between_words_and_characters(browser):
 
 
 def test_the_reported_name_is_not_cut(browser):
-    page = browser.new_page()
+    page = open_harness(browser)
     try:
-        page.set_content("<!doctype html><meta charset=utf-8><body></body>")
-        page.add_script_tag(content=HARNESS)
         text = "温州" * 20 + " Thomas Lee Renger 出席签约仪式，" + "投资" * 40
         shown = page.evaluate("([t, q]) => cut(t, q)", [text, [list("签约")]])
         assert "Thomas Lee Renger" in shown or "Renger" not in shown, shown

@@ -1,10 +1,9 @@
-"""The house's layers: imports point one way only, and no module imports itself in a circle.
+"""The house's layers: each folder imports only what its row of `LAYERS` allows, and no
+modules import each other in a circle.
 
-The layers are data: a folder, and the folders it may import. A module may import its own
-folder and the folders listed for it; an import that runs back up, or any circle of imports,
-fails with the modules and the line named. Imports are read with `ast`, every one of them:
-at module level, inside functions and under ``if TYPE_CHECKING`` alike (a type named is a
-dependency a reader must follow).
+Imports are read from the code (`ast`, every import statement, inside functions too), so a
+late import counts as much as one at the top. A folder's own `__init__.py` docstring says
+the same in words.
 """
 
 from __future__ import annotations
@@ -14,93 +13,98 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from sitecheck import ROOT
 
-# bulletin/: the pipeline's stages, from the bottom up; `search` is a package of its own,
-# which the site and everything after it use.
-BULLETIN_ORDER = ["content", "importing", "relations", "checks", "site", "build", "preview"]
-MAY_IMPORT: dict[str, set[str]] = {
-    f"bulletin.{layer}": {f"bulletin.{below}" for below in BULLETIN_ORDER[:index]}
-    | ({"search"} if index >= BULLETIN_ORDER.index("site") else set())
-    for index, layer in enumerate(BULLETIN_ORDER)
+# Folder (a package, dotted) → the packages or modules it may import from this repository.
+# A module's row is its longest folder's; importing from its own folder is always allowed.
+# bulletin/: the pipeline's stages from the bottom up, each standing on those below it;
+# `search` is a package of its own, used from the site up.
+BULLETIN = ("content", "importing", "relations", "checks", "site", "build", "preview")
+LAYERS: dict[str, tuple[str, ...]] = {
+    "bulletin": (*(f"bulletin.{stage}" for stage in BULLETIN), "search"),  # register()
+    **{
+        f"bulletin.{stage}": tuple(f"bulletin.{below}" for below in BULLETIN[:n])
+        + (("search",) if n >= BULLETIN.index("site") else ())
+        for n, stage in enumerate(BULLETIN)
+    },
+    "search": (),
+    "search.analysis": (),
+    "search.index": ("search.analysis",),
+    # query reads what index wrote: only the modules that name and read those files
+    "search.query": ("search.analysis", "search.index.whoosh_writer", "search.index.lexicon"),
 }
-# The plugin's entry point connects the generator and the settings (in its functions).
-MAY_IMPORT["bulletin"] = {f"bulletin.{layer}" for layer in BULLETIN_ORDER} | {"search"}
-MAY_IMPORT["search"] = set()  # search knows nothing of the archive's plugin
+OURS = ("search", "bulletin")  # top-level packages whose imports are ours to check
 
 
-def modules() -> dict[str, Path]:
-    found = {}
-    for package in ("bulletin", "search"):
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = path.relative_to(ROOT).with_suffix("").parts
-            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-            found[name] = path
-    return found
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
 
 
-def imports_of(name: str, path: Path) -> list[tuple[str, int]]:
-    """(module imported, line) for every import of our packages in one file."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+def imports_of(path: Path) -> set[str]:
+    """The modules of this repository that the file imports (a name imported from a
+    package counts as its module when there is one)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    here = module_name(path).split(".")
+    if path.name != "__init__.py":
+        here = here[:-1]
+    found: set[str] = set()
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found += [(alias.name, node.lineno) for alias in node.names]
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            found.append((base, node.lineno))
-            # `from bulletin.content import model` imports the module bulletin.content.model
-            found += [(f"{base}.{alias.name}", node.lineno) for alias in node.names]
-    return [(m, line) for m, line in found if m.split(".")[0] in ("bulletin", "search")]
+                base = ".".join([*here[: len(here) - node.level + 1], *filter(None, [base])])
+            found.add(base)
+            for alias in node.names:
+                if module_path(f"{base}.{alias.name}") is not None:
+                    found.add(f"{base}.{alias.name}")
+    return {name for name in found if name.split(".")[0] in OURS}
 
 
-def folder_of(name: str) -> str:
-    """The layer a module belongs to: the longest key of MAY_IMPORT it falls under."""
-    keys = [k for k in MAY_IMPORT if name == k or name.startswith(k + ".")]
-    return max(keys, key=len)
+def module_path(name: str) -> Path | None:
+    base = ROOT.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
 
 
-def graph() -> dict[str, dict[str, int]]:
-    known = modules()
-    edges: dict[str, dict[str, int]] = {}
-    for name, path in known.items():
-        edges[name] = {}
-        for target, line in imports_of(name, path):
-            if target in known and target != name:
-                edges[name].setdefault(target, line)
-    return edges
+def layer_of(module: str) -> str | None:
+    """The longest folder of LAYERS that holds `module`."""
+    folders = [f for f in LAYERS if module == f or module.startswith(f + ".")]
+    return max(folders, key=len) if folders else None
 
 
-def test_every_module_belongs_to_a_layer_that_is_a_folder():
-    for name in modules():
-        layer = folder_of(name)
-        assert (ROOT / layer.replace(".", "/")).is_dir(), f"{name}: layer {layer} is no folder"
-    for layer in BULLETIN_ORDER:
-        init = ROOT / "bulletin" / layer / "__init__.py"
-        assert init.is_file(), f"{init.relative_to(ROOT)} is missing"
-        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
-        assert doc and "May import" in doc, f"bulletin/{layer}: say what it owns and may import"
+def modules() -> dict[str, set[str]]:
+    """Every module under the folders of LAYERS → what it imports of ours."""
+    tops = {folder.split(".")[0] for folder in LAYERS}
+    paths = [p for top in tops for p in (ROOT / top).rglob("*.py") if "__pycache__" not in p.parts]
+    return {module_name(p): imports_of(p) for p in sorted(paths)}
 
 
-def test_imports_point_one_way_only():
+def back_up(graph: dict[str, set[str]]) -> list[str]:
+    """Imports a module's layer does not allow."""
     wrong = []
-    for name, targets in graph().items():
-        mine = folder_of(name)
-        for target, line in targets.items():
-            theirs = folder_of(target)
-            if theirs == mine or theirs.startswith(mine + ".") or mine == "bulletin":
-                continue
-            allowed = MAY_IMPORT[mine]
-            if not any(theirs == a or theirs.startswith(a + ".") for a in allowed):
-                wrong.append(f"{modules()[name].relative_to(ROOT)}:{line} imports {target}")
-    assert not wrong, "imports that run back up:\n" + "\n".join(wrong)
+    for module, imported in graph.items():
+        layer = layer_of(module)
+        if layer is None:
+            continue
+        allowed = (layer, *LAYERS[layer])
+        for name in sorted(imported):
+            if name == layer and module != layer:
+                continue  # the folder's own __init__
+            if not any(name == a or name.startswith(a + ".") for a in allowed):
+                wrong.append(f"{module} imports {name} ({layer} may import {list(allowed)})")
+    return wrong
 
 
-def _circles(edges: dict[str, dict[str, int]]) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan)."""
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module, or of one that imports itself
+    (Tarjan's algorithm)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -111,63 +115,80 @@ def _circles(edges: dict[str, dict[str, int]]) -> list[list[str]]:
         index[node] = low[node] = len(index)
         stack.append(node)
         on_stack.add(node)
-        for nxt in edges.get(node, {}):
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
+        for other in sorted(graph.get(node, ())):
+            if other not in graph:
+                continue
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
         if low[node] == index[node]:
-            component = []
+            group = []
             while True:
                 member = stack.pop()
                 on_stack.discard(member)
-                component.append(member)
+                group.append(member)
                 if member == node:
                     break
-            if len(component) > 1:
-                found.append(sorted(component))
+            if len(group) > 1 or node in graph.get(node, ()):
+                found.append(sorted(group))
 
-    for node in sorted(edges):
+    for node in sorted(graph):
         if node not in index:
             visit(node)
     return found
 
 
-def test_no_module_imports_itself_in_a_circle():
-    edges = graph()
-    # A package's __init__ that re-exports its modules is not a circle of theirs.
-    for name in list(edges):
-        for target in list(edges[name]):
-            if name.startswith(target + "."):
-                del edges[name][target]
-    assert _circles(edges) == []
+def test_imports_point_down_the_layers():
+    wrong = back_up(modules())
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_circles():
+    assert not circles({m: i for m, i in modules().items() if layer_of(m)})
+
+
+def test_every_folder_says_what_it_owns_and_may_import():
+    for folder in LAYERS:
+        init = module_path(folder)
+        assert init is not None, folder
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert "import" in doc, f"{init}: its docstring says nothing of what it may import"
 
 
 @pytest.mark.parametrize(
-    "edges, circle",
+    ("graph", "wrong", "circle"),
     [
-        ({"a": {"b": 1}, "b": {"a": 1}}, [["a", "b"]]),
-        ({"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}, [["a", "b", "c"]]),
-        ({"a": {"b": 1}, "b": {}}, []),
+        ({"search.analysis.a": {"search.index.b"}, "search.index.b": set()}, 1, 0),
+        ({"search.query.a": {"search.index.bundle"}, "search.index.bundle": set()}, 1, 0),
+        ({"search.index.a": {"search.index.b"}, "search.index.b": {"search.index.a"}}, 0, 1),
+        ({"search.index.a": {"search.analysis.b"}, "search.analysis.b": set()}, 0, 0),
+        (
+            {"bulletin.content.a": {"bulletin.preview.preview"}, "bulletin.preview.preview": set()},
+            1,
+            0,
+        ),
+        ({"bulletin.site.a": {"bulletin.build.b"}, "bulletin.build.b": set()}, 1, 0),
+        ({"bulletin.checks.checks.a": {"search.index.b"}, "search.index.b": set()}, 1, 0),
+        (
+            {"bulletin.build.a": {"bulletin.site.b", "search.index.c"}, "bulletin.site.b": set()},
+            0,
+            0,
+        ),
+        (
+            {
+                "bulletin.relations.a": {"bulletin.relations.b"},
+                "bulletin.relations.b": {"bulletin.relations.a"},
+            },
+            0,
+            1,
+        ),
     ],
 )
-def test_the_circle_finder_finds_circles(edges, circle):
-    assert _circles(edges) == circle
-
-
-def test_an_import_that_runs_back_up_is_caught(tmp_path, monkeypatch):
-    """The rule itself, on a module placed low that imports the preview."""
-    low = ROOT / "bulletin" / "content" / "model.py"
-    source = low.read_text(encoding="utf-8") + "\nfrom bulletin.preview.preview import Preview\n"
-    fake = tmp_path / "model.py"
-    fake.write_text(source, encoding="utf-8")
-    targets = [t for t, _ in imports_of("bulletin.content.model", fake)]
-    assert "bulletin.preview.preview" in targets
-    assert not any(
-        folder_of("bulletin.preview.preview").startswith(a)
-        for a in MAY_IMPORT[folder_of("bulletin.content.model")]
-    )
+def test_the_checks_catch_what_they_should(graph, wrong, circle):
+    assert len(back_up(graph)) == wrong
+    assert len(circles(graph)) == circle
 
 
 def _sections(text: str) -> dict[str, str]:
@@ -185,13 +206,14 @@ def _sections(text: str) -> dict[str, str]:
     return found
 
 
-def test_the_architecture_guide_names_every_module_in_its_folders_section():
+def test_the_architecture_guide_names_every_module_of_bulletin_in_its_folders_section():
     sections = _sections((ROOT / "docs" / "architecture.md").read_text(encoding="utf-8"))
     missing = []
-    for name, path in modules().items():
-        if path.name == "__init__.py" or not name.startswith("bulletin."):
+    for path in sorted((ROOT / "bulletin").rglob("*.py")):
+        parts = path.relative_to(ROOT).parts
+        if path.name == "__init__.py" or len(parts) < 3:
             continue
-        folder = "/".join(name.split(".")[:2])
+        folder = "/".join(parts[:2])
         if f"`{path.name}`" not in sections.get(folder, ""):
             missing.append(f"{path.relative_to(ROOT)} (section `{folder}/`)")
     assert not missing, "docs/architecture.md does not describe:\n" + "\n".join(missing)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from search.cli import UsageError, run
-from search.rules import MAX_QUERY_TOKENS
-from search.whoosh_index import search
+from search.analysis.rules import MAX_QUERY_TOKENS
+from search.query.cli import UsageError, run
+from search.query.whoosh_search import search
 
 ROOT = Path(__file__).resolve().parent.parent
 LONG = "温州市委市政府高度重视温商回归工作" * 8  # 136 tokens

@@ -1,9 +1,9 @@
 """The archive's own writer of Pagefind's index writes what Pagefind itself writes.
 
-The build does not run Pagefind over its search documents: `search.postings` and
-`search.pagefind_index` write Pagefind 1.5.2's index from the words the archive already has.
+The build does not run Pagefind over its search documents: `search.index.shards` and
+`search.index.pagefind_writer` write Pagefind 1.5.2's index from the words the archive already has.
 Here Pagefind is run, as the reference, over the HTML documents it would have been given
-(`search.pagefind_bundle.document_html`): the real content's records, and records made at
+(`search.index.shards.document_html`): the real content's records, and records made at
 random (seeded) from the content's text with what is rare in it: titles with no searchable
 character or of more than 64 tokens (so no filler), paragraphs of punctuation alone, long
 Latin runs, numbers, 第N号, traditional script, empty texts, repeated words. Both indexes
@@ -26,12 +26,12 @@ import cbor2
 import numpy as np
 import pytest
 
-from search.documents import SearchDoc
-from search.pagefind_bundle import LANGUAGE, document_html, shard_docs
-from search.pagefind_files import SIGNATURE, read_cbor, read_meta
-from search.pagefind_index import cbor_heads, encode_pages, write_index
-from search.postings import index_shard
-from search.text import to_simplified
+from search.analysis.documents import SearchDoc
+from search.analysis.tokens import to_simplified
+from search.index.bundle import shard_docs
+from search.index.pagefind_format import LANGUAGE, SIGNATURE, read_cbor, read_meta
+from search.index.pagefind_writer import cbor_heads, encode_pages, write_index
+from search.index.shards import document_html, index_shard
 from sitecheck import content_search_docs
 
 SEED = 20261202

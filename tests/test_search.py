@@ -20,10 +20,13 @@ from nouns import compact, documents_containing, proper_nouns
 from browsing import screenshot
 from bulletin.content.taxonomy import load_taxonomies
 from bulletin.relations.archive import build_archive, read_content
-from search.cli import run, suggest
-from search.rules import FILLER, TITLE_SLOTS
-from search.text import document_words, fold_map, normalize, query_terms, spaced
-from search.whoosh_index import Filters, search
+from search.analysis.documents import BLOCK_END, document_words
+from search.analysis.folds import fold_map
+from search.analysis.rules import FILLER, TITLE_SLOTS
+from search.analysis.tokens import normalize, query_terms, spaced
+from search.query.cli import run
+from search.query.suggest import suggest
+from search.query.whoosh_search import Filters, search
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -68,8 +71,10 @@ def test_index_and_query_are_cut_the_same_way():
     ]
     assert query_terms("温委发〔2014〕第27号") == query_terms("温委发[2014]27号")
     words = document_words("孔海龙督查", "副市长孔海龙率队")
-    assert words[:5] == spaced("孔海龙督查").split() and set(words[5:TITLE_SLOTS]) == {FILLER}
-    assert words[TITLE_SLOTS:] == spaced("副市长孔海龙率队").split()
+    # as Pagefind numbers them: a full stop after the title's words and after the filler's
+    assert words[:5] == spaced("孔海龙督查").split() and words[5] == BLOCK_END
+    assert set(words[6 : TITLE_SLOTS + 1]) == {FILLER} and words[TITLE_SLOTS + 1] == BLOCK_END
+    assert words[TITLE_SLOTS + 2 :] == spaced("副市长孔海龙率队").split()
 
 
 def test_fold_map_covers_the_corpus_characters_in_every_script():
@@ -313,7 +318,9 @@ def test_homophone_typos_offer_the_archive_names(page, site_url, whoosh):
             "() => document.getElementById('search-suggest').dataset.state === 'done'"
         )
         offered = page.locator("#search-suggest a").all_inner_texts()
-        assert offered[0] == meant and offered == suggest(whoosh, typo)
+        assert offered[0] == meant and offered == suggest(
+            whoosh, typo, len(search(whoosh, typo)[0])
+        )
     page.click("#search-suggest a")  # the suggestion runs that search
     page.wait_for_function(
         "() => document.getElementById('search-results').dataset.query === '瓯江口新区'"

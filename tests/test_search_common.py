@@ -28,10 +28,11 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 
-from search.impact import TITLE_WEIGHT, block_ranges, word_scores
-from search.matching import term_words
-from search.pagefind_files import read_cbor
-from search.text import normalize, tokens
+from search.analysis.tokens import normalize, tokens
+from search.index.impact import block_ranges, word_scores
+from search.index.pagefind_format import read_cbor
+from search.index.shards import TITLE_WEIGHT
+from search.query.matching import term_words
 
 SEED = 20261203
 ITEMS = 600
@@ -40,20 +41,23 @@ PAGES_COMPARED = 4  # pages of ten results read on both sites, per query
 
 
 def _build(work: Path, name: str, chunk_size: int | None, first_block: int | None) -> Path:
-    import search.impact
-    import search.pagefind_index
+    import search.index.impact
+    import search.index.pagefind_writer
     from bulletin.build.sitebuild import render_site
     from sitecheck import ROOT
 
-    saved = search.pagefind_index.CHUNK_SIZE, search.impact.FIRST_BLOCK
+    saved = search.index.pagefind_writer.CHUNK_SIZE, search.index.impact.FIRST_BLOCK
     if chunk_size:  # the search worker is forked: it sees these
-        search.pagefind_index.CHUNK_SIZE, search.impact.FIRST_BLOCK = chunk_size, first_block
+        search.index.pagefind_writer.CHUNK_SIZE, search.index.impact.FIRST_BLOCK = (
+            chunk_size,
+            first_block,
+        )
     try:
         overrides = {"PATH": str(work / "content"), "SEARCH_SHARD_SIZE": 200,
                      "SEARCH_WHOOSH_PATH": "", "SEARCH_SHARD_CACHE": ""}  # fmt: skip
         render_site(str(ROOT / "pelicanconf.py"), work / name, overrides)
     finally:
-        search.pagefind_index.CHUNK_SIZE, search.impact.FIRST_BLOCK = saved
+        search.index.pagefind_writer.CHUNK_SIZE, search.index.impact.FIRST_BLOCK = saved
     return work / name
 
 

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from search.pagefind_files import read_cbor
-from search.text import tokens, unit_code
+from search.analysis.tokens import tokens, unit_code
+from search.index.pagefind_format import read_cbor
 
 SEED = 20261202
 WORDS = 80
@@ -170,7 +170,7 @@ def corpus_site(tmp_path_factory) -> Path:
     """A generated archive of 1,000 items (bench/corpus.py), in shards of 250, its index cut
     into chunks of 2,000 entries: many chunks, and common words in chunks of their own, as
     at 100,000 items with Pagefind's 20,000."""
-    import search.pagefind_index
+    import search.index.pagefind_writer
     from bench.corpus import make_corpus
     from bulletin.build.sitebuild import render_site
     from sitecheck import ROOT
@@ -179,14 +179,14 @@ def corpus_site(tmp_path_factory) -> Path:
     make_corpus(work / "content", 1000)
     for kind in ("policies", "speeches", "raw"):
         shutil.copytree(ROOT / "content" / kind, work / "content" / kind, dirs_exist_ok=True)
-    chunk_size = search.pagefind_index.CHUNK_SIZE
-    search.pagefind_index.CHUNK_SIZE = 2_000  # the search worker is forked: it sees this
+    chunk_size = search.index.pagefind_writer.CHUNK_SIZE
+    search.index.pagefind_writer.CHUNK_SIZE = 2_000  # the search worker is forked: it sees this
     try:
         overrides = {"PATH": str(work / "content"), "SEARCH_SHARD_SIZE": 250,
                      "SEARCH_WHOOSH_PATH": "", "SEARCH_SHARD_CACHE": ""}  # fmt: skip
         render_site(str(ROOT / "pelicanconf.py"), work / "site", overrides)
     finally:
-        search.pagefind_index.CHUNK_SIZE = chunk_size
+        search.index.pagefind_writer.CHUNK_SIZE = chunk_size
     return work / "site"
 
 

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from search.documents import SearchDoc
-from search.pagefind_bundle import RECORDS_DIR, shard_docs
-from search.pagefind_files import read_cbor
+from search.analysis.documents import SearchDoc
+from search.index.bundle import shard_docs
+from search.index.pagefind_format import read_cbor
+from search.index.records import RECORDS_DIR
 from sitecheck import build_into
 
 
@@ -103,12 +104,14 @@ def test_the_index_of_shards_is_the_index_of_one(site: Path, single: Path):
 def test_shards_from_the_cache_and_small_blocks_give_the_same_index(tmp_path, site, monkeypatch):
     """A build that takes every shard from the cache, and one that encodes the words a few
     at a time, write the same files as the session's site."""
-    import search.pagefind_index
+    import search.index.pagefind_writer
 
     cache = tmp_path / "cache"
     first = build_into(tmp_path / "first", SEARCH_SHARD_CACHE=str(cache))
     assert len([p for p in cache.iterdir() if not p.name.startswith("assets-")]) == 3
-    monkeypatch.setattr(search.pagefind_index, "BLOCK", 50)  # the worker is forked: it sees it
+    monkeypatch.setattr(
+        search.index.pagefind_writer, "BLOCK", 50
+    )  # the worker is forked: it sees it
     again = build_into(tmp_path / "again", SEARCH_SHARD_CACHE=str(cache))
     for built in (first, again):
         for name in ("index", "filter"):
@@ -123,9 +126,9 @@ def test_pages_of_two_shards_with_the_same_content_keep_apart(tmp_path):
     """Pages are named by their shard's tag (the start of its key) and place. The same
     shard twice gets two tags: each page keeps apart, under a name of its own, and every
     word is on each page twice."""
-    from search.pagefind_bundle import shard_tags
-    from search.pagefind_index import write_index
-    from search.postings import index_shard
+    from search.index.pagefind_writer import write_index
+    from search.index.records import shard_tags
+    from search.index.shards import index_shard
     from sitecheck import content_search_docs
 
     _, docs = content_search_docs()
@@ -159,8 +162,9 @@ def test_records_of_pages_with_the_same_content_keep_apart(tmp_path, site: Path)
     missing and two results showed another's record, when ids were Pagefind's hashes)."""
     import shutil
 
-    from search.pagefind_bundle import ORDER_FILE, PARTS_DIR, merge_parts
-    from search.postings import index_shard
+    from search.index.merge import PARTS_DIR, merge_parts
+    from search.index.records import ORDER_FILE
+    from search.index.shards import index_shard
     from sitecheck import content_search_docs
 
     _, docs = content_search_docs()

@@ -213,7 +213,7 @@ def test_every_item_page_lists_three_to_five_related_documents(site: Path, archi
 def test_related_documents_prefer_the_same_county_or_topic(archive):
     from bulletin.content.render import render_markdown
     from bulletin.site.search_records import search_docs
-    from search.related import related
+    from search.index.related import related
 
     for document in archive.documents:
         document.html = render_markdown(getattr(document, "body", "")).html

@@ -17,7 +17,8 @@ import pytest
 from queries import generate
 from whoosh import index
 
-from search.whoosh_index import Filters, build_index, search
+from search.index.whoosh_writer import build_index
+from search.query.whoosh_search import Filters, search
 from sitecheck import content_search_docs
 
 

@@ -43,10 +43,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml import etree
 
 from bulletin.content.raw_names import RAW_DIR, RAW_SUFFIXES
-from search.impact import block_ranges
-from search.pagefind_bundle import BUNDLE_DIR, QUERY_FILE, RECORDS_DIR, TABLE_FILE
-from search.pagefind_index import IMPACT_DIR
-from search.text import base36
+from search.analysis.tokens import base36
+from search.index.bundle import QUERY_FILE
+from search.index.impact import block_ranges
+from search.index.merge import BUNDLE_DIR, TABLE_FILE
+from search.index.pagefind_writer import IMPACT_DIR
+from search.index.records import RECORDS_DIR
 
 # Elements whose URL attribute is something the browser loads with the page.
 ASSET_ATTRIBUTES = {

@@ -22,7 +22,7 @@ import shutil
 import zlib
 from pathlib import Path
 
-from search.pagefind_bundle import merge_parts
+from search.index.merge import merge_parts
 
 Part = tuple[int, int]  # (k, n): this is part k of n, from 0
 

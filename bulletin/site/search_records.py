@@ -17,11 +17,13 @@ from bulletin.content.labels import date_label, source_label
 from bulletin.content.model import Document, Item, Policy, Speech
 from bulletin.relations.archive import Archive
 from bulletin.relations.references import UNSTATED
-from search.documents import SearchDoc
-from search.pagefind_bundle import SHARD_SIZE, write_bundle
-from search.related import related
-from search.suggest import write_lexicon
-from search.whoosh_index import analyse, build_index, corpus_folds, write_folds
+from search.analysis.documents import SearchDoc
+from search.analysis.folds import corpus_folds
+from search.analysis.segmentation import analyse
+from search.index.bundle import SHARD_SIZE, write_bundle
+from search.index.lexicon import write_lexicon
+from search.index.related import related
+from search.index.whoosh_writer import build_index, write_folds
 
 logger = logging.getLogger(__name__)
 

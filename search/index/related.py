@@ -13,8 +13,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from search.documents import SearchDoc
-from search.whoosh_index import Analysed, analyse
+from search.analysis.documents import SearchDoc
+from search.analysis.segmentation import Analysed, analyse
 
 KEY_WORDS = 8  # per document
 COMMON = 0.25  # a word in more than this share of documents is not a key word

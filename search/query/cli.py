@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from search.rules import MAX_QUERY_TOKENS, SUGGEST_BELOW, TIER_GAP
-from search.suggest import suggested_queries
-from search.text import fold_query, normalize, query_terms, tokens
-from search.whoosh_index import Filters, Hit, load_folds, search
+from search.analysis.rules import MAX_QUERY_TOKENS, TIER_GAP
+from search.analysis.tokens import BLANK_RE, query_terms
+from search.index.whoosh_writer import load_folds
+from search.query.suggest import suggest
+from search.query.whoosh_search import Filters, Hit, search
 
 KIND_NAMES = {
     "item": "item", "简报": "item", "bulletin": "item",
@@ -99,21 +100,23 @@ def run(
     if sort not in ("relevance", "date"):
         raise UsageError("--sort 只能是 relevance（相关度）或 date（日期）")
     filters = Filters(kind=kind_of(kind), county=county, topic=topic, year=year)
-    refused = refusal(query, query_terms(query, load_folds(index_dir)), filters)
+    folds = load_folds(index_dir)
+    refused = refusal(query, query_terms(query, folds), filters)
     if refused:
         raise UsageError(refused)
     hits, total = search(index_dir, query, filters, sort=sort, limit=limit)
     if as_json:
         return json.dumps([h.as_json(site_url) for h in hits], ensure_ascii=False, indent=1)
-    offered = suggest(index_dir, query) if total < SUGGEST_BELOW else []
+    offered = suggest(index_dir, query, total, folds)
     return format_text(query, hits, total, site_url, colour, offered)
 
 
 def refusal(query: str, terms: list[list[str]], filters: Filters) -> str | None:
-    """Why a query is not searched, in the words of the search page (`run()` in
-    theme/static/js/search.js): nothing to search for, or too much; None: it is searched."""
+    """Why a query is not searched, in the words of the search page (`refusal` in
+    theme/static/js/search-core.js): nothing to search for, or too much; None: it is
+    searched."""
     filtered = any((filters.kind, filters.county, filters.topic, filters.year))
-    if not query.strip() and not filtered:
+    if BLANK_RE.fullmatch(query) and not filtered:
         return "输入关键词，或选择区县、主题、年份浏览。"
     if not terms and not filtered:
         return "请输入要搜索的文字。"  # only punctuation or symbols: ((( * ?
@@ -121,11 +124,3 @@ def refusal(query: str, terms: list[list[str]], filters: Filters) -> str | None:
     if size > MAX_QUERY_TOKENS:
         return f"要搜索的文字太长（{size} 个字词），最多 {MAX_QUERY_TOKENS} 个：请缩短后再试。"
     return None
-
-
-def suggest(index_dir: Path, query: str) -> list[str]:
-    """您是不是要找: queries with one term replaced by a name of the archive that reads alike."""
-    folds = load_folds(index_dir)
-    raw = [part for part in query.split() if tokens(normalize(part))]
-    terms = [tokens(normalize(fold_query(p, folds))) for p in raw]
-    return suggested_queries(terms, raw, index_dir)

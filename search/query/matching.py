@@ -1,7 +1,9 @@
-"""Matching a term against a document's word positions (the rules are in `search.rules`).
+"""Matching a term against a document's word positions (the rules are in
+`search.analysis.rules`).
 
-Pure functions on plain data, mirrored line for line by `theme/static/js/search.js`
-(`matchTerm`): the command line and the search page decide a match the same way.
+Pure functions on plain data, mirrored line for line by theme/static/js/search-core.js
+(`matchTerm`, `pageTier`): the command line and the search page decide a match the same
+way, which tests/test_search_conformance.py checks case by case.
 """
 
 from __future__ import annotations
@@ -9,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from itertools import combinations, pairwise
 
-from search.rules import (
+from search.analysis.rules import (
     GAP_MAX_RUNS,
     GAP_MAX_SKIPPED,
     GAP_MIN_TOKENS,
     TIER_EXACT,
     TIER_GAP,
+    TIER_TITLE,
     TITLE_SLOTS,
 )
-from search.text import pair_words, unit_code
+from search.analysis.tokens import pair_words, unit_code
 
 Positions = Mapping[str, set[int]]
 
@@ -115,3 +118,55 @@ def could_gap_match(term: list[str], present: set[str]) -> bool:
         return all(w in present for w in words)
     have = sum(w in present for w in words)
     return words[0] in present and words[-1] in present and have >= len(words) - GAP_MAX_RUNS + 1
+
+
+def positions_of(words: list[str]) -> dict[str, set[int]]:
+    """Each word of a document's word list → where it occurs."""
+    positions: dict[str, set[int]] = {}
+    for at, word in enumerate(words):
+        positions.setdefault(word, set()).add(at)
+    return positions
+
+
+def document_tier(terms: list[list[str]], words: str) -> int | None:
+    """How well a document (its space-separated index words) answers the terms: TIER_TITLE,
+    TIER_EXACT, TIER_GAP, or None when some term does not match (see `search.analysis.rules`)."""
+    padded = f" {words} "
+    tier = TIER_EXACT
+    positions = None
+    for term in terms:
+        looked_up = term_words(term)
+        if len(term) == 1:
+            if f" {looked_up[0]}" not in padded:  # a word that begins with the token
+                return None
+            continue
+        if f" {' '.join(looked_up)} " in padded:
+            continue
+        present = {w for w in looked_up if f" {w} " in padded}
+        if not could_gap_match(term, present):
+            return None
+        if positions is None:
+            positions = positions_of(words.split())
+        found = match_term(term, positions)
+        if found is None:
+            return None
+        tier = max(tier, found)
+    if tier == TIER_EXACT and terms and all_in_title(terms, words):
+        return TIER_TITLE
+    return tier
+
+
+def all_in_title(terms: list[list[str]], words: str) -> bool:
+    """Every term occurs exactly in the title (among the first TITLE_SLOTS words)."""
+    title = words.split(" ", TITLE_SLOTS)[:TITLE_SLOTS]
+    for term in terms:
+        looked_up = term_words(term)
+        if len(term) == 1:
+            positions = {
+                looked_up[0]: {i for i, w in enumerate(title) if w.startswith(looked_up[0])}
+            }
+        else:
+            positions = positions_of(title)
+        if not in_title(term, positions):
+            return False
+    return True

@@ -18,7 +18,7 @@ them as it reads a bundle it wrote (tests/test_search_index.py asks it):
 The shards are taken in order, their pages one after the other, so the index is the one
 index of all their documents, whatever the shards: the same bytes for one shard or many.
 Memory is bounded: the words are encoded in blocks of about `BLOCK` locations, gathered from
-every shard's arrays (read from disk a slice at a time, `search.postings`), sorted and
+every shard's arrays (read from disk a slice at a time, `search.index.shards`), sorted and
 encoded with NumPy.
 Pure: shard indexes in, files out.
 """
@@ -31,16 +31,16 @@ from pathlib import Path
 
 import numpy as np
 
-from search.impact import block_ranges, impact_order
-from search.pagefind_files import compress, write_cbor, write_data
-from search.postings import ShardIndex
-from search.rules import FILLER
+from search.analysis.rules import FILLER
+from search.index.impact import block_ranges, impact_order
+from search.index.pagefind_format import compress, write_cbor, write_data
+from search.index.shards import ShardIndex
 
 CHUNK_SIZE = 20_000  # Pagefind's: a chunk is cut once its words' entries reach this
 BLOCK = 200_000  # locations encoded at once: arrays this size stay in the allocator's reach
 HASH_DIGITS = 7  # of an index or filter file's name, as Pagefind names them
 META_DIGITS = 13
-IMPACT_DIR = "impact"  # the commonest words' blocks (search.impact), beside index/
+IMPACT_DIR = "impact"  # the commonest words' blocks (search.index.impact), beside index/
 
 ARRAY, TEXT = 4, 3  # CBOR major types
 _WIDTHS = np.array([0, 1, 2, 4], np.int64)  # argument bytes by class: <24, <2⁸, <2¹⁶, <2³²
@@ -228,17 +228,17 @@ def _blocks(chunks: list[tuple[int, int]], locations: np.ndarray) -> Iterator[li
         yield block
 
 
-def _write_impact(
-    directory: Path, chunk: str, arrays, lengths: np.ndarray, average: float, pool
-) -> list[int]:
-    """Write one common word's blocks (`search.impact`), from its locations `arrays` (word,
+def _impact_blocks(
+    chunk: str, arrays, lengths: np.ndarray, average: float
+) -> tuple[list[tuple[str, bytes]], list[int]]:
+    """One common word's blocks (`search.index.impact`), from its locations `arrays` (word,
     page, weight, position): ``<chunk>.m<j>`` of all its pages, ``<chunk>.t<j>`` of those
     with it in the title, each the word's entries in its chunk for the block's pages, in
-    page order: ``[[page difference, locations, []], …]``. Return how many pages are in each
-    of the two lists."""
+    page order: ``[[page difference, locations, []], …]``. Return each block's file name and
+    CBOR, and how many pages are in each of the two lists."""
     _, page, weight, position = arrays
     ordered, titled = impact_order(page, weight, lengths, average)
-    names, cbors = [], []
+    blocks = []
     for kind, pages in (("m", ordered), ("t", titled)):
         if not len(pages):
             continue
@@ -254,11 +254,9 @@ def _write_impact(
             block[kept], page[kept], weight[kept], position[kept]
         )
         for j, count, start, stop in zip(numbers, counts, starts, stops, strict=True):
-            names.append(f"{chunk}.{kind}{j}.pf_index")
-            cbors.append(cbor_head(ARRAY, int(count)) + data[start:stop])
-    for name, data in zip(names, pool.map(compress, cbors), strict=True):
-        (directory / name).write_bytes(data)
-    return [len(ordered), len(titled)]
+            cbor = cbor_head(ARRAY, int(count)) + data[start:stop]
+            blocks.append((f"{chunk}.{kind}{j}.pf_index", cbor))
+    return blocks, [len(ordered), len(titled)]
 
 
 def write_index(
@@ -267,7 +265,7 @@ def write_index(
     """Write the word index, filters and metadata of `shards` (in order) into the bundle
     directory `out`, the pages named `ids`; return the metadata, its file's hash and the
     commonest words, each [word, its chunk, its pages, its pages with it in the title],
-    whose blocks (`search.impact`) are in `out`/impact/<chunk>.<m|t><j>.pf_index."""
+    whose blocks (`search.index.impact`) are in `out`/impact/<chunk>.<m|t><j>.pf_index."""
     offsets = list(np.cumsum([0] + [len(s.urls) for s in shards[:-1]]).tolist())
     lengths = [n for s in shards for n in s.lengths]
     if len(ids) != len(lengths):
@@ -295,9 +293,11 @@ def write_index(
                 if chunk[1] - k == 1 and vocabulary.entries[k] >= CHUNK_SIZE and words[k] != FILLER:
                     a, b = np.searchsorted(gathered[0], [k, k + 1])
                     arrays = [x[a:b] for x in gathered]
-                    counts = _write_impact(
-                        out / IMPACT_DIR, digest, arrays, page_lengths, average, pool
-                    )
+                    blocks, counts = _impact_blocks(digest, arrays, page_lengths, average)
+                    names = [name for name, _ in blocks]
+                    packed = pool.map(compress, [cbor for _, cbor in blocks])
+                    for name, data in zip(names, packed, strict=True):
+                        (out / IMPACT_DIR / name).write_bytes(data)
                     common.append([words[k], digest, *counts])
     for i in range(len(chunk_meta) - 1):
         chunk_meta[i][1], chunk_meta[i + 1][0] = _prefixes(chunk_meta[i][1], chunk_meta[i + 1][0])

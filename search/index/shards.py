@@ -1,9 +1,9 @@
 """A shard's word index, in arrays: every word of its documents, with the pages and the
 positions where it occurs, exactly as Pagefind 1.5.2 indexes the same documents.
 
-What Pagefind would be given for a document is `search.pagefind_bundle.document_html`: one
-block per segment of `search.text.document_segments` (the title, weighted, the filler, then
-each paragraph's pair words) and a filter element per filter value. Pagefind numbers the
+What Pagefind would be given for a document is `document_html`: one block per segment of
+`search.analysis.documents.document_segments` (the title, weighted, the filler, then each
+paragraph's pair words) and a filter element per filter value. Pagefind numbers the
 words of a page in order and counts a full stop after every block that has words, so:
 
 - a word's **position** is its index among the page's words plus the number of non-empty
@@ -18,6 +18,7 @@ HTML documents. Pure: no Pelican, no files but `save` and `load`.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,8 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from search.documents import SearchDoc
-from search.text import document_segments
+from search.analysis.documents import SearchDoc, document_segments, filter_values
 
 DEFAULT_WEIGHT = 24  # Pagefind's weight of a word outside any data-pagefind-weight
 TITLE_WEIGHT = 240  # data-pagefind-weight="10"
@@ -51,7 +51,7 @@ class ShardIndex:
     words: list[str]  # the vocabulary, sorted
     starts: np.ndarray  # int64, len(words) + 1: word k's locations are starts[k]:starts[k+1]
     # int64 per word: Pagefind's measure of a word's size when it cuts chunks (one per page,
-    # one per weight mark and one per position; see `search.pagefind_index`)
+    # one per weight mark and one per position; see `search.index.pagefind_writer`)
     entries: np.ndarray
     # per location, or None in a shard loaded from disk (see `locations`)
     page: np.ndarray | None  # int32: the page, within the shard
@@ -94,16 +94,34 @@ class ShardIndex:
         return out[0], out[1], out[2]
 
 
-def filter_values(doc: SearchDoc) -> list[tuple[str, str]]:
-    """A document's filters as (name, value), as `document_html` writes them."""
-    values = [("kind", doc.kind_label)]
-    if doc.year:
-        values.append(("year", doc.year))
-    values += [("county", c) for c in doc.counties]
-    values += [("topic", t) for t in doc.topics]
-    if doc.extra.get("status"):  # a policy's validity (效力状态)
-        values.append(("status", doc.extra["status"]))
-    return values
+def document_html(doc: SearchDoc) -> str:
+    """The HTML Pagefind indexes for one record: its words and filters only.
+
+    No sort key: Pagefind would add every page's sort position to the metadata that every
+    first search loads (about 22 KB gzip at 10,000 documents); the date order is a file of
+    its own (`search.index.records.ORDER_FILE`), loaded only to sort by date.
+
+    No metadata: Pagefind would index metadata values as words (whole titles, dates…), which
+    bloats the index and adds false prefix matches. What a result shows comes from the
+    record's JSON file instead (see `search.index.records.record_json`).
+
+    The build does not run Pagefind over these documents: `index_shard` indexes the same
+    words as Pagefind would (tests/test_pagefind_index.py compares the two).
+    """
+    parts = [
+        '<!doctype html><html lang="zh-cn"><head><meta charset="utf-8"></head><body>',
+        "<main data-pagefind-body>",
+    ]
+    parts += [
+        f'<span data-pagefind-filter="{name}:{html.escape(value)}"></span>'
+        for name, value in filter_values(doc)
+    ]
+    title, filler, *paragraphs = doc.segments
+    parts.append(f'<p data-pagefind-weight="10">{title}</p>')
+    parts.append(f"<p>{filler}</p>")
+    parts += [f"<p>{words}</p>" for words in paragraphs]
+    parts.append("</main></body></html>")
+    return "".join(parts)
 
 
 def index_shard(docs: Iterable[SearchDoc], key: str = "") -> ShardIndex:

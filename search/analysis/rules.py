@@ -1,10 +1,11 @@
 """What a match is: the one definition the search page and `invoke search` both follow.
 
-A document is the sequence of words Pagefind indexes (`search.text.document_words`): one
+A document is the sequence of words Pagefind indexes (`search.analysis.documents.document_words`): one
 word per token, the token's code followed by the next token's code, so a word's position is
 its token's position. Matching works on those positions alone, the same way in Python
-(`search.matching`) and in the browser (`theme/static/js/search.js`), which reads the
-numbers below from `/search/rules.json`, written from this module at every build.
+(`search.query.matching`) and in the browser (`theme/static/js/search-core.js`), which
+reads the numbers and character classes below from `/search/query.json` (`rules_json`),
+written from this module at every build.
 
 A term (the query split on spaces) matches a document
 
@@ -40,8 +41,22 @@ FILLER = "zz"  # no query word begins with z (codes begin with h, l or e)
 # the command line alike, with `query_too_long`.
 MAX_QUERY_TOKENS = 64
 
-# Suggestions (您是不是要找): offered when a query finds fewer documents than this.
+# What a token is (search.analysis.tokens): a Han character of these ranges, or a run of
+# Latin letters and digits, cut into pieces of at most LATIN_RUN (its length is one base-36
+# digit of its code). A query's terms are separated by these spaces (JavaScript's \s).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+LATIN_RUN = 35
+SPACE = "\t\n\v\f\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+# Excerpts (search.query.excerpt): a window never starts or ends between two characters of
+# a Latin word or number (these); at most EXCERPT_OCCURRENCES of a term are looked at.
+LATIN_WORD = "0-9A-Za-z\u00c0-\u024f'’-"
+EXCERPT_OCCURRENCES = 200
+
+# Suggestions (您是不是要找): an entry that reads like a term is offered when the query finds
+# fewer documents than SUGGEST_BELOW, or when the entry is in SUGGEST_RATIO times as many.
 SUGGEST_BELOW = 3
+SUGGEST_RATIO = 10
 SUGGEST_LIMIT = 5
 SUGGEST_MIN_TOKENS = 2
 SUGGEST_MAX_TOKENS = 16
@@ -55,9 +70,18 @@ def rules_json() -> str:
         "gapMaxSkipped": GAP_MAX_SKIPPED,
         "titleSlots": TITLE_SLOTS,
         "suggestBelow": SUGGEST_BELOW,
+        "suggestRatio": SUGGEST_RATIO,
         "suggestLimit": SUGGEST_LIMIT,
         "suggestMinTokens": SUGGEST_MIN_TOKENS,
         "suggestMaxTokens": SUGGEST_MAX_TOKENS,
         "maxQueryTokens": MAX_QUERY_TOKENS,
+        "tierTitle": TIER_TITLE,
+        "tierExact": TIER_EXACT,
+        "tierGap": TIER_GAP,
+        "latinRun": LATIN_RUN,
+        "han": HAN,
+        "space": SPACE,
+        "latinWord": LATIN_WORD,
+        "excerptOccurrences": EXCERPT_OCCURRENCES,
     }
     return json.dumps(rules, separators=(",", ":"))

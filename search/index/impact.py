@@ -2,7 +2,7 @@
 
 A query of common words (温商回归 at 100,000 items: three words on half the pages each)
 would load every position of those words, about 900 KB of gzip, to rank pages of which the
-reader sees ten. For each word of `search.pagefind_index.CHUNK_SIZE` entries or more (the
+reader sees ten. For each word of `search.index.pagefind_writer.CHUNK_SIZE` entries or more (the
 words that get a Pagefind chunk of their own), the index also holds its pages ordered by the word's own part of
 Pagefind's score (`word_scores`, best first), cut into blocks of `FIRST_BLOCK` pages, then
 twice as many each time, every block holding those pages' positions (the entries of
@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from search.postings import TITLE_WEIGHT
+from search.index.shards import TITLE_WEIGHT
 
 FIRST_BLOCK = 128  # pages in a word's first block; each next block holds twice as many
 # Pagefind's ranking weights (pagefind_core_search RankingWeights::default), as in

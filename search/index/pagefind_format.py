@@ -1,7 +1,11 @@
-"""Reading and writing Pagefind's data files (gzip'd CBOR after a signature), by content.
+"""Pagefind's data files (gzip'd CBOR after a signature), read and written by content, and
+the version of Pagefind whose format they are.
 
 Pagefind names its index, filter and metadata files by a hash of their content; files
 written here are named the same way (sha256), so identical content gives identical names.
+The format is Pagefind 1.5.2's (`PAGEFIND_VERSION`): the search page reads it, and the
+tests hold it to what that Pagefind writes and reads, so the build refuses to run beside
+another Pagefind (`check_pagefind`).
 """
 
 from __future__ import annotations
@@ -9,12 +13,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
-import shutil
+from importlib import metadata
 from pathlib import Path
 
 import cbor2
 
+# The Pagefind whose files this writes (and whose script and WebAssembly the bundle ships):
+# the one pinned in pyproject.toml (tests/test_pagefind_version.py holds the two together).
+PAGEFIND_VERSION = "1.5.2"
+LANGUAGE = "zh-cn"  # the documents' language, as Pagefind names its index files
 SIGNATURE = b"pagefind_dcd"
 # zlib's default: level 9 takes ten times as long for files 2 % smaller.
 COMPRESS_LEVEL = 6
@@ -67,11 +74,26 @@ def write_data(
         digits += 1
 
 
-def link_or_copy(source: str | Path, target: str | Path) -> None:
-    """Put `source` at `target` as a hard link (the files of a bundle are never changed in
-    place once written), or as a copy across file systems. Copying the 10,000 fragments of
-    the search shards took 15 s of a 10,000-item build; linking them, well under a second."""
+class PagefindVersionError(RuntimeError):
+    """The installed Pagefind is not the one whose format the index is written in."""
+
+
+def installed_pagefind() -> str:
+    """The version of the installed Pagefind (its Python package), or "未安装"."""
     try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return "未安装"
+
+
+def check_pagefind(installed: str | None = None) -> None:
+    """Raise PagefindVersionError unless the installed Pagefind (or `installed`) is
+    PAGEFIND_VERSION: the index would be written in one version's format and read by
+    another's script."""
+    installed = installed_pagefind() if installed is None else installed
+    if installed != PAGEFIND_VERSION:
+        raise PagefindVersionError(
+            f"搜索索引按 Pagefind {PAGEFIND_VERSION} 的格式写成，但安装的 Pagefind 是 {installed}："
+            f"请按 pyproject.toml 重新安装依赖（pip install -e . 或 make build），"
+            f"使 Pagefind 为 {PAGEFIND_VERSION} 后再构建。"
+        )

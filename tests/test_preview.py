@@ -341,6 +341,22 @@ def test_an_editors_session_speaks_chinese_and_shows_each_files_errors_at_its_ur
     assert written == []
 
 
+def _goto(page, url: str) -> None:
+    """Open `url`; livereload may reload the page meanwhile (a build's rest just ended):
+    that navigation is waited for, not taken for a failure."""
+    from playwright.sync_api import Error
+
+    for _ in range(5):
+        try:
+            page.goto(url)
+            return
+        except Error as exc:
+            if "interrupted by another navigation" not in str(exc):
+                raise
+            page.wait_for_load_state()
+    page.goto(url)
+
+
 def test_the_panel_and_the_error_page_show_in_chromium_under_the_sites_policy(preview, browser):
     """In a real browser: the panel is seen at the top of the draft's page, styled by the
     preview's stylesheet (allowed by the Content-Security-Policy: no console error); the
@@ -365,7 +381,7 @@ def test_the_panel_and_the_error_page_show_in_chromium_under_the_sites_policy(pr
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
     try:
-        page.goto(url)
+        _goto(page, url)
         panel = page.locator(".preview-panel")
         assert panel.is_visible() and "龙港（龙港镇）是苍南县的镇" in panel.inner_text()
         assert panel.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
@@ -373,7 +389,7 @@ def test_the_panel_and_the_error_page_show_in_chromium_under_the_sites_policy(pr
         screenshot(page, ARTIFACTS / "preview-panel.png")
         draft.write_text(text.replace("date: 2014-09-05", "date：2014-09-05"), "utf-8")
         assert wait_for(lambda: "这一页暂时无法显示" in (fetch(url) or ""))
-        page.goto(url)
+        _goto(page, url)
         assert page.locator("h1").inner_text().startswith("这一页暂时无法显示")
         assert page.locator("main").evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
         screenshot(page, ARTIFACTS / "preview-error.png")

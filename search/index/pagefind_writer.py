@@ -229,13 +229,13 @@ def _blocks(chunks: list[tuple[int, int]], locations: np.ndarray) -> Iterator[li
 
 
 def _impact_blocks(
-    chunk: str, arrays, lengths: np.ndarray, average: float
+    arrays, lengths: np.ndarray, average: float
 ) -> tuple[list[tuple[str, bytes]], list[int]]:
     """One common word's blocks (`search.index.impact`), from its locations `arrays` (word,
-    page, weight, position): ``<chunk>.m<j>`` of all its pages, ``<chunk>.t<j>`` of those
-    with it in the title, each the word's entries in its chunk for the block's pages, in
-    page order: ``[[page difference, locations, []], …]``. Return each block's file name and
-    CBOR, and how many pages are in each of the two lists."""
+    page, weight, position): ``m<j>`` of all its pages, ``t<j>`` of those with it in the
+    title, each the word's entries in its chunk for the block's pages, in page order:
+    ``[[page difference, locations, []], …]``, written as ``<chunk>.<m|t><j>.pf_index``.
+    Return each block's name and CBOR, and how many pages are in each of the two lists."""
     _, page, weight, position = arrays
     ordered, titled = impact_order(page, weight, lengths, average)
     blocks = []
@@ -255,7 +255,7 @@ def _impact_blocks(
         )
         for j, count, start, stop in zip(numbers, counts, starts, stops, strict=True):
             cbor = cbor_head(ARRAY, int(count)) + data[start:stop]
-            blocks.append((f"{chunk}.{kind}{j}.pf_index", cbor))
+            blocks.append((f"{kind}{j}", cbor))
     return blocks, [len(ordered), len(titled)]
 
 
@@ -286,18 +286,21 @@ def write_index(
             found = encode_pages(*gathered)
             cbors = [_chunk_cbor(words, found, chunk) for chunk in block]
             for chunk, cbor, data in zip(block, cbors, pool.map(compress, cbors), strict=True):
-                digest = write_data(out / "index", language, ".pf_index", cbor, HASH_DIGITS, data)
-                chunk_meta.append([words[chunk[0]], words[chunk[1] - 1], digest])
                 k = chunk[0]
                 # a common word (the title's filler is never looked up)
-                if chunk[1] - k == 1 and vocabulary.entries[k] >= CHUNK_SIZE and words[k] != FILLER:
+                common_word = (
+                    chunk[1] - k == 1 and vocabulary.entries[k] >= CHUNK_SIZE and words[k] != FILLER
+                )
+                if common_word:
                     a, b = np.searchsorted(gathered[0], [k, k + 1])
                     arrays = [x[a:b] for x in gathered]
-                    blocks, counts = _impact_blocks(digest, arrays, page_lengths, average)
-                    names = [name for name, _ in blocks]
-                    packed = pool.map(compress, [cbor for _, cbor in blocks])
-                    for name, data in zip(names, packed, strict=True):
-                        (out / IMPACT_DIR / name).write_bytes(data)
+                    blocks, counts = _impact_blocks(arrays, page_lengths, average)
+                digest = write_data(out / "index", language, ".pf_index", cbor, HASH_DIGITS, data)
+                chunk_meta.append([words[chunk[0]], words[chunk[1] - 1], digest])
+                if common_word:
+                    packed = pool.map(compress, [block_cbor for _, block_cbor in blocks])
+                    for (name, _), block_data in zip(blocks, packed, strict=True):
+                        (out / IMPACT_DIR / f"{digest}.{name}.pf_index").write_bytes(block_data)
                     common.append([words[k], digest, *counts])
     for i in range(len(chunk_meta) - 1):
         chunk_meta[i][1], chunk_meta[i + 1][0] = _prefixes(chunk_meta[i][1], chunk_meta[i + 1][0])

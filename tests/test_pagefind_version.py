@@ -85,5 +85,6 @@ def test_a_build_beside_another_pagefind_fails_and_keeps_the_site(tmp_path):
     )
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert f"Pagefind {PAGEFIND_VERSION}" in failed.stdout and "1.4.0" in failed.stdout
+    assert "Traceback" not in failed.stdout + failed.stderr  # the editor's sentence alone
     after = {p: p.read_bytes() for p in site.resolve().rglob("*") if p.is_file()}
     assert after == before

@@ -372,7 +372,7 @@ def _check_table(site: Path, files: set[str], pages: int) -> list[SiteProblem]:
         ids = [f"{tag}-{base36(n)}" for tag, count in table["shards"] for n in range(count)]
         named = [f"index/{file}.pf_index" for _, _, file in table["chunks"]]
         named += [f"filter/{file}.pf_filter" for _, file in table["filters"]]
-        for _, file, with_word, titled in table.get("common", []):  # search.impact's blocks
+        for _, file, with_word, titled in table.get("common", []):  # search.index.impact's blocks
             for kind, count in (("m", with_word), ("t", titled)):
                 named += [
                     f"{IMPACT_DIR}/{file}.{kind}{j}.pf_index"

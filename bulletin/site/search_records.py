@@ -22,6 +22,7 @@ from search.analysis.folds import corpus_folds
 from search.analysis.segmentation import analyse
 from search.index.bundle import SHARD_SIZE, write_bundle
 from search.index.lexicon import write_lexicon
+from search.index.pagefind_format import PagefindVersionError
 from search.index.related import related
 from search.index.whoosh_writer import build_index, write_folds
 
@@ -205,6 +206,9 @@ class SearchIndexes:
 
             sender.send(("done", as_os_error(exc)))
             raise SystemExit(1) from None  # no English traceback on the operator's terminal
+        except PagefindVersionError as exc:  # the editor's message, whole, without a traceback
+            sender.send(("done", str(exc)))
+            raise SystemExit(1) from None
         except BaseException:
             sender.send(("done", traceback.format_exc()))
             raise

@@ -273,6 +273,9 @@ def workspace() -> Iterator[Workspace]:
     space.close()
 
 
+# What the property tests saw, by test (refused or built), printed once at the end of the
+# session and required to hold both (damage that is always refused tests nothing): a
+# report of this test session, not a cache of the archive's.
 OUTCOMES: dict[str, dict[str, int]] = {}
 
 

@@ -383,7 +383,7 @@ def read_archive(
     keeps between its readings (files as read: see `read_files`; the references' memory).
     """
     try:
-        taxonomies = load_taxonomies(content)
+        taxonomies = load_taxonomies(content, cache.taxonomies if cache is not None else None)
     except ContentError as exc:
         return None, exc.problems
     files = read_files(content, cache.files if cache is not None else None)

@@ -149,12 +149,19 @@ def suggest_topics(
 
 
 def load_taxonomy(
-    path: Path, key: str, label: str, rel: str | None = None, within: Taxonomy | None = None
+    path: Path,
+    key: str,
+    label: str,
+    rel: str | None = None,
+    within: Taxonomy | None = None,
+    memory: dict | None = None,
 ) -> Taxonomy:
     """Load and validate a taxonomy YAML file; raise ContentError naming file and line.
 
     `within`: the taxonomy whose terms this one's lie in (the towns' counties): each term
-    must name one of them as its ``county``, and no spelling may be one of theirs."""
+    must name one of them as its ``county``, and no spelling may be one of theirs.
+    `memory`: each file's last text and what it gave, kept by a preview session between its
+    readings (the same text is not validated again); a build passes none."""
     rel = rel or path.as_posix()
     problems: list[Problem] = []
 
@@ -169,7 +176,7 @@ def load_taxonomy(
     if text is None:
         raise ContentError(unreadable)
     cached = (str(path), key, label, rel, tuple(within.terms) if within is not None else None)
-    known = _LOADED.get(cached)
+    known = memory.get(cached) if memory is not None else None
     if known is not None and known[0] == text:
         return known[1]  # a preview reads the taxonomies again after every edit
     try:
@@ -255,7 +262,8 @@ def load_taxonomy(
     if problems:
         raise ContentError(problems)
     taxonomy = Taxonomy(key=key, label=label, terms=terms)
-    _LOADED[cached] = (text, taxonomy)
+    if memory is not None:
+        memory[cached] = (text, taxonomy)
     return taxonomy
 
 
@@ -272,21 +280,21 @@ def _shaped(value: object, shape: type) -> bool:
     return isinstance(value, str)
 
 
-# Each taxonomy file's last text and what it gave: the same text gives the same object.
-_LOADED: dict[tuple, tuple[str, Taxonomy]] = {}
-
-
-def load_taxonomies(content: Path) -> dict[str, Taxonomy]:
+def load_taxonomies(content: Path, memory: dict | None = None) -> dict[str, Taxonomy]:
     """The counties (with the towns within them, if taxonomy/towns.yaml is there) and topics
-    taxonomies of a content directory."""
+    taxonomies of a content directory (`memory`: see `load_taxonomy`)."""
     base = content / "taxonomy"
-    counties = load_taxonomy(base / "counties.yaml", "counties", "区县", "taxonomy/counties.yaml")
+    counties = load_taxonomy(
+        base / "counties.yaml", "counties", "区县", "taxonomy/counties.yaml", memory=memory
+    )
     if os.path.lexists(base / "towns.yaml"):
         towns = load_taxonomy(
-            base / "towns.yaml", "towns", "镇乡街道", "taxonomy/towns.yaml", within=counties
+            base / "towns.yaml", "towns", "镇乡街道", "taxonomy/towns.yaml", counties, memory
         )
         counties = replace(counties, towns=towns)
     return {
         "counties": counties,
-        "topics": load_taxonomy(base / "topics.yaml", "topics", "主题", "taxonomy/topics.yaml"),
+        "topics": load_taxonomy(
+            base / "topics.yaml", "topics", "主题", "taxonomy/topics.yaml", memory=memory
+        ),
     }

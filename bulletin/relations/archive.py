@@ -231,9 +231,11 @@ class ContentFile:
 @dataclass
 class ArchiveMemory:
     """What a preview session keeps between its readings of the content (a build keeps
-    nothing): each file as read, and the references' memory."""
+    nothing): each file as read, each taxonomy file's last text and what it gave, and the
+    references' memory."""
 
     files: dict[str, ContentFile] = field(default_factory=dict)
+    taxonomies: dict = field(default_factory=dict)
     references: ReferenceMemory = field(default_factory=ReferenceMemory)
 
 

@@ -54,6 +54,8 @@ class Document:
     html: str = field(default="", repr=False, compare=False)
     toc: tuple = field(default=(), repr=False, compare=False)
     related: list[Document] = field(default_factory=list, repr=False, compare=False)
+    # Set by the archive: what a list shows under the title (`bulletin.content.list_meta`).
+    list_meta: str = field(default="", repr=False, compare=False)
     # The file line of each metadata field, so a problem points at the field's own line.
     field_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     draft: bool = False  # shown in the preview only, never built or published

@@ -7,6 +7,7 @@ typed — titles, units, 文号, names of counties and topics, headings, notes �
 call it, each on HTML it made itself:
 
 - `bulletin.content.render`: Markdown rendered and then sanitised by nh3 to an allow-list;
+- `bulletin.content.list_meta`: a list's date, source and unit spans, every text escaped;
 - `bulletin.site.links.annotate_parts`: that HTML, with notes whose text it escaped itself;
 - `bulletin.site.links.site_links`: that HTML, with the site's own address put in its links;
 - `bulletin.site.charts`: SVG written by ElementTree, which escapes every text and attribute.

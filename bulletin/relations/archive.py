@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from bulletin.content.content_files import Unreadable, read_bytes, shown_name
 from bulletin.content.content_format import marked_draft, read_raw
+from bulletin.content.list_meta import list_meta
 from bulletin.content.model import Document, Issue, Item, Policy, Speech
 from bulletin.content.problems import Problem
 from bulletin.content.taxonomy import Taxonomy, Term
@@ -66,6 +67,9 @@ class Archive:
                 item.url = self.urls["item"].format(issue=issue.slug, slug=item.slug)
         for document in (*self.policies, *self.speeches):
             document.url = self.urls[document.kind].format(slug=document.slug)
+        for document in self.pages:
+            if not document.list_meta:  # made of its own file: one read again has none
+                document.list_meta = list_meta(document)
 
     # --- collections --------------------------------------------------------------------------
 

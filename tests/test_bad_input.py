@@ -5,6 +5,7 @@ of the mistake. The random search for cases not listed here is tests/test_fuzz_c
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import threading
 import time
@@ -278,6 +279,42 @@ def test_a_billion_laughs_is_refused_in_milliseconds_and_kilobytes():
     tracemalloc.stop()
     assert refused.value.mistake.line == 0 and "锚点" in refused.value.mistake.message
     assert seconds < 0.05 and peak < 256 * 1024, (seconds, peak)
+
+
+YAML_TOKENS = ["a: ", "b:", "- ", "? ", "[", "]", "{", "}", ", ", ": ", "\n", "\n  ", "\n    ",
+               "x", "标题", "'q'", '"d"', '"\\u200b"', '"\\x01"', "&a ", "*a", "!!str ", "!t ",
+               "# c", "---\n", "...", "\t", "\u200b", "%YAML 1.1\n", "|\n  ", ">-\n  ", "1.10"]  # fmt: skip
+
+
+def _screened_then_built(text: str) -> tuple:
+    """What reading `text` gave when every text was screened first."""
+    try:
+        try:
+            safe_yaml._screen(text)
+            node, data = safe_yaml._built(text)
+        except safe_yaml.yaml.YAMLError as exc:
+            raise safe_yaml.YamlRefused(safe_yaml.explain(text, exc)) from None
+    except safe_yaml.YamlRefused as refused:
+        return ("refused", refused.mistake)
+    return ("read", repr(node), data)
+
+
+def test_reading_yaml_without_the_screen_says_what_the_screen_would():
+    """The texts `_load` composes at once, unscreened, come out as screened ones do: read
+    alike, or refused at the same line with the same words (nesting, marks, escapes, slips)."""
+    rng = random.Random(25)
+    texts = ["- " * n + "x" for n in (4, 5, 6, 40)] + ["[" * n + "]" * n for n in (5, 6, 9)]
+    texts += ["a:\n  b:\n    c:\n      d:\n        e:\n          f: 1", "a: [[[[[1]]]]]"]
+    texts += [
+        "".join(rng.choice(YAML_TOKENS) for _ in range(rng.randint(1, 30))) for _ in range(3000)
+    ]
+    for text in texts:
+        try:
+            node, data = safe_yaml._load(text)
+            got: tuple = ("read", repr(node), data)
+        except safe_yaml.YamlRefused as refused:
+            got = ("refused", refused.mistake)
+        assert got == _screened_then_built(text), text
 
 
 def test_values_are_the_text_as_written():

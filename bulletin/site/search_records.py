@@ -28,6 +28,8 @@ from search.index.whoosh_writer import build_index, write_folds
 
 logger = logging.getLogger(__name__)
 
+WORKERS_SETTING = "BULLETIN_SEARCH_WORKERS"  # a build's `Workers`
+
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "blockquote", "pre", "dd", "dt"}
 
 
@@ -185,7 +187,8 @@ class SearchIndexes:
                 self._fork(lambda sender: self._whoosh_index(part), nice)
         finally:
             gc.unfreeze()
-        _running.append(self)
+        if (workers := self.settings.get(WORKERS_SETTING)) is not None:
+            workers.add(self)
 
     def _fork(self, work: Callable, nice: int) -> None:
         context = multiprocessing.get_context("fork")
@@ -277,8 +280,8 @@ class SearchIndexes:
             worker.join()
             receiver.close()
         self.workers = []
-        if self in _running:
-            _running.remove(self)
+        if (workers := self.settings.get(WORKERS_SETTING)) is not None:
+            workers.discard(self)
 
     def _whoosh_path(self, part: tuple[int, int] | None) -> Path | None:
         whoosh = self.settings.get("SEARCH_WHOOSH_PATH")
@@ -348,11 +351,22 @@ class SearchIndexes:
             self._lexicon(site, part)
 
 
-# Search workers started and not yet finished; `stop_workers` ends them when a build fails
-# before it waits for them (Pelican raised while rendering the pages).
-_running: list[SearchIndexes] = []
+class Workers:
+    """The search workers one build started and has not yet waited for, so that the build
+    can end them if it fails first (Pelican raised while rendering the pages): nothing will
+    read what they write. The build owns it and hands it over in the settings
+    (``BULLETIN_SEARCH_WORKERS``); a preview writes its indexes itself and passes none."""
 
+    def __init__(self) -> None:
+        self.running: list[SearchIndexes] = []
 
-def stop_workers() -> None:
-    for indexes in list(_running):
-        indexes.stop()
+    def add(self, indexes: SearchIndexes) -> None:
+        self.running.append(indexes)
+
+    def discard(self, indexes: SearchIndexes) -> None:
+        if indexes in self.running:
+            self.running.remove(indexes)
+
+    def stop(self) -> None:
+        for indexes in list(self.running):
+            indexes.stop()

@@ -9,6 +9,7 @@ All HTML is passed through an allow-list sanitiser: no script, no event handlers
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -239,14 +240,15 @@ class _Renderer:
         return Rendered(trusted_html(html), toc)
 
 
-_renderers: dict[tuple[bool, bool], _Renderer] = {}
+@functools.cache
+def _renderer(structure: bool, linking: bool) -> _Renderer:
+    """One converter of each kind a process, reused: building Python-Markdown's takes longer
+    than converting a text. It keeps nothing of a text once that is rendered (`reset`, no
+    document's references held), so which text it rendered before never shows."""
+    return _Renderer(structure, linking)
 
 
 def render_markdown(text: str, structure: bool = False, links: Links | None = None) -> Rendered:
     """Render Markdown to sanitised HTML; with `structure`, add anchors and a TOC; with
     `links`, wrap the mentions of documents it finds in each text in links."""
-    key = (structure, links is not None)
-    renderer = _renderers.get(key)
-    if renderer is None:
-        renderer = _renderers[key] = _Renderer(*key)
-    return renderer.render(text, links)
+    return _renderer(structure, links is not None).render(text, links)

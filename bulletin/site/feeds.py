@@ -38,11 +38,13 @@ class FeedEntry:
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One feed: its file, its title (None: the site's) and the documents it lists."""
+    """One feed: its file, its title (None: the site's) and the documents it lists; an
+    empty feed is dated with the archive's latest date (`stable_feed_date`), which it holds."""
 
     path: str
     title: str | None
     documents: tuple[Document, ...]
+    empty_date: dt.date | None = None
 
 
 def feed_text(text: str) -> str:
@@ -61,14 +63,26 @@ def newest(documents: list[Document], limit: int | None) -> tuple[Document, ...]
 
 def site_feeds(archive: Archive, tagged, limit: int | None) -> Iterator[FeedSpec]:
     """The feed of everything, then one per term of each taxonomy."""
-    yield FeedSpec("feeds/all.atom.xml", None, newest(archive.documents, limit))
+    latest = latest_date(archive)
+
+    def spec(path: str, title: str | None, documents: list[Document]) -> FeedSpec:
+        listed = newest(documents, limit)
+        return FeedSpec(path, title, listed, None if listed else latest)
+
+    yield spec("feeds/all.atom.xml", None, archive.documents)
     for key, taxonomy in archive.taxonomies.items():
         for term in taxonomy:
-            yield FeedSpec(
+            yield spec(
                 f"feeds/{key}/{term.slug}.atom.xml",
                 f"{taxonomy.label}：{term.name}",
-                newest(tagged[key][term.name], limit),
+                tagged[key][term.name],
             )
+
+
+def latest_date(archive: Archive | None) -> dt.date:
+    """The latest date of any document of `archive` (1970-01-01 if none is dated)."""
+    dates = [d.sort_date.first_day for d in archive.documents if d.sort_date] if archive else []
+    return max(dates, default=dt.date(1970, 1, 1))
 
 
 def feed_entry(archive: Archive, document: Document, siteurl: str) -> FeedEntry | None:
@@ -96,8 +110,6 @@ def stable_feed_date(context: dict, feed) -> None:
     """
     if feed.items:
         return
-    archive: Archive | None = context.get("archive")
-    dates = [d.sort_date.first_day for d in archive.documents if d.sort_date] if archive else []
-    latest = max(dates, default=dt.date(1970, 1, 1))
+    latest = latest_date(context.get("archive"))
     stamp = dt.datetime.combine(latest, dt.time(), tzinfo=dt.UTC)
     feed.latest_post_date = lambda: stamp

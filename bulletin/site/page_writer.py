@@ -65,7 +65,8 @@ class PageWriter:
         # Its entries are made in Python, from the documents and their issues.
         read = [d.url for d in spec.documents]
         read += [d.issue.url for d in spec.documents if isinstance(d, Item) and d.issue]
-        self._produce(spec.path, ("feed", spec.path, spec.title, spec.documents), make, read)
+        made_of = ("feed", spec.path, spec.title, spec.documents, spec.empty_date)
+        self._produce(spec.path, made_of, make, read)
 
     def _produce(
         self, name: str, made_of: tuple, make: Callable[[], None], reads: list[str] | None = None

@@ -154,7 +154,7 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
     from pelican.settings import read_settings
 
     from bulletin.site.pelican_api import quiet_console
-    from bulletin.site.search_records import WORKERS_SETTING, Workers
+    from bulletin.site.search_indexes import WORKERS_SETTING, Workers
 
     workers = Workers()
     settings = read_settings(

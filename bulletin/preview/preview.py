@@ -55,7 +55,7 @@ from bulletin.preview.preview_notes import STYLESHEET, NoteMaker, Notes
 from bulletin.relations.archive import CONTENT_DIRS, Archive, ArchiveMemory
 from bulletin.site.generator import ArchiveGenerator
 from bulletin.site.pelican_api import AtomicWriter, generator_classes, writer_of
-from bulletin.site.search_records import SearchIndexes
+from bulletin.site.search_indexes import SearchIndexes
 from bulletin.site.session import Session
 from bulletin.site.tracking import Superseded, value_digest
 

@@ -44,7 +44,7 @@ from bulletin.site.page_writer import PageWriter
 from bulletin.site.pages import CITED_BY_SHOWN, SitePages, Tagged, cited_by_url
 from bulletin.site.paging import PER_PAGE
 from bulletin.site.parts import parse_part, writes_shared
-from bulletin.site.search_records import SearchIndexes
+from bulletin.site.search_indexes import SearchIndexes
 from bulletin.site.session import Session
 from bulletin.site.tracking import recording_environment, value_digest
 

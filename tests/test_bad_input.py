@@ -352,3 +352,39 @@ def test_drafts_that_cannot_have_a_page_of_their_own_are_left_out_of_the_preview
     site = _build(content, tmp_path / "output", drafts=True).path
     assert (site / "speeches" / "2014-05-29-chen-yixin" / "index.html").is_file()
     assert not (site / "bulletins" / "2014-07-13" / "index.html").exists()  # the draft issue
+
+
+def test_emphasis_nested_thousands_deep_in_a_text_with_mentions_builds(tmp_path):
+    """A run of 20,000 ``*`` nests elements thousands deep; the walk that links mentions
+    recursed and the build failed with an English RecursionError naming no file."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    policy = content / POLICY
+    run = "*" * 20000 + "见温委发〔2014〕27号" + "*" * 20000
+    policy.write_text(policy.read_text(encoding="utf-8") + f"\n\n{run}\n", encoding="utf-8")
+    assert errors(_checked(content)) == []
+    _build(content, tmp_path / "output")
+    page = (tmp_path / "output" / "policies" / "wenweifa-2014-27" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert page.count("温委发〔2014〕27号") > 1 and page.count("<strong>") > 1000
+
+
+def test_a_text_that_cannot_be_rendered_is_an_error_naming_its_file(tmp_path, monkeypatch):
+    """Whatever fault of ours a text finds while it is rendered, the build fails with the
+    file and line in Chinese, never an English message alone."""
+    from bulletin.site import generator
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+
+    def broken(text, structure=False, links=None):
+        if "赶超发展" in text:
+            raise RecursionError("maximum recursion depth exceeded")
+        return render_markdown(text, structure, links)
+
+    monkeypatch.setattr(generator, "render_markdown", broken)
+    with pytest.raises(BuildFailed) as failed:
+        _build(content, tmp_path / "output")
+    said = "\n".join(failed.value.messages)
+    assert f"{POLICY}:1: 错误：正文无法转换成网页（RecursionError）" in said

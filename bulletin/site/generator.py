@@ -107,7 +107,7 @@ class ArchiveGenerator(Generator):
             session.rendered = {}
         for document in archive.pages:
             self._check_stop()
-            rendered = self._render(document, archive, held, previous)
+            rendered = self._rendered(document, archive, held, previous)
             document.html, document.toc = rendered.html, rendered.toc
         if session is None:
             self.search = SearchIndexes(archive, self.settings)
@@ -130,6 +130,24 @@ class ArchiveGenerator(Generator):
                 logger.error("%s", problem)
             else:
                 logger.warning("%s", problem)
+
+    def _rendered(
+        self, document: Document, archive: Archive, held: bytes, previous: dict
+    ) -> Rendered:
+        """`_render`, or, if the text cannot be rendered (a fault of ours that content
+        found), an error naming the file, and nothing on the page: the build fails."""
+        try:
+            return self._render(document, archive, held, previous)
+        except Exception as exc:  # any fault: the editor learns which file
+            problem = Problem(
+                document.path,
+                document.line,
+                f"正文无法转换成网页（{type(exc).__name__}）",
+                "检查这份文件正文中成串的符号（如 * _ [ < 》）并删去误粘贴的部分；"
+                "仍然出错请把这份文件报告给网站维护者",
+            )
+            logger.error("%s", problem)
+            return render_markdown("")
 
     def _render(
         self, document: Document, archive: Archive, held: bytes, previous: dict
@@ -222,7 +240,7 @@ class ArchiveGenerator(Generator):
         self.context["archive"] = archive
         held = value_digest(archive.references.resolver.held)
         for document in documents:
-            rendered = self._render(document, archive, held, self.session.rendered)
+            rendered = self._rendered(document, archive, held, self.session.rendered)
             document.html, document.toc = rendered.html, rendered.toc
             old = before.get(document.url)
             if isinstance(document, Item) and old is not None and old is not document:

@@ -119,6 +119,14 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int, str]] = {
         _edit(ISSUE, "## 温商回乡", "## \u202e温商回乡"),
         ISSUE, _line(ISSUE, "## 温商回乡"), "文字方向控制符 U+202E",
     ),
+    "a direction override in a body (Trojan Source)": (
+        _edit(POLICY, "力争今后三年实现温商回归投资3000亿元", "力争今后三年实现温商回归投资\u202e0003\u202c亿元"),
+        POLICY, _line(POLICY, "力争今后三年实现温商回归投资3000亿元"), "文字方向控制符 U+202E",
+    ),
+    "a direction isolate in a body": (
+        _edit(ISSUE, "7月11日，", "7月11日，\u2067"),
+        ISSUE, _line(ISSUE, "7月11日，"), "文字方向控制符 U+2067",
+    ),
     "a C0 control character in a body": (
         _edit(ISSUE, "7月11日，", "7月11日，\x1b[2J"),
         ISSUE, _line(ISSUE, "7月11日，"), "控制字符 U+001B",

@@ -123,6 +123,10 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int, str]] = {
         _edit(POLICY, "力争今后三年实现温商回归投资3000亿元", "力争今后三年实现温商回归投资\u202e0003\u202c亿元"),
         POLICY, _line(POLICY, "力争今后三年实现温商回归投资3000亿元"), "文字方向控制符 U+202E",
     ),
+    "an event handler in an item's metadata is said to be in metadata": (
+        _edit(ISSUE, "unit_absent: true", "interprets: <b onclick=x()>\nunit_absent: true"),
+        ISSUE, _line(ISSUE, "unit_absent: true"), "元数据含有 onclick 之类的事件属性",
+    ),
     "a direction isolate in a body": (
         _edit(ISSUE, "7月11日，", "7月11日，\u2067"),
         ISSUE, _line(ISSUE, "7月11日，"), "文字方向控制符 U+2067",

@@ -89,14 +89,16 @@ ISSUE_KEYS = {
     "kind", "draft", "slug", "number", "date", "date_inferred", "date_basis", "source", "masthead",
     "headlines", "editor_note", "distribution", "fragments",
 }  # fmt: skip
-POLICY_KEYS = {
-    "kind", "draft", "slug", "title", "doc_number", "issuers", "recipients", "status", "date",
-    "date_inferred", "date_basis", "source", "counties", "topics", "status_date", "replaced_by",
+# A policy's and a speech's fields beyond those every standalone document has, in the order
+# they are written: a new field of a policy is added here (and to `Policy`), once.
+POLICY_FIELDS = ("doc_number", "issuers", "recipients", "status")
+SPEECH_FIELDS = ("subtitle", "speaker", "occasion", "attachment")
+STANDALONE_KEYS = {
+    "kind", "draft", "slug", "title", "date", "date_inferred", "date_basis", "source", "counties",
+    "topics",
 }  # fmt: skip
-SPEECH_KEYS = {
-    "kind", "draft", "slug", "title", "subtitle", "speaker", "occasion", "attachment", "date",
-    "date_inferred", "date_basis", "source", "counties", "topics", "interprets",
-}  # fmt: skip
+POLICY_KEYS = STANDALONE_KEYS | set(POLICY_FIELDS) | {"status_date", "replaced_by"}
+SPEECH_KEYS = STANDALONE_KEYS | set(SPEECH_FIELDS) | {"interprets"}
 ITEM_KEYS = {"slug", "date", "unit", "unit_absent", "counties", "topics", "interprets"}
 TERM_KEYS = {"counties", "topics"}  # lists of taxonomy names, never holding a comma
 
@@ -575,8 +577,8 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
 # Policies and speeches: their label, allowed keys, and fields beyond the common ones, in the
 # order they are written (a field is text unless listed in LIST_FIELDS).
 STANDALONE = {
-    "policy": ("政策文件", POLICY_KEYS, ("doc_number", "issuers", "recipients", "status")),
-    "speech": ("讲话", SPEECH_KEYS, ("subtitle", "speaker", "occasion", "attachment")),
+    "policy": ("政策文件", POLICY_KEYS, POLICY_FIELDS),
+    "speech": ("讲话", SPEECH_KEYS, SPEECH_FIELDS),
 }
 LIST_FIELDS = {"issuers"}
 

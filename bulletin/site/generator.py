@@ -80,9 +80,9 @@ class ArchiveGenerator(Generator):
         # Part (k, n) of a site built on several machines (bulletin/site/parts.py), or None.
         self.part = parse_part(self.settings.get("BULLETIN_PART"))
 
-    def _check_stop(self) -> None:
+    def _stop_if_asked(self) -> None:
         if self.session is not None:
-            self.session.stop.check()
+            self.session.stop.raise_if_asked()
 
     # --- context -----------------------------------------------------------------------------
 
@@ -106,7 +106,7 @@ class ArchiveGenerator(Generator):
         if session is not None:
             session.rendered = {}
         for document in archive.pages:
-            self._check_stop()
+            self._stop_if_asked()
             rendered = self._rendered(document, archive, held, previous)
             document.html, document.toc = rendered.html, rendered.toc
         if session is None:
@@ -120,7 +120,7 @@ class ArchiveGenerator(Generator):
         else:  # only what changed is cut into words again; the preview writes it later
             self.search = SearchIndexes(archive, self.settings, session.words, session.texts)
             session.words, session.texts = self.search.words, self.search.texts
-        self.search.relate(interrupt=self._check_stop)
+        self.search.relate(interrupt=self._stop_if_asked)
         self.archive = archive
         self.context["archive"] = archive
 

@@ -87,7 +87,7 @@ class Memo:
     @staticmethod
     def _stop_if_asked(environment: RecordingEnvironment) -> None:
         if environment.stop is not None:
-            environment.stop.check()
+            environment.stop.raise_if_asked()
 
     def key(self, *values: Any) -> bytes:
         """The digest of an output's own variables. A long list (all of a term's

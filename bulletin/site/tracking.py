@@ -73,7 +73,7 @@ class Superseded(Exception):
 
 class StopSignal:
     """A preview's way to stop its background round at once, wherever it is: the round's
-    thread calls `check` at every page, every document a template reads and every step of
+    thread calls `raise_if_asked` at every page, every document a template reads and every step of
     its longer loops, and raises `Superseded` once `ask` named it. Owned by the preview's
     `Session`; a build has none."""
 
@@ -86,7 +86,7 @@ class StopSignal:
     def clear(self) -> None:
         self.thread = None
 
-    def check(self) -> None:
+    def raise_if_asked(self) -> None:
         """Raise `Superseded` if this thread was asked to stop."""
         if self.thread is not None and self.thread == threading.get_ident():
             raise Superseded
@@ -234,7 +234,7 @@ class RecordingEnvironment(Environment):
         """Note that the page reads `document`. An item counts with its issue: what Python
         reads of an item may come from its issue (`Item.sort_date`, `source_label`)."""
         if self.stop is not None:
-            self.stop.check()
+            self.stop.raise_if_asked()
         reads = self.reads
         if reads is not None:
             reads.documents.add(document.url)

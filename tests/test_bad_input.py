@@ -127,6 +127,10 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int, str]] = {
         _edit(ISSUE, "unit_absent: true", "interprets: <b onclick=x()>\nunit_absent: true"),
         ISSUE, _line(ISSUE, "unit_absent: true"), "元数据含有 onclick 之类的事件属性",
     ),
+    "an issue named page, whose items would take the list's later pages": (
+        _edit(ISSUE, "slug: 2014-07-13", "slug: page"),
+        ISSUE, _line(ISSUE, "slug: 2014-07-13"), "网址名“page”留给网站列表的分页",
+    ),
     "a direction isolate in a body": (
         _edit(ISSUE, "7月11日，", "7月11日，\u2067"),
         ISSUE, _line(ISSUE, "7月11日，"), "文字方向控制符 U+2067",
@@ -400,3 +404,22 @@ def test_a_text_that_cannot_be_rendered_is_an_error_naming_its_file(tmp_path, mo
         _build(content, tmp_path / "output")
     said = "\n".join(failed.value.messages)
     assert f"{POLICY}:1: 错误：正文无法转换成网页（RecursionError）" in said
+
+
+def test_two_pages_at_one_url_stop_the_build_naming_the_document(tmp_path, monkeypatch):
+    """If a slug check ever lets one through, a document's page and a list's later page at
+    the same URL stop the build with the document's file and line in Chinese (Pelican
+    refused to write a file twice, in English, naming no file)."""
+    from bulletin.content import content_format
+
+    monkeypatch.setattr(content_format, "RESERVED_SLUGS", frozenset())
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    _edit(ISSUE, "slug: 2014-07-13", "slug: page")(content)
+    _edit(ISSUE, "slug: wenshang-huixiang-yongyue-ti-jianyi-shuji", "slug: '2'")(content)
+    overrides = {"SEARCH_INDEXES": False, "SEARCH_WHOOSH_PATH": "", "BULLETIN_PER_PAGE": 1}
+    with pytest.raises(BuildFailed) as failed:
+        build_site(str(ROOT / "pelicanconf.py"), tmp_path / "site", overrides, content=content)
+    said = "\n".join(failed.value.messages)
+    assert f"{ISSUE}:" in said and "网址 bulletins/page/2/ 同时是" in said
+    assert "FileOverwrite" not in said

@@ -103,11 +103,19 @@ ITEM_KEYS = {"slug", "date", "unit", "unit_absent", "counties", "topics", "inter
 TERM_KEYS = {"counties", "topics"}  # lists of taxonomy names, never holding a comma
 
 
+# Names the site's own pages take inside a document's or a list's folder: a list's later
+# pages are <list>/page/2/ …, so an issue named "page" would put its item "2" on the page
+# of the list of issues (`bulletin.site.paging`).
+RESERVED_SLUGS = frozenset({"page"})
+
+
 def slug_problem(slug: str) -> str | None:
     """Why `slug` cannot name a page (in Chinese), or None: lower-case ASCII letters and
-    digits in words joined by hyphens, at most MAX_SLUG_LENGTH characters."""
+    digits in words joined by hyphens, at most MAX_SLUG_LENGTH characters, not reserved."""
     if not SLUG_RE.fullmatch(slug):
         return f"网址名“{slug}”不合规"
+    if slug in RESERVED_SLUGS:
+        return f"网址名“{slug}”留给网站列表的分页（如 bulletins/page/2/）使用，请换一个"
     if len(slug) > MAX_SLUG_LENGTH:
         return f"网址名太长（{len(slug)} 个字符，最多 {MAX_SLUG_LENGTH} 个）"
     return None

@@ -41,7 +41,7 @@ from bulletin.site.csp import meta_policy
 from bulletin.site.feeds import feed_entry, site_feeds
 from bulletin.site.links import site_links
 from bulletin.site.page_writer import PageWriter
-from bulletin.site.pages import CITED_BY_SHOWN, SitePages, Tagged, cited_by_url
+from bulletin.site.pages import CITED_BY_SHOWN, PageSpec, SitePages, Tagged, cited_by_url
 from bulletin.site.paging import PER_PAGE
 from bulletin.site.parts import parse_part, writes_shared
 from bulletin.site.search_indexes import SearchIndexes
@@ -204,7 +204,13 @@ class ArchiveGenerator(Generator):
             return
         archive = self.archive
         out = self._writer(writer, recorded=True)
+        made: dict[str, dict] = {}  # file → what its page is (`_owner`)
         for spec in self._pages().all():
+            first = made.get(spec.save_as)
+            if first is not None:  # two pages at one URL: neither may hide the other
+                self._clash(spec.url, first, _owner(spec))
+                continue
+            made[spec.save_as] = _owner(spec)
             if spec.listed:
                 self.written.append(spec.url)
             out.page(spec)
@@ -251,6 +257,18 @@ class ArchiveGenerator(Generator):
             spec = pages.document(document)
             self.session.memo.forget(spec.save_as)
             out.page(spec)
+
+    def _clash(self, url: str, first: dict, second: dict) -> None:
+        """Two pages at one URL (check refuses the slugs that could make one): an error
+        naming the document, so that the build stops with what to change."""
+        document = first.get("doc") or second.get("doc")
+        problem = Problem(
+            document.path if document else "",
+            document.line if document else 1,
+            f"网址 {url} 同时是{first['what']}和{second['what']}",
+            "给文件换一个网址名（slug）",
+        )
+        logger.error("%s", problem)
 
     def _common(self) -> dict:
         assert self.archive is not None
@@ -319,6 +337,15 @@ class ArchiveGenerator(Generator):
             "robots.txt",
             f"User-agent: *\nAllow: /\nSitemap: {self.settings['SITEURL']}/sitemap.xml\n",
         )
+
+
+def _owner(spec: PageSpec) -> dict:
+    """What a page is, for an editor: the document it shows, or the list it is a page of."""
+    document = spec.variables.get("doc")
+    if document is not None and spec.template != "cited_by":
+        return {"doc": document, "what": f"“{document.title}”（{document.path}）的网页"}
+    title = spec.variables.get("page_title") or "首页"
+    return {"what": f"“{title}”的网页"}
 
 
 def term_links(archive: Archive, document: Document, key: str) -> list[tuple[Term, str]]:

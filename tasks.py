@@ -311,7 +311,6 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
         rebuild()
     if not site.exists():
         raise _fail("还没有可以显示的网站：请先按上面的提示修正内容。")
-    _reload_script_as_file()
     loop = IOLoop.current()
     preview.rest.report = finished
     preview.search.report = lambda seconds: print(
@@ -320,8 +319,7 @@ def serve(c, port=8000, host="localhost", content=None, output=None):
     if served_before:
         print("先显示上一次构建的网站；预览的首次构建在后台进行，完成后自动刷新。", flush=True)
         first.start()
-    server = _quiet_livereload_server(watcher=_instant_watcher())
-    server.SFH = _preview_file_handler(preview)
+    server = _preview_server(preview, _instant_watcher())
     for path in (source, ROOT / "theme", ROOT / "pelicanconf.py"):
         server.watch(str(path), rebuild, delay=0.5)
     print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 停止）", flush=True)
@@ -349,16 +347,47 @@ def _port_taken(host: str, port: int, exc: OSError) -> Exit:
     )
 
 
-def _quiet_livereload_server(*args, **kwargs):
-    """livereload's server, leaving its log to `bulletin.preview.preview_log` (it would add its own
-    English handler to the livereload and tornado loggers)."""
+def _preview_server(preview, watcher):
+    """livereload's server for the preview: its files answered by `_preview_file_handler`,
+    its log left to `bulletin.preview.preview_log` (it would add its own English handler to
+    the livereload and tornado loggers), and its client added to each page as a script
+    file. The site's Content-Security-Policy (script-src 'self') rightly blocks the inline
+    script livereload's own `Server.application` injects, which would then load
+    /livereload.js: `application` is livereload 2.7.1's (pinned), with a transform adding the
+    file directly."""
     from livereload import Server
+    from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
+    from livereload.server import LiveScriptInjector
+    from tornado import web
 
-    class QuietServer(Server):
+    class ScriptFileInjector(LiveScriptInjector):
+        script = b'<script src="/livereload.js"></script>'
+
+    class PreviewServer(Server):
+        def __init__(self, watcher) -> None:
+            super().__init__(watcher=watcher)
+            self.SFH = _preview_file_handler(preview)  # the files handler livereload uses
+
         def _setup_logging(self) -> None:
             pass
 
-    return QuietServer(*args, **kwargs)
+        def application(self, port, host, liveport=None, debug=None, live_css=True):
+            # livereload's handlers are configured through their class, as its own
+            # `Server.application` does: they are livereload's, one server a process.
+            LiveReloadHandler.watcher = self.watcher
+            LiveReloadHandler.live_css = live_css
+            handlers = [
+                (r"/livereload", LiveReloadHandler),
+                (r"/forcereload", ForceReloadHandler),
+                (r"/livereload.js", LiveReloadJSHandler),
+                *self.get_web_handlers(ScriptFileInjector.script),
+            ]
+            app = web.Application(
+                handlers=handlers, debug=bool(debug), transforms=[ScriptFileInjector]
+            )
+            app.listen(port, address=host)
+
+    return PreviewServer(watcher=watcher)
 
 
 def _instant_watcher():
@@ -422,27 +451,6 @@ def _preview_file_handler(preview):
             self.finish(page.read_bytes())
 
     return SiteFileHandler
-
-
-def _reload_script_as_file() -> None:
-    """Make livereload add its client as a script file, not as an inline script.
-
-    The site's Content-Security-Policy (script-src 'self') rightly blocks inline scripts, and
-    livereload injects one that then loads /livereload.js; inject the file directly.
-    """
-    from livereload import server as livereload_server
-
-    head_end = livereload_server.HEAD_END
-    tag = b'<script src="/livereload.js"></script>'
-
-    def transform_first_chunk(self, status_code, headers, chunk, finishing):
-        if "html" in headers.get("Content-Type", "") and head_end in chunk:
-            chunk = chunk.replace(head_end, tag + head_end, 1)
-            if "Content-Length" in headers:
-                headers["Content-Length"] = str(len(chunk))
-        return status_code, headers, chunk
-
-    livereload_server.LiveScriptInjector.transform_first_chunk = transform_first_chunk
 
 
 @task(

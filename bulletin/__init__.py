@@ -20,7 +20,7 @@ def get_generators(pelican_object):
 def register():
     from pelican import signals
 
-    from bulletin.site.generator import stable_feed_date
+    from bulletin.site.feeds import stable_feed_date
     from bulletin.site.settings import validate_settings
 
     signals.initialized.connect(validate_settings)

@@ -120,6 +120,22 @@ CASES: dict[str, tuple[Callable[[Path], None], str, int, str]] = {
         _edit(ISSUE, "## 温商回乡", "## \u202e温商回乡"),
         ISSUE, _line(ISSUE, "## 温商回乡"), "文字方向控制符 U+202E",
     ),
+    "a direction override in a body (Trojan Source)": (
+        _edit(POLICY, "力争今后三年实现温商回归投资3000亿元", "力争今后三年实现温商回归投资\u202e0003\u202c亿元"),
+        POLICY, _line(POLICY, "力争今后三年实现温商回归投资3000亿元"), "文字方向控制符 U+202E",
+    ),
+    "an event handler in an item's metadata is said to be in metadata": (
+        _edit(ISSUE, "unit_absent: true", "interprets: <b onclick=x()>\nunit_absent: true"),
+        ISSUE, _line(ISSUE, "unit_absent: true"), "元数据含有 onclick 之类的事件属性",
+    ),
+    "an issue named page, whose items would take the list's later pages": (
+        _edit(ISSUE, "slug: 2014-07-13", "slug: page"),
+        ISSUE, _line(ISSUE, "slug: 2014-07-13"), "网址名“page”留给网站列表的分页",
+    ),
+    "a direction isolate in a body": (
+        _edit(ISSUE, "7月11日，", "7月11日，\u2067"),
+        ISSUE, _line(ISSUE, "7月11日，"), "文字方向控制符 U+2067",
+    ),
     "a C0 control character in a body": (
         _edit(ISSUE, "7月11日，", "7月11日，\x1b[2J"),
         ISSUE, _line(ISSUE, "7月11日，"), "控制字符 U+001B",
@@ -389,3 +405,58 @@ def test_drafts_that_cannot_have_a_page_of_their_own_are_left_out_of_the_preview
     site = _build(content, tmp_path / "output", drafts=True).path
     assert (site / "speeches" / "2014-05-29-chen-yixin" / "index.html").is_file()
     assert not (site / "bulletins" / "2014-07-13" / "index.html").exists()  # the draft issue
+
+
+def test_emphasis_nested_thousands_deep_in_a_text_with_mentions_builds(tmp_path):
+    """A run of 20,000 ``*`` nests elements thousands deep; the walk that links mentions
+    recursed and the build failed with an English RecursionError naming no file."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    policy = content / POLICY
+    run = "*" * 20000 + "见温委发〔2014〕27号" + "*" * 20000
+    policy.write_text(policy.read_text(encoding="utf-8") + f"\n\n{run}\n", encoding="utf-8")
+    assert errors(_checked(content)) == []
+    _build(content, tmp_path / "output")
+    page = (tmp_path / "output" / "policies" / "wenweifa-2014-27" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert page.count("温委发〔2014〕27号") > 1 and page.count("<strong>") > 1000
+
+
+def test_a_text_that_cannot_be_rendered_is_an_error_naming_its_file(tmp_path, monkeypatch):
+    """Whatever fault of ours a text finds while it is rendered, the build fails with the
+    file and line in Chinese, never an English message alone."""
+    from bulletin.site import generator
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+
+    def broken(text, structure=False, links=None):
+        if "赶超发展" in text:
+            raise RecursionError("maximum recursion depth exceeded")
+        return render_markdown(text, structure, links)
+
+    monkeypatch.setattr(generator, "render_markdown", broken)
+    with pytest.raises(BuildFailed) as failed:
+        _build(content, tmp_path / "output")
+    said = "\n".join(failed.value.messages)
+    assert f"{POLICY}:1: 错误：正文无法转换成网页（RecursionError）" in said
+
+
+def test_two_pages_at_one_url_stop_the_build_naming_the_document(tmp_path, monkeypatch):
+    """If a slug check ever lets one through, a document's page and a list's later page at
+    the same URL stop the build with the document's file and line in Chinese (Pelican
+    refused to write a file twice, in English, naming no file)."""
+    from bulletin.content import content_format
+
+    monkeypatch.setattr(content_format, "RESERVED_SLUGS", frozenset())
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    _edit(ISSUE, "slug: 2014-07-13", "slug: page")(content)
+    _edit(ISSUE, "slug: wenshang-huixiang-yongyue-ti-jianyi-shuji", "slug: '2'")(content)
+    overrides = {"SEARCH_INDEXES": False, "SEARCH_WHOOSH_PATH": "", "BULLETIN_PER_PAGE": 1}
+    with pytest.raises(BuildFailed) as failed:
+        build_site(str(ROOT / "pelicanconf.py"), tmp_path / "site", overrides, content=content)
+    said = "\n".join(failed.value.messages)
+    assert f"{ISSUE}:" in said and "网址 bulletins/page/2/ 同时是" in said
+    assert "FileOverwrite" not in said

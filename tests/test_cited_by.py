@@ -19,8 +19,8 @@ import pytest
 from bench.corpus import make_corpus
 from bulletin.build.sitebuild import build_site
 from bulletin.checks.checks import read_archive
-from bulletin.site.generator import CITED_BY_SHOWN
 from bulletin.site.links import PART_CITERS_SHOWN
+from bulletin.site.pages import CITED_BY_SHOWN
 from sitecheck import ROOT, parse
 
 PER_PAGE = 10

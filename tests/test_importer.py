@@ -447,3 +447,74 @@ def test_a_numbered_contents_list_and_the_distribution_on_the_first_page(content
     ]
     assert [item.unit for item in issue.items] == ["（洞头区经合办）", "（文成县协作办）"]
     assert outcome.result.questions == [] and issue.fragments == []
+
+
+def _zip_bomb() -> bytes:
+    """A real Word file with one more part of 200 MB of zeros: about 200 KB on disk."""
+    import io
+    import zipfile
+
+    out = io.BytesIO(_word(lambda word: word.add_paragraph("苍南县组团赴上海开展招商推介活动")))
+    with (
+        zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("word/media/image1.bin", "w", force_zip64=True) as part,
+    ):
+        for _ in range(200):
+            part.write(b"\0" * (1024 * 1024))
+    return out.getvalue()
+
+
+def _long_pdf(pages: int) -> bytes:
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    for _ in range(pages):
+        canvas.drawString(100, 700, "page")
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "says"),
+    [
+        ("bomb.docx", _zip_bomb, "解压后有 200 MB"),
+        ("long.pdf", lambda: _long_pdf(301), "有 301 页"),
+        ("huge.txt", lambda: "温州".encode() * 400_000, "文件太大（超过 2 MB）"),
+        ("huge.pdf", lambda: b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024), "文件太大（超过 20 MB）"),
+    ],
+)
+def test_received_files_too_big_to_be_a_document_are_refused_before_they_are_read(
+    content, tmp_path, name, make, says
+):
+    """A received file is read whole by python-docx or pdfplumber: one that unpacks to
+    hundreds of megabytes, has hundreds of pages or is far bigger than any document is
+    refused with what to do, nothing written, in well under the time reading would take."""
+    import time
+    import tracemalloc
+
+    source = tmp_path / name
+    source.write_bytes(make())
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(ImportRefused, match=says):
+            import_file(source, content)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 10
+    assert peak < 60 * 1024 * 1024  # the file itself, not what it unpacks to
+    assert not (content / "bulletins").exists() and not (content / "raw").exists()
+
+
+def test_a_received_fifo_is_refused_without_waiting(content, tmp_path):
+    import os
+
+    fifo = tmp_path / "received.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(ImportRefused, match="不是普通文件"):
+        import_file(fifo, content)

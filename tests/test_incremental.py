@@ -19,7 +19,6 @@ import pytest
 from bench.corpus import edited_issue, make_corpus
 from bulletin.build.sitebuild import BuildFailed, build_site
 from bulletin.preview.preview import Preview
-from bulletin.site.tracking import uninstall
 from edits import EDITS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +62,6 @@ def archive(tmp_path):
     )
     yield content, preview, tmp_path
     preview.wait()
-    uninstall()
 
 
 def test_an_edited_archive_previews_as_its_whole_build_byte_for_byte(archive):
@@ -168,19 +166,17 @@ def test_a_theme_change_builds_the_whole_site_again(tmp_path):
         assert pages and all("新页脚" in p.read_text(encoding="utf-8") for p in pages)
     finally:
         preview.wait()
-        uninstall()
 
 
 def test_a_template_reading_only_through_the_archive_is_remade_when_the_answer_changes():
     """A page that reads no document, only a count through a root, still depends on it."""
-    from jinja2 import DictLoader, Environment
+    from jinja2 import DictLoader
 
     from bulletin.content.model import Issue
     from bulletin.site.incremental import Memo
-    from bulletin.site.tracking import track
+    from bulletin.site.tracking import RecordingEnvironment
 
-    environment = Environment(loader=DictLoader({"t": "{{ archive.issues|length }} 期"}))
-    track(environment)
+    environment = RecordingEnvironment(loader=DictLoader({"t": "{{ archive.issues|length }} 期"}))
 
     class Shelf:
         def __init__(self, issues):
@@ -195,7 +191,7 @@ def test_a_template_reading_only_through_the_archive_is_remade_when_the_answer_c
     pages: list[str] = []
     for issues in ([issue("a")], [issue("a")], [issue("a"), issue("b")]):
         shelf = Shelf(issues)
-        memo.begin(issues, {"archive": shelf}, environment.globals)
+        memo.begin(issues, {"archive": shelf}, environment)
         memo.produce(
             "index.html",
             memo.key("t"),
@@ -211,16 +207,15 @@ def test_a_query_is_digested_once_a_round_but_not_one_that_cannot_be_written_dow
     """Every list page of a large archive asks for all its items: the answer is hashed once
     a round. A query with an argument that cannot be written down (a list) may ask
     something else each time, so it is hashed each time, and such pages differ."""
-    from jinja2 import DictLoader, Environment
+    from jinja2 import DictLoader
 
     from bulletin.content.model import Issue
     from bulletin.site import tracking
     from bulletin.site.incremental import Memo
-    from bulletin.site.tracking import track
+    from bulletin.site.tracking import RecordingEnvironment
 
     templates = {"all": "{{ archive.issues|length }}", "some": "{{ archive.pick(slugs) }}"}
-    environment = Environment(loader=DictLoader(templates))
-    track(environment)
+    environment = RecordingEnvironment(loader=DictLoader(templates))
 
     class Shelf:
         def __init__(self, issues):
@@ -238,7 +233,7 @@ def test_a_query_is_digested_once_a_round_but_not_one_that_cannot_be_written_dow
     digest = tracking.value_digest
     monkeypatch.setattr(tracking, "value_digest", lambda v: hashed.append(v) or digest(v))
     memo = Memo()
-    memo.begin(issues, {"archive": shelf}, environment.globals)
+    memo.begin(issues, {"archive": shelf}, environment)
 
     def render(name: str, **variables) -> None:
         environment.get_template(name).render(archive=shelf, **variables)

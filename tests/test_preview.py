@@ -165,7 +165,7 @@ def test_an_edit_stops_the_search_workers_while_its_pages_are_made(tmp_path: Pat
     inside, and go on after."""
     import multiprocessing
 
-    from bulletin.site.search_records import SearchIndexes
+    from bulletin.site.search_indexes import SearchIndexes
 
     counter = tmp_path / "n"
     worker = multiprocessing.get_context("fork").Process(target=_count, args=(counter,))

@@ -357,3 +357,29 @@ def test_the_search_page_answers_as_python_does(table, tmp_path):
         f"{len(differing)} of {len(table.rows)} cases differ (Node ran them in {seconds:.1f} s):\n"
         + "\n".join(differing[:25])
     )
+
+
+def test_the_browser_index_reads_with_the_weights_the_python_side_writes_and_ranks_by():
+    """search-index.js holds Pagefind's ranking weights and the word weights our writer
+    writes as constants of its own (the site's files stay as built): they must be the
+    Python side's (search/index/shards.py, search/index/impact.py), number for number."""
+    import re
+
+    from search.index import impact, shards
+
+    script = (ROOT / "theme" / "static" / "js" / "search-index.js").read_text(encoding="utf-8")
+
+    def constant(name: str) -> str:
+        found = re.search(rf"^const {name} = ([^;]+);", script, re.MULTILINE)
+        assert found, name
+        return found.group(1)
+
+    assert int(constant("DEFAULT_WEIGHT")) == shards.DEFAULT_WEIGHT
+    assert int(constant("TITLE_WEIGHT")) == shards.TITLE_WEIGHT
+    ranking = dict(re.findall(r"(\w+): ([\d.]+)", constant("RANKING")))
+    assert {k: float(v) for k, v in ranking.items()} == {
+        "termSimilarity": impact.TERM_SIMILARITY,
+        "pageLength": impact.PAGE_LENGTH,
+        "termSaturation": impact.TERM_SATURATION,
+        "termFrequency": impact.TERM_FREQUENCY,
+    }

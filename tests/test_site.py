@@ -251,21 +251,44 @@ def test_feeds_hold_the_newest_documents(tmp_path: Path, archive):
 def test_a_failing_search_worker_fails_the_build(tmp_path: Path):
     """The search indexes are built in a worker process beside the pages: its failure is
     the build's, and no worker is left running."""
+    import multiprocessing
+
     from bulletin.build.sitebuild import BuildFailed
-    from bulletin.site.search_records import _running
 
     with pytest.raises(BuildFailed, match="search indexes"):
         build_into(tmp_path / "site", SEARCH_SHARD_SIZE="ten")
-    assert not _running
+    assert not multiprocessing.active_children()
 
 
 def test_a_failing_whoosh_index_fails_the_build_and_ends_the_worker(tmp_path: Path):
     """A second worker writes the Whoosh index beside the one of the Pagefind bundle: its
     failure is the build's too, and every worker is ended."""
+    import multiprocessing
+
     from bulletin.build.sitebuild import BuildFailed
-    from bulletin.site.search_records import _running
 
     with pytest.raises(BuildFailed, match="two"):
         build_into(tmp_path / "site", SEARCH_WHOOSH_PROCS="two")
-    assert not _running
+    assert not multiprocessing.active_children()
     assert not (tmp_path / "site.whoosh").exists()
+
+
+def test_a_build_that_fails_while_its_pages_are_rendered_ends_its_search_workers(
+    tmp_path: Path,
+):
+    """The search workers start before the pages are rendered; when rendering fails, the
+    build ends them (the `Workers` it owns), and none is left running."""
+    import multiprocessing
+    import shutil
+
+    from bulletin.build.sitebuild import BuildFailed
+    from sitecheck import ROOT
+
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    page = theme / "templates" / "base.html"
+    text = page.read_text(encoding="utf-8").replace("</body>", "{{ no_such_function() }}</body>")
+    page.write_text(text, encoding="utf-8")
+    with pytest.raises(BuildFailed, match="no_such_function"):
+        build_into(tmp_path / "site", THEME=str(theme))
+    assert not multiprocessing.active_children()

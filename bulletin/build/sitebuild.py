@@ -154,9 +154,12 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
     from pelican.settings import read_settings
 
     from bulletin.site.pelican_api import quiet_console
+    from bulletin.site.search_indexes import WORKERS_SETTING, Workers
 
+    workers = Workers()
     settings = read_settings(
-        settings_file, override={"OUTPUT_PATH": str(output), **(overrides or {})}
+        settings_file,
+        override={"OUTPUT_PATH": str(output), **(overrides or {}), WORKERS_SETTING: workers},
     )
     with collected() as collector, quiet_console():
         try:
@@ -168,9 +171,7 @@ def render_site(settings_file: str, output: Path, overrides: dict | None = None)
                 logging.LogRecord("pelican", logging.CRITICAL, "", 0, message, None, None)
             )
         finally:
-            from bulletin.site.search_records import stop_workers
-
-            stop_workers()  # a search worker of a build that failed: nothing will read its output
+            workers.stop()  # a search worker of a build that failed: nothing will read its output
             gc.unfreeze()  # what the generator froze for the build (if it failed before it could)
     if collector.failures:
         raise BuildFailed(collector.failures)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bulletin.checks.date_checks import check_document_dates
 from bulletin.content.content_files import Unreadable, read_bytes, shown_name
+from bulletin.content.content_format import ITEM_FENCE
 from bulletin.content.docnumbers import parse as parse_doc_number
 from bulletin.content.model import Document, Issue, Item, Policy
 from bulletin.content.problems import ContentError, Problem
@@ -330,11 +331,21 @@ def _questions(file: ContentFile) -> tuple[Problem, ...]:
 
 
 def _html_problems(path: str, text: str) -> tuple[Problem, ...]:
-    """A file's placeholders and executable HTML."""
+    """A file's placeholders and executable HTML, in its metadata or its body (metadata:
+    the lines between the ``---`` fences at the top, and an item's ```` ```item ```` block)."""
     if PLACEHOLDER not in text and HTML_HINT_RE.search(text) is None:
         return ()  # nothing a line is looked at for: most files
     problems = []
+    metadata = False
     for number, line in enumerate(text.splitlines(), start=1):
+        fence = line.strip()
+        if (fence == "---" and (number == 1 or metadata)) or fence == ITEM_FENCE:
+            metadata = not metadata if fence == "---" else True
+            continue
+        if fence == "```" and metadata:
+            metadata = False
+            continue
+        where = "元数据" if metadata else "正文"
         if PLACEHOLDER in line:
             problems.append(
                 Problem(
@@ -354,8 +365,9 @@ def _html_problems(path: str, text: str) -> tuple[Problem, ...]:
                     Problem(
                         path,
                         number,
-                        f"正文{what}",
-                        "删除这段 HTML；正文只用 Markdown，原文中的尖括号请写成 &lt;",
+                        f"{where}{what}",
+                        "删除这段 HTML；元数据只写文字，正文只用 Markdown；"
+                        "原文中的尖括号请写成 &lt;",
                     )
                 )
     return tuple(problems)

@@ -10,7 +10,11 @@ no editor shows:
   XML; the Unicode line and paragraph separators U+2028/U+2029 (Python's `splitlines` ends a
   line there and editors do not, so every line number after them would be wrong); a byte
   order mark U+FEFF anywhere but at the very start; lone surrogates (a YAML escape can write
-  one; no UTF-8 file holds one); and the noncharacters U+FDD0–U+FDEF, U+FFFE, U+FFFF.
+  one; no UTF-8 file holds one); the noncharacters U+FDD0–U+FDEF, U+FFFE, U+FFFF; and the
+  direction embeddings, overrides and isolates U+202A–U+202E, U+2066–U+2069, which make a
+  line show in another order than its characters (“Trojan Source”: a body could show a sum
+  or a date other than the one a reviewer of the file reads, and search finds); no Chinese
+  document holds one.
 - `INVISIBLE`, in metadata and headings (titles, names, 文号, slugs, units), where they would
   make two spellings that look the same differ (平阳​县 is not 平阳县, a slug or a 文号 no
   longer matches): Unicode's default-ignorable characters — zero-width spaces and joiners,
@@ -28,7 +32,8 @@ import re
 from dataclasses import dataclass
 
 FORBIDDEN_RE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069]"
 )
 INVISIBLE_RE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e"

@@ -89,23 +89,33 @@ ISSUE_KEYS = {
     "kind", "draft", "slug", "number", "date", "date_inferred", "date_basis", "source", "masthead",
     "headlines", "editor_note", "distribution", "fragments",
 }  # fmt: skip
-POLICY_KEYS = {
-    "kind", "draft", "slug", "title", "doc_number", "issuers", "recipients", "status", "date",
-    "date_inferred", "date_basis", "source", "counties", "topics", "status_date", "replaced_by",
+# A policy's and a speech's fields beyond those every standalone document has, in the order
+# they are written: a new field of a policy is added here (and to `Policy`), once.
+POLICY_FIELDS = ("doc_number", "issuers", "recipients", "status")
+SPEECH_FIELDS = ("subtitle", "speaker", "occasion", "attachment")
+STANDALONE_KEYS = {
+    "kind", "draft", "slug", "title", "date", "date_inferred", "date_basis", "source", "counties",
+    "topics",
 }  # fmt: skip
-SPEECH_KEYS = {
-    "kind", "draft", "slug", "title", "subtitle", "speaker", "occasion", "attachment", "date",
-    "date_inferred", "date_basis", "source", "counties", "topics", "interprets",
-}  # fmt: skip
+POLICY_KEYS = STANDALONE_KEYS | set(POLICY_FIELDS) | {"status_date", "replaced_by"}
+SPEECH_KEYS = STANDALONE_KEYS | set(SPEECH_FIELDS) | {"interprets"}
 ITEM_KEYS = {"slug", "date", "unit", "unit_absent", "counties", "topics", "interprets"}
 TERM_KEYS = {"counties", "topics"}  # lists of taxonomy names, never holding a comma
 
 
+# Names the site's own pages take inside a document's or a list's folder: a list's later
+# pages are <list>/page/2/ …, so an issue named "page" would put its item "2" on the page
+# of the list of issues (`bulletin.site.paging`).
+RESERVED_SLUGS = frozenset({"page"})
+
+
 def slug_problem(slug: str) -> str | None:
     """Why `slug` cannot name a page (in Chinese), or None: lower-case ASCII letters and
-    digits in words joined by hyphens, at most MAX_SLUG_LENGTH characters."""
+    digits in words joined by hyphens, at most MAX_SLUG_LENGTH characters, not reserved."""
     if not SLUG_RE.fullmatch(slug):
         return f"网址名“{slug}”不合规"
+    if slug in RESERVED_SLUGS:
+        return f"网址名“{slug}”留给网站列表的分页（如 bulletins/page/2/）使用，请换一个"
     if len(slug) > MAX_SLUG_LENGTH:
         return f"网址名太长（{len(slug)} 个字符，最多 {MAX_SLUG_LENGTH} 个）"
     return None
@@ -575,8 +585,8 @@ def _read_item_meta(reader: _Reader, item: Item, lines: list[str], start: int, b
 # Policies and speeches: their label, allowed keys, and fields beyond the common ones, in the
 # order they are written (a field is text unless listed in LIST_FIELDS).
 STANDALONE = {
-    "policy": ("政策文件", POLICY_KEYS, ("doc_number", "issuers", "recipients", "status")),
-    "speech": ("讲话", SPEECH_KEYS, ("subtitle", "speaker", "occasion", "attachment")),
+    "policy": ("政策文件", POLICY_KEYS, POLICY_FIELDS),
+    "speech": ("讲话", SPEECH_KEYS, SPEECH_FIELDS),
 }
 LIST_FIELDS = {"issuers"}
 

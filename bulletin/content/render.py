@@ -9,6 +9,7 @@ All HTML is passed through an allow-list sanitiser: no script, no event handlers
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -159,23 +160,32 @@ class _MentionLinks(Treeprocessor):
         self.links = links
 
     def run(self, root: ET.Element) -> None:
-        self._element(root)
+        """Every text of the tree, in document order: an element's text, then each child's
+        subtree and the child's tail. Walked with a stack of its own, not by recursion: a
+        text may nest elements thousands deep (a run of 20,000 ``*``)."""
+        stack: list[tuple[ET.Element, ET.Element | None]] = [(root, None)]
+        while stack:
+            element, parent = stack.pop()
+            if parent is not None:  # the tail of `element`, a child of `parent`
+                self._tail(parent, element)
+                continue
+            if element.tag in NO_LINKS_IN:
+                continue
+            children = list(element)
+            if element.text:
+                element.text, wrapped = self._split(element.text)
+                for index, node in enumerate(wrapped):
+                    element.insert(index, node)
+            for child in reversed(children):
+                stack.append((child, element))  # its tail, after
+                stack.append((child, None))  # its subtree, first
 
-    def _element(self, element: ET.Element) -> None:
-        if element.tag in NO_LINKS_IN:
-            return
-        children = list(element)
-        if element.text:
-            element.text, wrapped = self._split(element.text)
-            for index, node in enumerate(wrapped):
-                element.insert(index, node)
-        for child in children:
-            self._element(child)
-            if child.tail:
-                child.tail, wrapped = self._split(child.tail)
-                position = list(element).index(child) + 1
-                for offset, node in enumerate(wrapped):
-                    element.insert(position + offset, node)
+    def _tail(self, parent: ET.Element, child: ET.Element) -> None:
+        if child.tail:
+            child.tail, wrapped = self._split(child.tail)
+            position = list(parent).index(child) + 1
+            for offset, node in enumerate(wrapped):
+                parent.insert(position + offset, node)
 
     def _split(self, text: str) -> tuple[str, list[ET.Element]]:
         """The text before the first mention, and one element per mention (its tail after)."""
@@ -239,14 +249,15 @@ class _Renderer:
         return Rendered(trusted_html(html), toc)
 
 
-_renderers: dict[tuple[bool, bool], _Renderer] = {}
+@functools.cache
+def _renderer(structure: bool, linking: bool) -> _Renderer:
+    """One converter of each kind a process, reused: building Python-Markdown's takes longer
+    than converting a text. It keeps nothing of a text once that is rendered (`reset`, no
+    document's references held), so which text it rendered before never shows."""
+    return _Renderer(structure, linking)
 
 
 def render_markdown(text: str, structure: bool = False, links: Links | None = None) -> Rendered:
     """Render Markdown to sanitised HTML; with `structure`, add anchors and a TOC; with
     `links`, wrap the mentions of documents it finds in each text in links."""
-    key = (structure, links is not None)
-    renderer = _renderers.get(key)
-    if renderer is None:
-        renderer = _renderers[key] = _Renderer(*key)
-    return renderer.render(text, links)
+    return _renderer(structure, links is not None).render(text, links)

@@ -10,12 +10,15 @@ provenance (a text file as received when it is UTF-8). Nothing is overwritten wi
 from __future__ import annotations
 
 import codecs
+import os
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from bulletin.content.content_files import MAX_FILE_BYTES
 from bulletin.content.content_format import format_document
 from bulletin.content.dates import PartialDate
 from bulletin.content.model import Issue
@@ -26,7 +29,13 @@ from bulletin.content.taxonomy import load_taxonomies
 from bulletin.importing.rawtext import ImportResult, Unreadable, import_text
 from bulletin.importing.rawtext.pdf import read_pdf
 from bulletin.importing.rawtext.sources import SourceText
-from bulletin.importing.rawtext.word import CONVERT_DOC, is_docx, is_old_word, read_docx
+from bulletin.importing.rawtext.word import (
+    CONVERT_DOC,
+    OLE_MAGIC,
+    is_docx,
+    is_old_word,
+    read_docx,
+)
 
 KIND_DIRS = {"bulletin": "bulletins", "policy": "policies", "speech": "speeches"}
 ENCODING_LABELS = {"utf_8": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}
@@ -85,6 +94,33 @@ def read_source(source: Path, data: bytes) -> SourceText:
     return SourceText(text, label=encoding)
 
 
+# A received Word file or PDF (scans of seals and signatures included) is at most this big;
+# a bigger one is not the bulletin or document it claims to be, and reading it would take
+# the editor's machine's memory (python-docx and pdfplumber read a file whole).
+MAX_RECEIVED_BYTES = 20 * 1024 * 1024
+
+
+def _received_bytes(source: Path) -> bytes:
+    """The bytes of a received file, refused with the editor's message if it is not a file,
+    or too big to be one document (a text file: as big as a content file may be)."""
+    try:  # never waits on a FIFO: opened without blocking, then it must be a regular file
+        descriptor = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise ImportRefused(f"{source}：不是普通文件，无法导入")
+            data = handle.read(MAX_RECEIVED_BYTES + 1)
+    except OSError as exc:
+        raise ImportRefused(f"{source}：无法读取（{exc.strerror or type(exc).__name__}）") from None
+    binary = data.startswith((b"PK", b"%PDF", OLE_MAGIC))
+    limit = MAX_RECEIVED_BYTES if binary else MAX_FILE_BYTES
+    if len(data) > limit:
+        raise ImportRefused(
+            f"{source}：文件太大（超过 {limit // (1024 * 1024)} MB），不像是一期简报或一份文件的原文"
+            "——请确认选对了文件；确是原文的，请把它分成几个文件再导入"
+        )
+    return data
+
+
 @dataclass
 class ImportOutcome:
     path: Path  # the Markdown file written
@@ -104,7 +140,7 @@ def import_file(
     output: Path | None = None,
 ) -> ImportOutcome:
     """Import `source` into the content directory `content` (or write to `output`)."""
-    data = source.read_bytes()
+    data = _received_bytes(source)
     read = read_source(source, data)
     text, encoding = read.text, read.label
     if not text.strip():

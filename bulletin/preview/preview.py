@@ -54,10 +54,10 @@ from bulletin.content.problems import errors, located
 from bulletin.preview.preview_notes import STYLESHEET, NoteMaker, Notes
 from bulletin.relations.archive import CONTENT_DIRS, Archive, ArchiveMemory
 from bulletin.site.generator import ArchiveGenerator
-from bulletin.site.incremental import Memo
 from bulletin.site.pelican_api import AtomicWriter, generator_classes, writer_of
-from bulletin.site.search_records import SearchIndexes
-from bulletin.site.tracking import Superseded, installed, resume, stop, track, value_digest
+from bulletin.site.search_indexes import SearchIndexes
+from bulletin.site.session import Session
+from bulletin.site.tracking import Superseded, value_digest
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,8 @@ class Preview:
         self.tried: dict[str, list[int]] = {}  # the files as the last build, good or not, began
         self.cache = ArchiveMemory()  # files as read, references: kept between builds
         self.generator: ArchiveGenerator | None = None
+        # What the generator keeps between builds (since the last whole one).
+        self.session = Session()
         self.shown: Archive | None = None  # the archive the site shows (its edited pages)
         self.search = _SearchCatchUp(self)
         self.rest = _Rest(self)
@@ -180,7 +182,7 @@ class Preview:
         _keep_long_lived()
         self.search.written = set()
         self.search.submit(generator.search)
-        made = len(generator.memo.made) if generator.memo else 0
+        made = len(self.session.memo.made)
         return Outcome(time.perf_counter() - started, whole=True, made=made)
 
     def _run_pelican(self, settings: dict, preread) -> ArchiveGenerator:
@@ -189,17 +191,17 @@ class Preview:
         context = settings.copy()
         context.update(generated_content={}, static_links=set(), static_content={})
         context["localsiteurl"] = settings["SITEURL"]
+        # A new session: the search indexes are submitted once the site is swapped in.
+        self.session = Session(stop=self.session.stop)
         generators = [
             cls(context=context, settings=settings, path=pelican.path, theme=pelican.theme,
-                output_path=pelican.output_path)
+                output_path=pelican.output_path,
+                **({"session": self.session} if issubclass(cls, ArchiveGenerator) else {}))
             for cls in generator_classes(pelican)
         ]  # fmt: skip
         ours = next(g for g in generators if isinstance(g, ArchiveGenerator))
         settings["BULLETIN_CHECKED"] = preread
-        ours.memo, ours.rendered, ours.cut, ours.texts = Memo(), {}, {}, {}
-        ours.defer_search = lambda search: None  # submitted once the site is swapped in
-        track(ours.env)
-        with collected() as collector, installed():
+        with collected() as collector:
             for generator in generators:
                 if hasattr(generator, "generate_context"):
                     generator.generate_context()
@@ -219,7 +221,7 @@ class Preview:
         (`wait` for it), every other page and feed the edit changed (`_Rest`)."""
         started = time.perf_counter()
         generator = self.generator
-        assert generator is not None and generator.memo is not None
+        assert generator is not None
         previous = self.shown
         with _collector_paused(), self.search.paused():
             preread = self._read()
@@ -264,18 +266,18 @@ class Preview:
         newer edit came first."""
         started = time.perf_counter()
         generator = self.generator
-        assert generator is not None and generator.memo is not None
+        assert generator is not None
         steps = {}
-        with self._in_site(), installed():
+        with self._in_site():
             generator.settings["BULLETIN_CHECKED"] = preread
-            generator.defer_search = self.search.submit
+            self.session.search_ready = self.search.submit
             mark = time.perf_counter()
             generator.generate_context()
             steps["context"] = time.perf_counter() - mark
             mark = time.perf_counter()
             generator.generate_output(self._writer(generator))
             steps["pages"] = time.perf_counter() - mark
-        round_ = generator.memo.current
+        round_ = self.session.memo.current
         assert round_ is not None
         return Outcome(
             time.perf_counter() - started, whole=False, made=len(round_.made), kept=round_.kept,
@@ -322,7 +324,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _content_of(document: Document) -> bytes:
     """A document as its file gives it: not what a build adds (html, related items)."""
-    state = object.__getattribute__(document, "__dict__")
+    state = vars(document)
     return value_digest(sorted((k, v) for k, v in state.items() if k not in _ADDED))
 
 
@@ -382,17 +384,18 @@ class _Rest:
         return self.outcome
 
     def stop(self) -> None:
-        """Stop the running rest, if any, and wait: it stops at its next read of a document
-        (`bulletin.site.tracking.stop`)."""
+        """Stop the running rest, if any, and wait: it stops at its next page, or read of a
+        document (`bulletin.site.tracking.StopSignal`)."""
         thread = self.thread
         if thread is None or not thread.is_alive() or thread.ident is None:
             self.wait()
             return
-        stop(thread.ident)
+        signal = self.preview.session.stop
+        signal.ask(thread.ident)
         try:
             thread.join()
         finally:
-            resume()
+            signal.clear()
 
 
 class _SearchCatchUp:

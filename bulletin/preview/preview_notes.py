@@ -26,14 +26,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bulletin.content.content_format import slug_problem, split_front_matter
-from bulletin.content.model import Document, Item
+from bulletin.content.model import Document, Issue, Item
 from bulletin.content.problems import Problem, located, shown_directory
 from bulletin.relations.archive import CONTENT_DIRS, DEFAULT_URLS, Archive, ContentFile
 from bulletin.site.csp import meta_policy
@@ -52,6 +52,50 @@ class Shown:
     path: str  # the content file
     problems: tuple[Problem, ...]
     draft: bool = False
+
+
+class Panels(Mapping):
+    """URL → the panel of a page whose file has warnings (`Shown`), worked out when a page
+    is asked for: an archive with thousands of warned files must not wait, at every save,
+    for panels nobody looks at."""
+
+    def __init__(self, archive: Archive | None, warned: Mapping[str, tuple[Problem, ...]]):
+        self.archive = archive
+        self.warned = warned  # file → its problems
+
+    def __getitem__(self, url: str) -> Shown:
+        document = self.archive.by_url.get(url) if self.archive is not None else None
+        if document is None or document.path not in self.warned:
+            raise KeyError(url)
+        problems = self.warned[document.path]
+        found = _problems_by_page(self._documents_of(document), problems).get(url)
+        if found is None:
+            raise KeyError(url)
+        return Shown(document.path, found)
+
+    def _documents_of(self, document: Document) -> list[Document]:
+        """The documents with pages of `document`'s file: an issue and its items."""
+        issue = document.issue if isinstance(document, Item) else document
+        if issue is None:
+            return [document]
+        candidates = [issue, *issue.items] if isinstance(issue, Issue) else [issue]
+        assert self.archive is not None
+        return [d for d in candidates if self.archive.by_url.get(d.url) is d]
+
+    def __iter__(self) -> Iterator[str]:
+        if self.archive is None or not self.warned:
+            return iter(())
+        return iter([d.url for d in self.archive.pages if d.path in self.warned and d.url in self])
+
+    def __contains__(self, url: object) -> bool:
+        try:
+            self[url]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 @dataclass(frozen=True)
@@ -129,19 +173,26 @@ class NoteMaker:
                 by_path[problem.path].append(problem)
         if not by_path:
             return Notes()
-        now = _pages_of(archive, by_path)
-        shown = {p for p, documents in now.items() if documents}
+        # Which files may need an error page: a draft (if it cannot be shown) or a file with
+        # an error. Only for those are the archives' pages looked through, by file.
+        drafts = {path for path in by_path if (file := files.get(path)) and file.draft}
+        needy = {
+            path
+            for path, found in by_path.items()
+            if path in drafts or any(p.severity == "error" for p in found)
+        }
+        now = _pages_of(archive, needy) if needy else {}
+        before = _pages_of(previous, needy) if needy else {}
         taken = archive.by_url if archive is not None else {}  # URL → document now
         errors: dict[str, Shown] = {}
-        panels: dict[str, Shown] = {}
+        warned: dict[str, tuple[Problem, ...]] = {}
         broken: dict[str, tuple[str, ...]] = {}
-        before = _pages_of(previous, by_path)
         urls = archive.urls if archive is not None else DEFAULT_URLS
         for path, found in sorted(by_path.items()):
             file = files.get(path)
-            draft = file is not None and file.draft
+            draft = path in drafts
             own = [p for p in file.problems if p.severity == "error"] if file is not None else []
-            unshowable = path not in shown or bool(own)
+            unshowable = not now.get(path) or bool(own)
             if unshowable if draft else any(p.severity == "error" for p in found):
                 page = Shown(path, tuple(found), draft)
                 places = {d.url for d in (*before.get(path, []), *now.get(path, []))}
@@ -152,9 +203,8 @@ class NoteMaker:
                         errors[url] = page
                 broken[path] = tuple(located(p, self.content) for p in found)
                 continue
-            for url, mine in _problems_by_page(now.get(path, []), found).items():
-                panels[url] = Shown(path, mine)
-        return Notes(errors, panels, broken, self)
+            warned[path] = tuple(found)
+        return Notes(errors, Panels(archive, warned), broken, self)
 
     def stylesheet(self) -> bytes:
         return (self.theme / "preview" / "preview.css").read_bytes()

@@ -1,27 +1,28 @@
 """Pelican glue: read the archive, render it through the theme, write feeds and the sitemap.
 
-Everything the archive knows is computed in `archive`; this module only hands it to the
-templates and to Pelican's writer. Pages are written with stable names and in a stable
-order, so two builds of the same content are byte-identical.
+Everything the archive knows is computed in `archive`; which pages and feeds the site has is
+data (`bulletin.site.pages`, `bulletin.site.feeds`), written by one writer
+(`bulletin.site.page_writer`). This module hands them over. Pages are written with stable
+names and in a stable order, so two builds of the same content are byte-identical.
+
+A build's generator has no session. A preview hands it its `Session`
+(`bulletin.site.session`): the caches it keeps between builds, the record of what each page
+was made of, and a recording Jinja environment (`bulletin.site.tracking`).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import gc
 import io
 import json
 import logging
 import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from markupsafe import escape
 from pelican.generators import Generator
 
 from bulletin.checks.checks import read_archive
@@ -30,79 +31,42 @@ from bulletin.content.model import Document, Issue, Item, Policy, Speech
 from bulletin.content.problems import Problem
 from bulletin.content.raw_names import RAW_DIR, load_moved, raw_files
 from bulletin.content.render import Rendered, render_markdown
-from bulletin.content.taxonomy import Taxonomy, Term
+from bulletin.content.taxonomy import Term
 from bulletin.relations.archive import Archive
 from bulletin.relations.citeformat import gbt7714
 from bulletin.relations.opendata import FIELDS, csv_row, schema_json
 from bulletin.relations.opendata import records as opendata_records
-from bulletin.relations.references import SITE, STATUSES, UNSTATED
-from bulletin.site.charts import Bar, Chart, bar_chart, column_chart
+from bulletin.relations.references import STATUSES, UNSTATED
 from bulletin.site.csp import meta_policy
-from bulletin.site.incremental import Memo
-from bulletin.site.links import annotate_parts, site_links
-from bulletin.site.paging import PER_PAGE, paginate
-from bulletin.site.parts import owns, parse_part, writes_shared
-from bulletin.site.search_records import SearchIndexes
-from bulletin.site.tracking import stop_if_asked, value_digest
+from bulletin.site.feeds import feed_entry, site_feeds
+from bulletin.site.links import site_links
+from bulletin.site.page_writer import PageWriter
+from bulletin.site.pages import CITED_BY_SHOWN, PageSpec, SitePages, Tagged, cited_by_url
+from bulletin.site.paging import PER_PAGE
+from bulletin.site.parts import parse_part, writes_shared
+from bulletin.site.search_indexes import SearchIndexes
+from bulletin.site.session import Session
+from bulletin.site.tracking import recording_environment, value_digest
 
 logger = logging.getLogger(__name__)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
-
-@dataclass
-class FeedEntry:
-    """What Pelican's feed writer needs of a document.
-
-    Every field is a plain `str`. `title` is written HTML-escaped, because the writer takes
-    a title for HTML (it strips tags and unescapes it: `feed_text` gives back the text as
-    typed). `summary` and `content` are HTML: the feed says so (``type="html"``)."""
-
-    title: str
-    url: str
-    date: dt.datetime
-    summary: str
-    content: str
-    tags: list[str]
-
-    def get_content(self, siteurl: str) -> str:
-        return self.content
-
-
 # What the templates get that is too big to digest whole: a preview records what a page
 # asks of these instead (bulletin.site.tracking).
 ROOTS = frozenset({"archive", "refs", "tagged"})
-
-# The home page lists at most this many policies and speeches; the rest are on the
-# paginated lists /policies/ and /speeches/ it links to.
-HOME_LIST = 100
-
-
-# A policy's or speech's page lists the newest this many of the documents citing it; all
-# are on its 被引用 pages (`cited_by_url`), so that no page grows with the archive.
-CITED_BY_SHOWN = 20
-
-
-def cited_by_url(url: str) -> str:
-    """The list of everything citing the document at `url`."""
-    return f"{url.removesuffix('.html').rstrip('/')}/cited-by/"
-
-
-def _save_as(url: str) -> str:
-    """The file of the page at `url`."""
-    return url + "index.html" if url.endswith("/") or not url else url
-
-
-def _weight(document: Document) -> int:
-    """Entries a document takes in a list: an issue is shown with its headlines."""
-    return 1 + len(document.items) if isinstance(document, Issue) else 1
 
 
 class ArchiveGenerator(Generator):
     """Writes every page of the archive."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, session: Session | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.session = session
+        if session is not None:  # a preview: templates record what they read
+            self.env = recording_environment(
+                self.env, self.settings["JINJA_ENVIRONMENT"], session.stop
+            )
         self.env.globals["term_links"] = term_links
         for helper in (date_label, printed_label, issue_label, source_label):
             self.env.globals[helper.__name__] = helper
@@ -115,15 +79,10 @@ class ArchiveGenerator(Generator):
         self.written: list[str] = []  # URLs of pages, for the sitemap
         # Part (k, n) of a site built on several machines (bulletin/site/parts.py), or None.
         self.part = parse_part(self.settings.get("BULLETIN_PART"))
-        # Set by the preview (bulletin/preview/preview.py), which keeps this generator between builds:
-        # what each output was made of, rendered Markdown by input, and where to hand the
-        # search indexes to write later.
-        self.memo: Memo | None = None
-        self.rendered: dict[bytes, Rendered] | None = None
-        self.defer_search = None
-        self.cut: dict | None = None  # the words of each search record, in a preview
-        self.texts: dict | None = None  # the text of each rendered HTML, in a preview
-        self.common_key = b""  # the digest of `_common()` but the roots, in a preview
+
+    def _stop_if_asked(self) -> None:
+        if self.session is not None:
+            self.session.stop.raise_if_asked()
 
     # --- context -----------------------------------------------------------------------------
 
@@ -140,23 +99,28 @@ class ArchiveGenerator(Generator):
         self._report(problems)
         if archive is None:  # the taxonomies cannot be read: nothing can be built
             return
+        session = self.session
         # What mentions resolve against: a preview renders a text again when it changes.
-        held = value_digest(archive.references.resolver.held) if self.rendered is not None else b""
-        previous, self.rendered = self.rendered, {} if self.rendered is not None else None
+        held = value_digest(archive.references.resolver.held) if session is not None else b""
+        previous = session.rendered if session is not None else {}
+        if session is not None:
+            session.rendered = {}
         for document in archive.pages:
-            rendered = self._render(document, archive, held, previous or {})
+            self._stop_if_asked()
+            rendered = self._rendered(document, archive, held, previous)
             document.html, document.toc = rendered.html, rendered.toc
-        self.search = SearchIndexes(archive, self.settings, self.cut, self.texts)
-        if self.cut is not None:  # keep only what this archive holds
-            self.cut, self.texts = self.search.words, self.search.texts
-        if self.defer_search is None:  # while related items are found and pages written
+        if session is None:
+            self.search = SearchIndexes(archive, self.settings)
+            # While related items are found and pages written.
             self.search.start(Path(self.output_path), self.part)
-        if self.memo is None:
             # A build's archive lives as long as the build: out of the cyclic collector's
             # sight until its pages are written (each full collection walked it all: 6.4 s
             # of a 100,000-item build's 154 s). A preview freezes what it keeps itself.
             gc.freeze()
-        self.search.relate(interrupt=stop_if_asked)
+        else:  # only what changed is cut into words again; the preview writes it later
+            self.search = SearchIndexes(archive, self.settings, session.words, session.texts)
+            session.words, session.texts = self.search.words, self.search.texts
+        self.search.relate(interrupt=self._stop_if_asked)
         self.archive = archive
         self.context["archive"] = archive
 
@@ -167,6 +131,24 @@ class ArchiveGenerator(Generator):
             else:
                 logger.warning("%s", problem)
 
+    def _rendered(
+        self, document: Document, archive: Archive, held: bytes, previous: dict
+    ) -> Rendered:
+        """`_render`, or, if the text cannot be rendered (a fault of ours that content
+        found), an error naming the file, and nothing on the page: the build fails."""
+        try:
+            return self._render(document, archive, held, previous)
+        except Exception as exc:  # any fault: the editor learns which file
+            problem = Problem(
+                document.path,
+                document.line,
+                f"正文无法转换成网页（{type(exc).__name__}）",
+                "检查这份文件正文中成串的符号（如 * _ [ < 》）并删去误粘贴的部分；"
+                "仍然出错请把这份文件报告给网站维护者",
+            )
+            logger.error("%s", problem)
+            return render_markdown("")
+
     def _render(
         self, document: Document, archive: Archive, held: bytes, previous: dict
     ) -> Rendered:
@@ -176,12 +158,12 @@ class ArchiveGenerator(Generator):
             text = getattr(document, "body", "")
             structure = isinstance(document, (Policy, Speech))
             links = archive.references.links(document.url)
-        if self.rendered is None:
+        if self.session is None:
             return render_markdown(text, structure, links)
         # The preview renders a text again only if it, or what mentions resolve to, changed.
         key = value_digest((text, structure, document.url, held) if links else (text, structure))
         found = previous.get(key) or render_markdown(text, structure, links)
-        self.rendered[key] = found
+        self.session.rendered[key] = found
         return found
 
     @cached_property
@@ -191,65 +173,60 @@ class ArchiveGenerator(Generator):
 
     # --- output ------------------------------------------------------------------------------
 
+    def _pages(self) -> SitePages:
+        assert self.archive is not None
+        return SitePages(
+            self.archive,
+            self.tagged,
+            self.settings.get("BULLETIN_PER_PAGE", PER_PAGE),
+            urlsplit(self.settings["SITEURL"]).path.rstrip("/"),
+        )
+
+    def _writer(self, writer, recorded: bool) -> PageWriter:
+        """The writer of this round's pages; `recorded`: through the preview's record."""
+        assert self.archive is not None
+        archive, siteurl = self.archive, self.settings["SITEURL"]
+        common = self._common()
+        memo = self.session.memo if recorded and self.session is not None else None
+        common_key = b""
+        if memo is not None:
+            roots = {"archive": archive, "refs": archive.references, "tagged": self.tagged}
+            memo.begin(archive.pages, roots, self.env)
+            # What every page gets besides the roots, digested once for all pages.
+            common_key = memo.key({k: v for k, v in common.items() if k not in ROOTS})
+        return PageWriter(
+            writer, self.get_template, self.context, common, self.settings["RELATIVE_URLS"],
+            lambda d: feed_entry(archive, d, siteurl), self.part, memo, common_key,
+        )  # fmt: skip
+
     def generate_output(self, writer) -> None:
         if self.archive is None:
             return
         archive = self.archive
-        if self.memo is not None:
-            roots = {"archive": archive, "refs": archive.references, "tagged": self.tagged}
-            self.memo.begin(archive.pages, roots, self.env.globals)
-            # What every page gets besides the roots, digested once for all pages.
-            shared = {k: v for k, v in self._common().items() if k not in ROOTS}
-            self.common_key = self.memo.key(shared)
-        self._page(writer, "", "index", page_title=None, home_limit=HOME_LIST)
-        self._paged(
-            writer, "bulletins/", "bulletins", archive.issues[::-1], page_title="简报",
-            entries_name="issues", weight=_weight,
-        )  # fmt: skip
-        self._paged(writer, "policies/", "list", archive.policies[::-1], page_title="政策文件")
-        self._paged(writer, "speeches/", "list", archive.speeches[::-1], page_title="讲话")
-        for document in archive.pages:
-            self._document_page(writer, document)
-            if isinstance(document, (Policy, Speech)):
-                self._cited_by_pages(writer, document)
-        for key, taxonomy in archive.taxonomies.items():
-            self._taxonomy(writer, key, taxonomy)
-        years = archive.years()
-        self._page(writer, "archive/", "archive", page_title="按年浏览", years=years)
-        for year, documents in years.items():
-            if year is not None:
-                self._paged(
-                    writer, archive.year_url(year), "archive_year", documents,
-                    page_title=f"{year}年", year=year, weight=_weight,
-                )  # fmt: skip
-        self._page(writer, "search/", "search", page_title="搜索")
-        self._not_found(writer)
+        out = self._writer(writer, recorded=True)
+        made: dict[str, dict] = {}  # file → what its page is (`_owner`)
+        for spec in self._pages().all():
+            first = made.get(spec.save_as)
+            if first is not None:  # two pages at one URL: neither may hide the other
+                self._clash(spec.url, first, _owner(spec))
+                continue
+            made[spec.save_as] = _owner(spec)
+            if spec.listed:
+                self.written.append(spec.url)
+            out.page(spec)
         if writes_shared(self.part):
-            self._feeds(writer)
+            for feed in site_feeds(archive, self.tagged, self.settings.get("FEED_MAX_ITEMS")):
+                out.feed(feed)
             self._data_files()
             self._raw_files()
             self._sitemap()
-        if self.memo is not None:
-            self.memo.end(Path(self.output_path))
-        if self.defer_search is not None:
-            self.defer_search(self.search)
+        if out.memo is not None:
+            out.memo.end(Path(self.output_path))
+        if self.session is not None:
+            self.session.search_ready(self.search)
         else:
             self.search.finish()
-        if self.memo is None:
             gc.unfreeze()
-
-    def _document_page(self, writer, document: Document) -> None:
-        """The page of one issue, item, policy or speech."""
-        assert self.archive is not None
-        kwargs: dict = {"doc": document, "page_title": document.title}
-        if isinstance(document, Issue):
-            kwargs["previous"], kwargs["following"] = self.archive.issue_neighbours(document)
-        elif isinstance(document, Item):
-            kwargs["previous"], kwargs["following"] = self.archive.neighbours(document)
-        else:
-            kwargs["body_html"] = self._with_citers(document)
-        template = "issue" if isinstance(document, Issue) else document.kind
-        self._page(writer, document.url, template, **kwargs)
 
     def first_pages(
         self, archive: Archive, documents: list[Document], writer, previous: Archive | None
@@ -261,6 +238,7 @@ class ArchiveGenerator(Generator):
         (`generate_context` and `generate_output`): until then an edited item lists the
         related items it had in `previous`, by their new titles. The round's record forgets
         these pages, so that the round makes them again, whatever it finds changed."""
+        assert self.session is not None
         before = previous.by_url if previous else {}
         now = archive.by_url
         self.__dict__.pop("tagged", None)
@@ -268,21 +246,32 @@ class ArchiveGenerator(Generator):
         self.context["archive"] = archive
         held = value_digest(archive.references.resolver.held)
         for document in documents:
-            rendered = self._render(document, archive, held, self.rendered or {})
+            rendered = self._rendered(document, archive, held, self.session.rendered)
             document.html, document.toc = rendered.html, rendered.toc
             old = before.get(document.url)
             if isinstance(document, Item) and old is not None and old is not document:
                 document.related = [now[d.url] for d in old.related if d.url in now]
-        memo, self.memo = self.memo, None  # written as they are, outside the round's record
-        try:
-            for document in documents:
-                if memo is not None:
-                    memo.forget(_save_as(document.url))
-                self._document_page(writer, document)
-        finally:
-            self.memo = memo
+        out = self._writer(writer, recorded=False)  # written as they are, outside the record
+        pages = self._pages()
+        for document in documents:
+            spec = pages.document(document)
+            self.session.memo.forget(spec.save_as)
+            out.page(spec)
+
+    def _clash(self, url: str, first: dict, second: dict) -> None:
+        """Two pages at one URL (check refuses the slugs that could make one): an error
+        naming the document, so that the build stops with what to change."""
+        document = first.get("doc") or second.get("doc")
+        problem = Problem(
+            document.path if document else "",
+            document.line if document else 1,
+            f"网址 {url} 同时是{first['what']}和{second['what']}",
+            "给文件换一个网址名（slug）",
+        )
+        logger.error("%s", problem)
 
     def _common(self) -> dict:
+        assert self.archive is not None
         return {
             "archive": self.archive,
             "counties": self.archive.taxonomies["counties"],
@@ -300,187 +289,6 @@ class ArchiveGenerator(Generator):
         """The published site's address: data files and citations point there, not at a
         preview's localhost."""
         return self.settings.get("BULLETIN_PUBLIC_URL") or self.settings["SITEURL"]
-
-    def _with_citers(self, document: Document) -> str:
-        """A policy's or speech's body with, after each cited part, who cites it."""
-        assert self.archive is not None
-        refs = self.archive.references
-        citers = refs.clause_citers(document.url)
-        everyone = "#cited-by-heading"  # the page's own 被引用 lists them all
-        if len(refs.backlinks(document.url)) > CITED_BY_SHOWN:
-            everyone = f"{SITE}/{cited_by_url(document.url)}"
-        return annotate_parts(document.html, citers, everyone)
-
-    def _cited_by_pages(self, writer, document: Document) -> None:
-        """Everything that cites a policy or speech, newest first, in pages of 100, when its
-        own page lists only the newest (`CITED_BY_SHOWN`)."""
-        assert self.archive is not None
-        backlinks = self.archive.references.backlinks(document.url)
-        if len(backlinks) <= CITED_BY_SHOWN:
-            return
-        section = (
-            ("policies/", "政策文件") if isinstance(document, Policy) else ("speeches/", "讲话")
-        )
-        self._paged(
-            writer, cited_by_url(document.url), "cited_by", backlinks,
-            page_title=f"被引用：{document.title}", entries_name="backlinks", doc=document,
-            section=section,
-        )  # fmt: skip
-
-    def _page(self, writer, url: str, template: str, **kwargs) -> None:
-        self.written.append(url)
-        if not owns(url, self.part):
-            return
-        save_as = _save_as(url)
-        common = self._common()
-        self._produce(
-            save_as,
-            (template, url, kwargs, self.common_key),
-            lambda: writer.write_file(
-                save_as,
-                self.get_template(template),
-                self.context,
-                relative_urls=self.settings["RELATIVE_URLS"],
-                page_url=url,
-                template_name=template,
-                **common,
-                **kwargs,
-            ),
-        )
-
-    def _produce(self, name: str, made_of: tuple, make) -> None:
-        """Make the output `name`; in a preview, only if what it is `made_of` (its own
-        variables), or what it reads of the archive, changed since it was last made."""
-        if self.memo is None:
-            make()
-        else:
-            self.memo.produce(name, self.memo.key(*made_of), make)
-
-    def _paged(
-        self, writer, url: str, template: str, entries: list, page_title: str,
-        entries_name: str = "documents", weight=lambda entry: 1, **kwargs,
-    ) -> None:  # fmt: skip
-        """A list page in pages of at most 100 entries (`bulletin.site.paging`): `url`, then
-        `url`page/2/ … Templates get the page's entries as `entries_name`, every entry as
-        `all_<entries_name>`, and `pager`."""
-        limit = self.settings.get("BULLETIN_PER_PAGE", PER_PAGE)
-        for page in paginate(entries, url, weight, limit):
-            number = page.pager.number
-            self._page(
-                writer, page.url, template,
-                page_title=page_title if number == 1 else f"{page_title}（第{number}页）",
-                list_title=page_title, pager=page.pager,
-                **{entries_name: page.entries, f"all_{entries_name}": entries}, **kwargs,
-            )  # fmt: skip
-
-    def _taxonomy(self, writer, key: str, taxonomy: Taxonomy) -> None:
-        assert self.archive is not None
-        tagged = self.tagged[key]
-        index_url = self.archive.urls[key].split("{")[0]
-        self._page(
-            writer, index_url, "taxonomy_index", page_title=taxonomy.label,
-            taxonomy=taxonomy, taxonomy_key=key, chart=self._terms_chart(key, taxonomy),
-        )  # fmt: skip
-        for term in taxonomy:
-            self._paged(
-                writer, self.archive.term_url(key, term), "taxonomy_term", tagged[term.name],
-                page_title=term.name, taxonomy=taxonomy, taxonomy_key=key, term=term,
-                chart=self._years_chart(tagged[term.name], term),
-            )  # fmt: skip
-
-    def _terms_chart(self, key: str, taxonomy: Taxonomy) -> Chart:
-        """Documents per term, most first (ties in the taxonomy's order)."""
-        assert self.archive is not None
-        bars = [
-            Bar(term.name, len(self.tagged[key][term.name]), self.archive.term_url(key, term))
-            for term in taxonomy
-        ]
-        bars.sort(key=lambda bar: -bar.value)
-        return bar_chart(
-            bars, chart_id=f"chart-{key}", title=f"各{taxonomy.label}的文件数", unit="篇"
-        )
-
-    def _years_chart(self, documents: list[Document], term: Term) -> Chart:
-        """A term's documents per year, over every year the archive covers."""
-        assert self.archive is not None
-        counts = Archive.per_year(documents)
-        bars = [Bar(f"{year}年", counts.get(year, 0)) for year in self.archive.year_span()]
-        return column_chart(
-            bars, chart_id="chart-years", title=f"{term.name}：各年的文件数", unit="篇"
-        )
-
-    def _not_found(self, writer) -> None:
-        # Served for any unknown path, so its links must not be relative to where it lives.
-        # They are root-relative (the site's path without its origin): same-origin wherever
-        # the page is served, as the Content-Security-Policy ('self') requires.
-        if not owns("404.html", self.part):
-            return
-        common = self._common()
-        self._produce(
-            "404.html",
-            ("404", self.common_key),
-            lambda: writer.write_file(
-                "404.html",
-                self.get_template("404"),
-                self.context,
-                relative_urls=False,
-                page_url="404.html",
-                template_name="404",
-                page_title="页面不存在",
-                **common,
-                SITEURL=urlsplit(self.settings["SITEURL"]).path.rstrip("/"),
-            ),
-        )
-
-    # --- feeds -------------------------------------------------------------------------------
-
-    def _entry(self, document: Document) -> FeedEntry | None:
-        date = document.sort_date
-        if date is None:
-            return None
-        assert self.archive is not None
-        tags = [
-            t.name for key in ("counties", "topics") for t in self.archive.terms_of(document, key)
-        ]
-        summary = document.title
-        if isinstance(document, Item) and document.issue is not None:
-            summary = f"{document.issue.title}｜{date_label(document.date)}"
-        return FeedEntry(
-            title=feed_text(document.title),
-            url=document.url,
-            date=dt.datetime.combine(date.first_day, dt.time()),
-            summary=str(escape(summary)),
-            content=str(site_links(document.html, self.settings["SITEURL"])),
-            tags=tags,
-        )
-
-    def _feed(self, writer, documents: list[Document], path: str, title: str | None) -> None:
-        """The newest FEED_MAX_ITEMS documents (100): a feed is for subscribers, the
-        archive's lists are the site's pages."""
-        dated = [d for d in documents if d.sort_date is not None]
-        dated.sort(key=lambda d: (d.sort_date.first_day, d.url), reverse=True)
-        newest = dated[: self.settings.get("FEED_MAX_ITEMS")]
-
-        def make() -> None:
-            entries = [e for d in newest if (e := self._entry(d)) is not None]
-            writer.write_feed(
-                entries, self.context, path, feed_type="atom",
-                feed_title=feed_text(title) if title else None,
-            )  # fmt: skip
-
-        # Which documents are the newest is decided here, so a preview's feed is made of
-        # those alone (its key), not of every document it chose from.
-        self._produce(path, ("feed", path, title, newest), make)
-
-    def _feeds(self, writer) -> None:
-        assert self.archive is not None
-        self._feed(writer, self.archive.documents, "feeds/all.atom.xml", None)
-        for key, taxonomy in self.archive.taxonomies.items():
-            for term in taxonomy:
-                self._feed(
-                    writer, self.tagged[key][term.name], f"feeds/{key}/{term.slug}.atom.xml",
-                    f"{taxonomy.label}：{term.name}",
-                )  # fmt: skip
 
     # --- data files and sitemap ----------------------------------------------------------------
 
@@ -531,46 +339,13 @@ class ArchiveGenerator(Generator):
         )
 
 
-class Tagged(Mapping):
-    """Each taxonomy's terms → their documents (`Archive.tagged`), worked out on first use:
-    a preview's first pages, which do not list them, need not wait for them."""
-
-    def __init__(self, archive: Archive):
-        self.archive = archive
-        self.known: dict[str, dict[str, list[Document]]] = {}
-
-    def __getitem__(self, key: str) -> dict[str, list[Document]]:
-        if key not in self.known:
-            if key not in self.archive.taxonomies:
-                raise KeyError(key)
-            self.known[key] = self.archive.tagged(key)
-        return self.known[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.archive.taxonomies)
-
-    def __len__(self) -> int:
-        return len(self.archive.taxonomies)
-
-
-def stable_feed_date(context: dict, feed) -> None:
-    """Give an empty feed the archive's latest date instead of the build time.
-
-    feedgenerator dates a feed without entries "now", which would make two builds differ.
-    """
-    if feed.items:
-        return
-    archive: Archive | None = context.get("archive")
-    dates = [d.sort_date.first_day for d in archive.documents if d.sort_date] if archive else []
-    latest = max(dates, default=dt.date(1970, 1, 1))
-    stamp = dt.datetime.combine(latest, dt.time(), tzinfo=dt.UTC)
-    feed.latest_post_date = lambda: stamp
-
-
-def feed_text(text: str) -> str:
-    """`text` as Pelican's feed writer must get a title: it takes titles for HTML, stripping
-    tags and unescaping them, so the text is handed over escaped and comes out as typed."""
-    return str(escape(text))
+def _owner(spec: PageSpec) -> dict:
+    """What a page is, for an editor: the document it shows, or the list it is a page of."""
+    document = spec.variables.get("doc")
+    if document is not None and spec.template != "cited_by":
+        return {"doc": document, "what": f"“{document.title}”（{document.path}）的网页"}
+    title = spec.variables.get("page_title") or "首页"
+    return {"what": f"“{title}”的网页"}
 
 
 def term_links(archive: Archive, document: Document, key: str) -> list[tuple[Term, str]]:

@@ -17,7 +17,7 @@ Pure: no Pelican.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,10 +25,10 @@ from typing import Any
 from bulletin.content.model import Document
 from bulletin.site.tracking import (
     Reads,
+    RecordingEnvironment,
     document_state,
     recording,
     replay,
-    stop_if_asked,
     value_digest,
 )
 
@@ -51,7 +51,7 @@ class Round:
     states: dict[str, bytes]
     changed: set[str]  # URLs of documents changed, added or gone since the last round
     roots: dict[str, Any]
-    globals: dict[str, Any]
+    environment: RecordingEnvironment  # what the round's pages are rendered with
     answers: dict[tuple, bytes | None] = field(default_factory=dict)
     memo: dict[int, bytes] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
@@ -66,20 +66,28 @@ class Memo:
     states: dict[str, bytes] = field(default_factory=dict)  # URL → document_state
     current: Round | None = None
 
-    def begin(self, documents: list[Document], roots: dict[str, Any], globals_: dict) -> Round:
-        """Start a round for the archive whose every document (with a URL) is `documents`."""
-        by_url = {object.__getattribute__(d, "url"): d for d in documents}
+    def begin(
+        self, documents: list[Document], roots: dict[str, Any], environment: RecordingEnvironment
+    ) -> Round:
+        """Start a round for the archive whose every document (with a URL) is `documents`,
+        its pages rendered with `environment` (whose `stop` may stop the round)."""
+        by_url = {d.url: d for d in documents}
         states = {}
         for url, document in by_url.items():
-            stop_if_asked()  # a newer edit stops the round here too (this reads no attribute)
+            self._stop_if_asked(environment)  # a newer edit stops the round here too
             states[url] = document_state(document)
         changed = {u for u, s in states.items() if self.states.get(u) != s}
         changed |= set(self.states) - set(states)
         # Until the round ends, these count as changed: a round stopped half way (a newer
         # edit came) may have made outputs of them in a state the next round cannot see.
         self.states.update(dict.fromkeys(changed, b""))
-        self.current = Round(by_url, states, changed, roots, globals_)
+        self.current = Round(by_url, states, changed, roots, environment)
         return self.current
+
+    @staticmethod
+    def _stop_if_asked(environment: RecordingEnvironment) -> None:
+        if environment.stop is not None:
+            environment.stop.raise_if_asked()
 
     def key(self, *values: Any) -> bytes:
         """The digest of an output's own variables. A long list (all of a term's
@@ -119,7 +127,7 @@ class Memo:
         assert round_ is not None
         if path not in round_.answers:
             try:
-                value = replay(path, round_.roots, round_.globals, round_.documents)
+                value = replay(path, round_.roots, round_.environment.globals, round_.documents)
                 round_.answers[path] = value_digest(value)
             except (LookupError, AttributeError, TypeError):
                 round_.answers[path] = None
@@ -132,7 +140,7 @@ class Memo:
         assert round_ is not None
         round_.seen.add(name)
         reads = Reads(roots={id(v): k for k, v in round_.roots.items()}, answers=round_.answers)
-        with recording(reads):
+        with recording(round_.environment, reads):
             yield reads
         reads.documents.discard("")
         self.made[name] = Made(
@@ -144,13 +152,18 @@ class Memo:
         """The output `name` was written outside any round: the next round makes it again."""
         self.made.pop(name, None)
 
-    def produce(self, name: str, key: bytes, make: Callable[[], None]) -> bool:
-        """Make the output `name` unless it is fresh; True if it was made. Raise
+    def produce(
+        self, name: str, key: bytes, make: Callable[[], None], reads: Iterable[str] = ()
+    ) -> bool:
+        """Make the output `name` unless it is fresh; True if it was made. `reads`: URLs of
+        documents that Python, not a template, reads to make it (a feed's entries). Raise
         `Superseded` if the round was asked to stop."""
-        stop_if_asked()
+        assert self.current is not None
+        self._stop_if_asked(self.current.environment)
         if self.fresh(name, key):
             return False
-        with self.making(name, key):
+        with self.making(name, key) as recorded:
+            recorded.documents.update(reads)
             make()
         return True
 

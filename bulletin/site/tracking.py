@@ -1,10 +1,12 @@
 """What a page is made of, recorded while it is rendered, so a preview can tell which pages
 an edit touches without a hand-kept list (see `bulletin.site.incremental`).
 
-While a `Reads` is active (`recording`):
+A preview renders its pages with a `RecordingEnvironment`. While a `Reads` is active in it
+(`recording`):
 
-- every attribute read of a `Document`, by a template or by any Python code a template
-  calls, adds that document's URL to `Reads.documents`;
+- every attribute a template reads of a `Document`, and every document it hands to a
+  Python function, adds that document's URL to `Reads.documents` (an item's with its
+  issue's);
 - every read through a *root* (an object too big to digest whole, such as the archive
   or its references), by a template, is kept as a `Query`: the root's name, the path of
   attribute, item and call steps, and a digest of what it gave. Calls of template
@@ -33,9 +35,7 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.runtime import Context, Macro
 
-from bulletin.content.model import Document
-
-_active: Reads | None = None
+from bulletin.content.model import Document, Item
 
 
 @dataclass
@@ -66,70 +66,30 @@ class Reads:
         return found
 
 
-@contextlib.contextmanager
-def recording(reads: Reads) -> Iterator[Reads]:
-    """Record into `reads` what is read until the block ends."""
-    global _active
-    outer, _active = _active, reads
-    try:
-        yield reads
-    finally:
-        _active = outer
-
-
 class Superseded(Exception):
     """A newer edit came: the preview's background round stops; the next one makes what
     it did not (`bulletin.site.incremental`)."""
 
 
-_stopping: int | None = None  # the thread asked to stop (`stop`)
+class StopSignal:
+    """A preview's way to stop its background round at once, wherever it is: the round's
+    thread calls `raise_if_asked` at every page, every document a template reads and every step of
+    its longer loops, and raises `Superseded` once `ask` named it. Owned by the preview's
+    `Session`; a build has none."""
 
+    def __init__(self) -> None:
+        self.thread: int | None = None  # the thread asked to stop
 
-def stop(thread: int) -> None:
-    """Make the thread `thread` raise `Superseded` at its next read of a document, or its
-    next `stop_if_asked`: at once, wherever it is in a round."""
-    global _stopping
-    _stopping = thread
+    def ask(self, thread: int) -> None:
+        self.thread = thread
 
+    def clear(self) -> None:
+        self.thread = None
 
-def resume() -> None:
-    global _stopping
-    _stopping = None
-
-
-def stop_if_asked() -> None:
-    """Raise `Superseded` if this thread was asked to stop."""
-    if _stopping is not None and _stopping == threading.get_ident():
-        raise Superseded
-
-
-def _recording_getattribute(self: Document, name: str) -> Any:
-    if _stopping is not None and _stopping == threading.get_ident():
-        raise Superseded(name)
-    if _active is not None:
-        _active.documents.add(object.__getattribute__(self, "url"))
-    return object.__getattribute__(self, name)
-
-
-def install() -> None:
-    """Make every document note its readers (for the preview; a build does not need it)."""
-    Document.__getattribute__ = _recording_getattribute  # type: ignore[method-assign]
-
-
-def uninstall() -> None:
-    with contextlib.suppress(AttributeError):
-        del Document.__getattribute__
-
-
-@contextlib.contextmanager
-def installed() -> Iterator[None]:
-    """Documents note their readers while the block runs (a preview's rounds); reading
-    and checking the archive, outside, goes at full speed."""
-    install()
-    try:
-        yield
-    finally:
-        uninstall()
+    def raise_if_asked(self) -> None:
+        """Raise `Superseded` if this thread was asked to stop."""
+        if self.thread is not None and self.thread == threading.get_ident():
+            raise Superseded
 
 
 # --- digests -------------------------------------------------------------------------------
@@ -141,7 +101,7 @@ def _document(url: str) -> str:
 
 
 def _as_url(document: Document) -> tuple:
-    return _document, (object.__getattribute__(document, "url"),)
+    return _document, (document.url,)
 
 
 def _kinds(cls: type) -> list[type]:
@@ -167,7 +127,7 @@ def value_digest(value: Any) -> bytes:
 
 def document_state(document: Document) -> bytes:
     """A hash of everything a document holds (other documents it refers to by URL)."""
-    state = object.__getattribute__(document, "__dict__")
+    state = vars(document)
     return value_digest((type(document).__name__, sorted(state.items())))
 
 
@@ -189,7 +149,7 @@ def _argument(value: Any, reads: Reads) -> Any:
     if id(value) in reads.roots:
         return ("R", (reads.roots[id(value)],))
     if isinstance(value, Document):
-        return ("D", object.__getattribute__(value, "url"))
+        return ("D", value.url)
     try:
         hash(value)
     except TypeError:
@@ -215,42 +175,19 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, _Step) else value
 
 
-class TrackingEnvironment(Environment):
-    """A Jinja environment whose templates note what they read through the roots."""
+class RecordingContext(Context):
+    """Calls through a root, or with a root as an argument, are queries; a document handed
+    to a Python function (``gbt7714(doc, url)``) counts as read."""
 
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        return self._through(obj, ("attr", attribute), lambda o: super(
-            TrackingEnvironment, self).getattr(o, attribute))  # fmt: skip
-
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        reads = _active
-        key = ("item", _argument(argument, reads) if reads is not None else argument)
-        return self._through(obj, key, lambda o: super(TrackingEnvironment, self).getitem(o, argument))  # fmt: skip
-
-    def _through(self, obj: Any, step: tuple, get: Callable[[Any], Any]) -> Any:
-        reads = _active
-        if reads is None:
-            return get(_plain(obj))
-        if isinstance(obj, _Step):
-            path = (*obj.path, step)
-        elif id(obj) in reads.roots:
-            path = (reads.roots[id(obj)], step)
-        else:
-            return get(obj)
-        value = get(_plain(obj))
-        if callable(value) and not isinstance(value, (Document, Macro, type)):
-            return _Step(value, path)  # a method: its call is the query
-        reads.queries[path] = reads.answer(path, value)
-        return value
-
-
-class TrackingContext(Context):
-    """Calls through a root, or with a root as an argument, are queries."""
+    environment: RecordingEnvironment
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        reads = _active
+        reads = __self.environment.reads
         if reads is None or isinstance(__obj, Macro):
             return super().call(_plain(__obj), *args, **kwargs)
+        for argument in (*args, *kwargs.values()):
+            if isinstance(argument, Document):
+                __self.environment._read(argument)
         rooted = isinstance(__obj, _Step) or any(
             isinstance(a, _Step) or id(a) in reads.roots for a in (*args, *kwargs.values())
         )
@@ -269,10 +206,79 @@ class TrackingContext(Context):
         return value
 
 
-def track(environment: Environment) -> None:
-    """Make `environment` (a Pelican generator's) record reads through roots."""
-    environment.__class__ = TrackingEnvironment
-    environment.context_class = TrackingContext
+class RecordingEnvironment(Environment):
+    """A Jinja environment whose templates note what they read while `reads` is set
+    (`recording`): the documents whose attributes they read, and the queries they ask
+    through the roots. A preview's generator renders with one (`recording_environment`);
+    a build's renders with Pelican's plain environment and records nothing."""
+
+    context_class = RecordingContext
+    reads: Reads | None = None
+    stop: StopSignal | None = None
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Document):
+            self._read(obj)
+        return self._through(obj, ("attr", attribute), lambda o: super(
+            RecordingEnvironment, self).getattr(o, attribute))  # fmt: skip
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        # Filters read attributes this way too (``sort(attribute=…)``, ``map``).
+        if isinstance(obj, Document):
+            self._read(obj)
+        reads = self.reads
+        key = ("item", _argument(argument, reads) if reads is not None else argument)
+        return self._through(obj, key, lambda o: super(RecordingEnvironment, self).getitem(o, argument))  # fmt: skip
+
+    def _read(self, document: Document) -> None:
+        """Note that the page reads `document`. An item counts with its issue: what Python
+        reads of an item may come from its issue (`Item.sort_date`, `source_label`)."""
+        if self.stop is not None:
+            self.stop.raise_if_asked()
+        reads = self.reads
+        if reads is not None:
+            reads.documents.add(document.url)
+            if isinstance(document, Item) and document.issue is not None:
+                reads.documents.add(document.issue.url)
+
+    def _through(self, obj: Any, step: tuple, get: Callable[[Any], Any]) -> Any:
+        reads = self.reads
+        if reads is None:
+            return get(_plain(obj))
+        if isinstance(obj, _Step):
+            path = (*obj.path, step)
+        elif id(obj) in reads.roots:
+            path = (reads.roots[id(obj)], step)
+        else:
+            return get(obj)
+        value = get(_plain(obj))
+        if callable(value) and not isinstance(value, (Document, Macro, type)):
+            return _Step(value, path)  # a method: its call is the query
+        reads.queries[path] = reads.answer(path, value)
+        return value
+
+
+def recording_environment(
+    like: Environment, options: dict, stop: StopSignal | None = None
+) -> RecordingEnvironment:
+    """A recording environment that renders as `like` does: made with the same loader and
+    `options` (Pelican's ``JINJA_ENVIRONMENT``), given the same filters, tests and globals."""
+    environment = RecordingEnvironment(loader=like.loader, **options)
+    environment.filters.update(like.filters)
+    environment.tests.update(like.tests)
+    environment.globals.update(like.globals)
+    environment.stop = stop
+    return environment
+
+
+@contextlib.contextmanager
+def recording(environment: RecordingEnvironment, reads: Reads) -> Iterator[Reads]:
+    """Record into `reads` what `environment`'s templates read until the block ends."""
+    outer, environment.reads = environment.reads, reads
+    try:
+        yield reads
+    finally:
+        environment.reads = outer
 
 
 def replay(path: tuple, roots: dict[str, Any], globals_: dict[str, Any], documents: dict) -> Any:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import weakref
 from collections import Counter
 from pathlib import Path
 
 from whoosh import fields, formats, index
 from whoosh.system import pack_uint
+from whoosh.writing import SegmentWriter
 
 from search.analysis.documents import SearchDoc
 from search.analysis.folds import corpus_folds
@@ -165,13 +165,16 @@ def _commit(writer) -> None:
 SEGMENT_FULL = 0.9  # of the pool, when a segment is closed (the rest: a long document's)
 
 
-def _segment_writer(ix, pool_mb: float):
-    """A writer of one segment, reading lengths once (`_Lengths`; referring to the writer
-    weakly, so as to add no reference cycle of ours)."""
-    writer = ix.writer(limitmb=pool_mb)
-    itself, per_document_reader = weakref.ref(writer), type(writer).per_document_reader
-    writer.per_document_reader = lambda: _Lengths(per_document_reader(itself()))
-    return writer
+class _SegmentWriter(SegmentWriter):
+    """Whoosh's writer of one segment, reading document lengths once (`_Lengths`)."""
+
+    def per_document_reader(self):
+        return _Lengths(super().per_document_reader())
+
+
+def _segment_writer(ix, pool_mb: float) -> _SegmentWriter:
+    """A writer of one segment (what ``ix.writer(limitmb=…)`` makes for one process)."""
+    return _SegmentWriter(ix, limitmb=pool_mb)
 
 
 def load_folds(directory: Path) -> dict[str, str]:

@@ -102,6 +102,9 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
+MAX_PAGES = 300  # the longest bulletin prints on a dozen pages
+
+
 def read_pdf(data: bytes) -> SourceText:
     """The text of a PDF's text layer, a line per printed line, furniture taken out."""
     import pdfplumber  # imported when a PDF is read
@@ -115,6 +118,11 @@ def read_pdf(data: bytes) -> SourceText:
                 "或用 PDF 阅读器“另存为”一份再试"
             ) from None
         with pdf:
+            if len(pdf.pages) > MAX_PAGES:
+                raise Unreadable(
+                    f"这个 PDF 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页，不像是一期简报或一份文件："
+                    "请确认选对了文件；确是原文的，请分成几个文件再导入"
+                )
             pages = [_page_lines(page.chars, number) for number, page in enumerate(pdf.pages, 1)]
     if not any(pages):
         raise Unreadable(NO_TEXT)

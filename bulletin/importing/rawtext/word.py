@@ -36,8 +36,30 @@ def is_docx(data: bytes) -> bool:
         return False
 
 
+def _refuse_a_bomb(data: bytes) -> None:
+    """Raise Unreadable if the file's parts unpack to more than MAX_UNPACKED_BYTES (as their
+    headers say: Python's zipfile never unpacks more than a part's header says)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # python-docx says it cannot read it
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise Unreadable(
+            f"这个 Word 文件解压后有 {unpacked // (1024 * 1024)} MB，超过 "
+            f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB，不像是一期简报或一份文件：请确认选对了文件；"
+            "文件中若有很大的图片，请删去图片后另存一份再导入"
+        )
+
+
 def is_old_word(data: bytes) -> bool:
     return data.startswith(OLE_MAGIC)
+
+
+# What a .docx may hold unpacked: its parts are read whole (python-docx), so a small file
+# that unpacks to gigabytes (a "zip bomb") would take the machine's memory. The largest
+# bulletin's unpacks to well under 1 MB; pictures count too.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 
 def read_docx(data: bytes) -> SourceText:
@@ -47,6 +69,7 @@ def read_docx(data: bytes) -> SourceText:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    _refuse_a_bomb(data)
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:  # a damaged file: say so, never a traceback

@@ -247,3 +247,34 @@ def test_a_query_is_digested_once_a_round_but_not_one_that_cannot_be_written_dow
     answers = [dict(memo.made[f"some-{n}"].queries) for n in ("a", "b-c")]
     assert not memo.made["some-a"].replayable
     assert list(answers[0].values()) != list(answers[1].values())
+
+
+def test_a_page_written_outside_a_round_is_deleted_when_its_document_goes(tmp_path):
+    """A preview writes an edited document's page at once, outside the round's record
+    (`first_pages`); if the file is deleted before a round makes that page again, the next
+    round deletes it. (It was dropped from the record and outlived its file: the site then
+    held an issue the whole build no longer has.)"""
+    from jinja2 import DictLoader
+
+    from bulletin.content.model import Issue
+    from bulletin.site.incremental import Memo
+    from bulletin.site.tracking import RecordingEnvironment
+
+    environment = RecordingEnvironment(loader=DictLoader({"t": "{{ doc.title }}"}))
+    issue = Issue(title="a", slug="a", path="a.md")
+    issue.url = "bulletins/a/"
+    page = "bulletins/a/index.html"
+
+    def write() -> None:
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / page).write_text(environment.get_template("t").render(doc=issue))
+
+    memo = Memo()
+    memo.begin([issue], {}, environment)
+    memo.produce(page, memo.key("t", issue), write)
+    memo.end(tmp_path)
+    write()  # the edited page, written at once after a save …
+    memo.forget(page)
+    memo.begin([], {}, environment)  # … then the file is deleted before a round made it
+    assert memo.end(tmp_path) == [page]
+    assert not (tmp_path / page).exists()

@@ -149,8 +149,11 @@ class Memo:
         round_.made.append(name)
 
     def forget(self, name: str) -> None:
-        """The output `name` was written outside any round: the next round makes it again."""
-        self.made.pop(name, None)
+        """The output `name` was written outside any round: the next round makes it again,
+        or deletes it if it no longer makes it (its document deleted meanwhile). It stays
+        in the record, as made of nothing that can be checked (it was dropped from the
+        record, and such a page outlived its deleted file)."""
+        self.made[name] = Made(b"", frozenset(), (), replayable=False)
 
     def produce(
         self, name: str, key: bytes, make: Callable[[], None], reads: Iterable[str] = ()

@@ -183,33 +183,20 @@ def _real_cases() -> list[tuple[str, int, str]]:
             match = REAL_LINE_RE.match(line)
             if not meta or not match or match.group(3).lstrip().startswith("#"):
                 continue
-            indent, key, value = match.groups()
-            mutated = {
-                "full-width colon": f"{indent}{key}：{value}",
-                "no space after colon": f"{indent}{key}:{value}",
-                "no colon": f"{indent}{key} {value}",
-                "tab": f"\t{line}",
-                "unclosed quote": f'{indent}{key}: "{value}',
-                "value starting with *": f"{indent}{key}: *{value}",
-            }
-            if value.startswith("[") and value.endswith("]"):
-                mutated["unclosed ["] = f"{indent}{key}: {value[:-1]}"
-            for name, changed in mutated.items():
+            for name, changed in _slips(line).items():
                 text = "\n".join([*lines[:index], changed, *lines[index + 1 :]]) + "\n"
                 where = f"{path.parent.name}/{path.name}:{index + 1}"
                 cases.append((f"{where} {name}", index + 1, text))
     return cases
 
 
-REAL_CASES = _real_cases()
-
-
 def test_mistakes_in_the_real_files_get_one_chinese_error_at_their_line():
     from bulletin.content.content_format import read_document
 
-    assert len(REAL_CASES) > 800
+    cases = _real_cases()
+    assert len(cases) > 800
     wrong = []
-    for name, line, text in REAL_CASES:
+    for name, line, text in cases:
         _, problems = read_document(text, "x.md")
         errors = [p for p in problems if p.severity == "error"]
         message = " ".join(f"{p.message} {p.hint}" for p in errors)
